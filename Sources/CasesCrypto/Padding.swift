@@ -1,0 +1,39 @@
+import CSodium
+
+/// ISO/IEC 7816-4 padding (`sodium_pad`) to a bucket, so a sealed record's length reveals only
+/// its bucket, not the length of the names inside it.
+public enum Padding {
+    /// The bucket a payload of `length` bytes is padded to: 256 bytes, then powers of two up to
+    /// 64 KiB, then multiples of 64 KiB. Always at least one byte longer than `length`.
+    public static func bucket(for length: Int) -> Int {
+        var size = 256
+        while size <= length && size < 65_536 { size *= 2 }
+        if size > length { return size }
+        return (length / 65_536 + 1) * 65_536
+    }
+
+    /// `bytes` padded to its bucket.
+    public static func pad(_ bytes: [UInt8]) -> [UInt8] {
+        Sodium.ready()
+        let block = bucket(for: bytes.count)
+        var buf = bytes + [UInt8](repeating: 0, count: block - bytes.count)
+        var padded = 0
+        let rc = buf.withUnsafeMutableBufferPointer { b in
+            sodium_pad(&padded, b.baseAddress!, bytes.count, block, block)
+        }
+        precondition(rc == 0 && padded == block) // unreachable: the buffer is always one block
+        return buf
+    }
+
+    /// The payload inside a padded buffer; throws if the padding is malformed.
+    public static func unpad(_ bytes: [UInt8]) throws -> [UInt8] {
+        Sodium.ready()
+        guard !bytes.isEmpty else { throw CryptoError.invalidLength("padded record") }
+        var unpadded = 0
+        let rc = bytes.withUnsafeBufferPointer { b in
+            sodium_unpad(&unpadded, b.baseAddress!, bytes.count, bytes.count)
+        }
+        guard rc == 0 else { throw CryptoError.invalidLength("padded record") }
+        return Array(bytes[0..<unpadded])
+    }
+}

@@ -1,0 +1,2 @@
+import CasesCore
+print(CasesCoreVersion.string)
