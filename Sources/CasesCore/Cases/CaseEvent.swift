@@ -1,0 +1,149 @@
+import Foundation
+
+/// One change to a case: who, when, what, why. Events are append-only; a case's current state
+/// is the projection of its events (``CaseFile/applying(_:seq:)``).
+public struct CaseEvent: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        case opened, advanced
+        case movedBack = "moved_back"
+        case noted, closed, assessed
+        case checkedIn = "checked_in"
+    }
+
+    public var caseId: CaseID
+    public var kind: Kind
+    /// When the event was recorded (ISO 8601, UTC).
+    public var at: String
+    /// When it happened, if not when it was recorded (imported history).
+    public var on: ISODate?
+    /// The keyslot that made the change.
+    public var actor: String
+    public var from: Stage?
+    public var to: Stage?
+    public var opened: OpenedData?
+    public var principal: Principal?
+    public var assessment: RiskAssessment?
+    public var destination: DestinationPlan?
+    public var arrival: Arrival?
+    public var checkin: CheckIn?
+    public var outcome: Outcome?
+    public var reason: String?
+    public var note: String?
+
+    init(caseId: CaseID, kind: Kind, at: String, on: ISODate? = nil, actor: String) {
+        self.caseId = caseId
+        self.kind = kind
+        self.at = at
+        self.on = on
+        self.actor = actor
+    }
+
+    /// What an `opened` event carries.
+    public struct OpenedData: Codable, Equatable, Sendable {
+        public var principal: Principal
+        public var family: [FamilyMember]
+        public var caseworker: String?
+        public var openedOn: ISODate
+        public var duplicateKey: String?
+    }
+}
+
+extension CaseFile {
+    /// The case after `event` (the `seq`-th entry of the log). Pure: validation happens before.
+    static func applying(_ event: CaseEvent, seq: Int64, to current: CaseFile?) throws -> CaseFile {
+        if event.kind == .opened {
+            guard current == nil, let o = event.opened else { throw AuditError.projection(seq) }
+            var c = CaseFile(id: event.caseId, version: 1, stage: .intake, openedOn: o.openedOn, lastActivityAt: event.at,
+                             principal: o.principal, family: o.family, assessments: [], destination: nil, arrival: nil,
+                             outcome: nil, notes: [], caseworker: o.caseworker, eventSeqs: [seq], duplicateKey: o.duplicateKey)
+            if let text = event.note { c.notes.append(Note(at: event.at, actor: event.actor, text: text)) }
+            return c
+        }
+        guard var c = current, c.id == event.caseId else { throw AuditError.projection(seq) }
+        c.version += 1
+        c.eventSeqs.append(seq)
+        c.lastActivityAt = max(c.lastActivityAt, event.at)
+        if let p = event.principal { c.principal = c.principal.merging(p) }
+        if var a = event.assessment {
+            a.version = c.assessments.count + 1
+            if a.assessedOn == nil { a.assessedOn = event.on ?? ISODate(String(event.at.prefix(10))) }
+            c.assessments.append(a)
+        }
+        if let d = event.destination { c.destination = d }
+        if let a = event.arrival { c.arrival = a }
+        switch event.kind {
+        case .opened: break
+        case .advanced:
+            if let to = event.to { c.stage = to }
+        case .movedBack:
+            if let to = event.to {
+                c.stage = to
+                c.outcome = nil
+                if to < .arrival { c.arrival = nil }
+            }
+        case .closed:
+            c.stage = .closed
+            c.outcome = event.outcome
+        case .noted:
+            if let text = event.note { c.notes.append(Note(at: event.at, actor: event.actor, text: text)) }
+        case .assessed:
+            break
+        case .checkedIn:
+            if let ci = event.checkin {
+                if c.arrival == nil { c.arrival = Arrival() }
+                c.arrival!.checkins = (c.arrival!.checkins ?? []) + [ci]
+            }
+        }
+        return c
+    }
+
+    /// The fields still missing for the case to be in (or leave) `stage`; empty when its gate holds.
+    public func missing(forGate stage: Stage) -> [String] {
+        var m: [String] = []
+        func blank(_ s: String?) -> Bool { (s ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        switch stage {
+        case .intake:
+            if blank(principal.fullName) { m.append("principal.full_name") }
+            if principal.segment == nil { m.append("principal.segment") }
+            if principal.reason == nil { m.append("principal.reason") }
+            if !(principal.contact?.hasChannel ?? false) { m.append("principal.contact (signal, email, phone or intermediary)") }
+            if principal.consent?.givenOn == nil { m.append("principal.consent.given_on") }
+            if blank(principal.consent?.channel) { m.append("principal.consent.channel") }
+        case .riskAssessment:
+            guard let a = assessments.last else { m.append("assessment"); break }
+            if a.level == nil { m.append("assessment.level") }
+            if a.likelihood == nil { m.append("assessment.likelihood") }
+            if a.impact == nil { m.append("assessment.impact") }
+        case .destination:
+            if destination?.country == nil { m.append("destination.country") }
+            if destination?.route == nil { m.append("destination.route") }
+        case .arrival:
+            if arrival?.arrivedOn == nil { m.append("arrival.arrived_on") }
+            if arrival?.country == nil { m.append("arrival.country") }
+            if blank(arrival?.city) { m.append("arrival.city") }
+        case .closed:
+            if outcome == nil { m.append("outcome") }
+        }
+        return m
+    }
+}
+
+extension Principal {
+    /// This principal with every field `patch` sets replaced.
+    func merging(_ patch: Principal) -> Principal {
+        var p = self
+        if let v = patch.fullName { p.fullName = v }
+        if let v = patch.aliases { p.aliases = v }
+        if let v = patch.birthDate { p.birthDate = v }
+        if let v = patch.birthYear { p.birthYear = v }
+        if let v = patch.citizenship { p.citizenship = v }
+        if let v = patch.currentCountry { p.currentCountry = v }
+        if let v = patch.currentCity { p.currentCity = v }
+        if let v = patch.languages { p.languages = v }
+        if let v = patch.contact { p.contact = v }
+        if let v = patch.segment { p.segment = v }
+        if let v = patch.reason { p.reason = v }
+        if let v = patch.consent { p.consent = v }
+        return p
+    }
+}

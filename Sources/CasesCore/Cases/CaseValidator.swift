@@ -1,0 +1,73 @@
+/// Checks a document's values for meaning: ranges, dates not in the future, dates not before
+/// birth, history in order. Structure and vocabularies are checked while decoding.
+struct CaseValidator {
+    let today: ISODate
+
+    func validate(_ d: OpenDocument) throws {
+        let name = d.principal.fullName?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if name.isEmpty { throw InputError.missing(["principal.full_name"]) }
+        try validate(d.principal, path: "principal")
+        for (i, f) in (d.family ?? []).enumerated() {
+            try checkYear(f.birthYear, "family[\(i)].birth_year")
+        }
+        try notFuture(d.openedOn, "opened_on")
+        var previous = d.openedOn
+        var stage = Stage.intake
+        for (i, step) in (d.history ?? []).enumerated() {
+            let path = "history[\(i)]"
+            try notFuture(step.on, "\(path).on")
+            if let p = previous, step.on < p { throw InputError.invalid(field: "\(path).on", expected: "on or after the step before it (history must be in order)") }
+            if let b = birthYear(d.principal), step.on.year < b { throw InputError.invalid(field: "\(path).on", expected: "after the principal's birth") }
+            previous = step.on
+            if step.stage == .closed {
+                if step.outcome == nil { throw InputError.missing(["\(path).outcome"]) }
+            } else if step.stage < stage && (step.reason ?? "").isEmpty {
+                throw InputError.missing(["\(path).reason (why the case went back)"])
+            } else if step.stage > stage && step.stage != stage.next {
+                throw InputError.invalid(field: "\(path).stage", expected: "the stage after \(stage.rawValue) (\(stage.next?.rawValue ?? "closed")): history must go one stage at a time")
+            } else if step.stage == stage {
+                throw InputError.invalid(field: "\(path).stage", expected: "a different stage from the one before")
+            }
+            try validate(AdvanceDocument(assessment: step.assessment, destination: step.destination, arrival: step.arrival), prefix: path + ".")
+            stage = step.stage
+        }
+    }
+
+    func validate(_ d: AdvanceDocument, prefix: String = "") throws {
+        if let p = d.principal { try validate(p, path: prefix + "principal") }
+        if let a = d.assessment {
+            for (v, f) in [(a.likelihood, "likelihood"), (a.impact, "impact")] {
+                if let v, !(1...5).contains(v) { throw InputError.invalid(field: "\(prefix)assessment.\(f)", expected: "a whole number from 1 to 5") }
+            }
+            try notFuture(a.assessedOn, "\(prefix)assessment.assessed_on")
+        }
+        if let a = d.arrival {
+            try notFuture(a.arrivedOn, "\(prefix)arrival.arrived_on")
+        }
+    }
+
+    func validate(_ p: Principal, path: String) throws {
+        try checkYear(p.birthYear, "\(path).birth_year")
+        try notFuture(p.birthDate, "\(path).birth_date")
+        try notFuture(p.consent?.givenOn, "\(path).consent.given_on")
+        if let y = p.birthYear, let d = p.birthDate, d.year != y {
+            throw InputError.invalid(field: "\(path).birth_year", expected: "the same year as birth_date")
+        }
+    }
+
+    /// Dates that must not come before the principal's birth or after today.
+    func checkChronology(_ c: CaseFile) throws {
+        guard let born = birthYear(c.principal) else { return }
+        if let a = c.arrival?.arrivedOn, a.year < born { throw InputError.invalid(field: "arrival.arrived_on", expected: "after the principal's birth") }
+    }
+
+    func birthYear(_ p: Principal) -> Int? { p.birthYear ?? p.birthDate?.year }
+
+    func checkYear(_ y: Int?, _ field: String) throws {
+        if let y, y < 1900 || y > today.year { throw InputError.invalid(field: field, expected: "a year from 1900 to \(today.year)") }
+    }
+
+    func notFuture(_ d: ISODate?, _ field: String) throws {
+        if let d, d > today { throw InputError.invalid(field: field, expected: "a date not in the future") }
+    }
+}

@@ -1,0 +1,332 @@
+import CasesCrypto
+import Foundation
+import GRDB
+
+/// Every case in an unlocked vault, and the caseworker's actions on them.
+///
+/// Each action is one IMMEDIATE transaction: read the case's sealed snapshot, check the
+/// expected version, validate, append a MAC-chained event, write the new snapshot. A write is
+/// acknowledged only after its transaction committed.
+public struct Caseload: Sendable {
+    public let vault: UnlockedVault
+    /// Today's date; a parameter so tests can pin it.
+    public var today: @Sendable () -> ISODate
+    public var clock: @Sendable () -> Date
+
+    static let snapshotTable = "case_snapshot"
+    static let eventTable = "event"
+
+    public init(vault: UnlockedVault, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.vault = vault
+        self.clock = clock
+        self.today = { ISODate.today(clock()) }
+    }
+
+    var timestamp: String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: clock())
+    }
+
+    // MARK: - Reading
+
+    /// Parses an id typed by a caseworker.
+    public static func parseID(_ text: String) throws -> CaseID {
+        guard let id = CaseID(parsing: text) else { throw CaseError.malformedID(text) }
+        return id
+    }
+
+    func loadSnapshot(_ db: Database, _ id: CaseID) throws -> CaseFile {
+        guard let row = try Row.fetchOne(db, sql: "SELECT version, sealed FROM case_snapshot WHERE case_id = ?", arguments: [id.compact]) else {
+            throw CaseError.notFound(id)
+        }
+        return try openSnapshot(id: id, version: row["version"], sealed: row["sealed"])
+    }
+
+    func openSnapshot(id: CaseID, version: Int, sealed: Data) throws -> CaseFile {
+        do {
+            let c = try vault.open(CaseFile.self, sealed: sealed, table: Self.snapshotTable, row: id.compact)
+            guard c.id == id, c.version == version else { throw CaseError.integrity(id) }
+            return c
+        } catch CryptoError.authenticationFailed {
+            throw CaseError.integrity(id)
+        } catch is DecodingError {
+            throw CaseError.integrity(id)
+        }
+    }
+
+    /// The whole case.
+    public func show(_ id: CaseID) throws -> CaseFile {
+        try vault.vault.read { db in try loadSnapshot(db, id) }
+    }
+
+    /// Cases matching `filter`, newest activity first, and the ids of any that failed their
+    /// integrity check (listed so the caseworker knows, never silently skipped).
+    public func list(_ filter: CaseFilter = CaseFilter()) throws -> (cases: [CaseFile], damaged: [String]) {
+        var cases: [CaseFile] = []
+        var damaged: [String] = []
+        try vault.vault.read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT case_id, version, sealed FROM case_snapshot")
+            while let row = try rows.next() {
+                let text: String = row["case_id"]
+                guard let id = CaseID(parsing: text) else { damaged.append(text); continue }
+                do {
+                    let c = try openSnapshot(id: id, version: row["version"], sealed: row["sealed"])
+                    if filter.matches(c, today: today()) { cases.append(c) }
+                } catch {
+                    damaged.append(id.description)
+                }
+            }
+        }
+        cases.sort { ($0.lastActivityAt, $0.id.compact) > ($1.lastActivityAt, $1.id.compact) }
+        return (cases, damaged)
+    }
+
+    /// The case's events, oldest first.
+    public func history(_ id: CaseID) throws -> [(seq: Int64, event: CaseEvent)] {
+        try vault.vault.read { db in
+            let c = try loadSnapshot(db, id)
+            return try c.eventSeqs.map { seq in
+                guard let row = try Row.fetchOne(db, sql: "SELECT sealed FROM event WHERE seq = ?", arguments: [seq]) else {
+                    throw CaseError.integrity(id)
+                }
+                let e = try openEvent(seq: seq, sealed: row["sealed"], caseID: id)
+                guard e.caseId == id else { throw CaseError.integrity(id) }
+                return (seq, e)
+            }
+        }
+    }
+
+    func openEvent(seq: Int64, sealed: Data, caseID: CaseID?) throws -> CaseEvent {
+        do {
+            return try vault.open(CaseEvent.self, sealed: sealed, table: Self.eventTable, row: String(seq))
+        } catch {
+            if let id = caseID { throw CaseError.integrity(id) }
+            throw AuditError.broken("event \(seq) does not open: it was altered, moved or damaged")
+        }
+    }
+
+    // MARK: - Writing
+
+    /// Appends `event` to the chained log and returns its sequence number.
+    func append(_ db: Database, _ event: CaseEvent) throws -> Int64 {
+        let last = try Row.fetchOne(db, sql: "SELECT seq, mac FROM event ORDER BY seq DESC LIMIT 1")
+        let seq: Int64 = (last?["seq"] as Int64? ?? 0) + 1
+        let previousMAC: Data = last?["mac"] ?? Data(count: 32)
+        let sealed = try vault.seal(event, table: Self.eventTable, row: String(seq))
+        let mac = Self.chainMAC(previous: previousMAC, seq: seq, sealed: sealed, key: vault.key.audit)
+        try db.execute(sql: "INSERT INTO event (seq, sealed, mac) VALUES (?, ?, ?)", arguments: [seq, sealed, mac])
+        return seq
+    }
+
+    static func chainMAC(previous: Data, seq: Int64, sealed: Data, key: SecretBytes) -> Data {
+        let seqBytes = (0..<8).map { UInt8(truncatingIfNeeded: UInt64(seq) >> (56 - 8 * $0)) }
+        return Data(KeyedHash.mac([Array(previous), seqBytes, Array(sealed)], key: key))
+    }
+
+    func store(_ db: Database, _ c: CaseFile, previousVersion: Int?) throws {
+        let sealed = try vault.seal(c, table: Self.snapshotTable, row: c.id.compact)
+        if let v = previousVersion {
+            try db.execute(sql: "UPDATE case_snapshot SET version = ?, sealed = ? WHERE case_id = ? AND version = ?",
+                           arguments: [c.version, sealed, c.id.compact, v])
+            guard db.changesCount == 1 else { throw CaseError.conflict(c.id) }
+        } else {
+            try db.execute(sql: "INSERT INTO case_snapshot (case_id, version, sealed) VALUES (?, ?, ?)",
+                           arguments: [c.id.compact, c.version, sealed])
+        }
+    }
+
+    /// Applies one event to an existing case inside a transaction, refusing a stale version.
+    func change(_ id: CaseID, expectedVersion: Int?, _ makeEvent: (CaseFile) throws -> CaseEvent) throws -> CaseFile {
+        try vault.vault.write { db in
+            let current = try loadSnapshot(db, id)
+            if let v = expectedVersion, v != current.version { throw CaseError.conflict(id) }
+            let event = try makeEvent(current)
+            let seq = try append(db, event)
+            let next = try CaseFile.applying(event, seq: seq, to: current)
+            try store(db, next, previousVersion: current.version)
+            return next
+        }
+    }
+
+    func newEvent(_ id: CaseID, _ kind: CaseEvent.Kind, on: ISODate? = nil) -> CaseEvent {
+        CaseEvent(caseId: id, kind: kind, at: timestamp, on: on, actor: vault.actor)
+    }
+
+    // MARK: - Actions
+
+    /// Opens a new case and returns its id.
+    public func open(_ document: OpenDocument) throws -> CaseID {
+        try CaseValidator(today: today()).validate(document)
+        return try vault.vault.write { db in try insertNew(db, document) }
+    }
+
+    func insertNew(_ db: Database, _ document: OpenDocument) throws -> CaseID {
+        var id = CaseID.random()
+        while try Row.fetchOne(db, sql: "SELECT 1 FROM case_snapshot WHERE case_id = ?", arguments: [id.compact]) != nil {
+            id = CaseID.random()
+        }
+        var event = newEvent(id, .opened, on: document.openedOn)
+        event.opened = .init(principal: document.principal, family: document.family ?? [], caseworker: document.caseworker,
+                             openedOn: document.openedOn ?? today(), duplicateKey: duplicateKey(for: document.principal))
+        event.note = document.notes.flatMap { $0.isEmpty ? nil : $0 }
+        let seq = try append(db, event)
+        var c = try CaseFile.applying(event, seq: seq, to: nil)
+        // Imported history: each past stage change is its own event, dated when it happened.
+        for step in document.history ?? [] {
+            let e = try historyEvent(step, for: c)
+            let s = try append(db, e)
+            c = try CaseFile.applying(e, seq: s, to: c)
+        }
+        try store(db, c, previousVersion: nil)
+        return id
+    }
+
+    func historyEvent(_ step: HistoryStep, for c: CaseFile) throws -> CaseEvent {
+        if step.stage == .closed {
+            var e = newEvent(c.id, .closed, on: step.on)
+            e.from = c.stage
+            e.outcome = step.outcome
+            e.reason = step.reason
+            return e
+        }
+        var e = newEvent(c.id, step.stage > c.stage ? .advanced : .movedBack, on: step.on)
+        e.from = c.stage
+        e.to = step.stage
+        e.assessment = step.assessment
+        e.destination = step.destination
+        e.arrival = step.arrival
+        e.reason = step.reason
+        return e
+    }
+
+    /// Moves a case one stage forward (`to` nil or the next stage) once the gates hold, or back
+    /// to an earlier stage with a reason.
+    public func advance(_ id: CaseID, to target: Stage? = nil, document: AdvanceDocument, expectedVersion: Int? = nil) throws -> CaseFile {
+        let validator = CaseValidator(today: today())
+        try validator.validate(document)
+        return try change(id, expectedVersion: expectedVersion) { c in
+            let from = c.stage
+            if let to = target, to < from || (from == .closed && to != .closed) {
+                guard let reason = document.reason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty else {
+                    throw InputError.missing(["reason (why the case goes back to \(to.rawValue))"])
+                }
+                var e = newEvent(id, .movedBack)
+                e.from = from; e.to = to; e.reason = reason
+                e.principal = document.principal
+                return e
+            }
+            guard let next = from.next else {
+                throw CaseError.cannotMove(from: from, to: target ?? from,
+                                           why: from == .closed ? "the case is closed; name an earlier stage with --to to reopen it" : "arrival is the last stage; close the case with `cases close`")
+            }
+            if let to = target, to != next {
+                throw CaseError.cannotMove(from: from, to: to, why: to == from ? "the case is already there" : "cases move one stage at a time; the next stage is \(next.rawValue)")
+            }
+            var e = newEvent(id, .advanced)
+            e.from = from; e.to = next
+            e.principal = document.principal
+            e.assessment = next == .riskAssessment || (document.assessment != nil) ? document.assessment : nil
+            e.destination = document.destination
+            e.arrival = document.arrival
+            e.reason = document.reason
+            let candidate = try CaseFile.applying(e, seq: 0, to: c)
+            for stage in [from, next] {
+                let missing = candidate.missing(forGate: stage)
+                if !missing.isEmpty { throw InputError.gateNotMet(stage: stage, missing: missing) }
+            }
+            try validator.checkChronology(candidate)
+            return e
+        }
+    }
+
+    /// Adds a note (free text; comes from an editor, a prompt or stdin, never argv).
+    public func note(_ id: CaseID, text: String) throws -> CaseFile {
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw InputError.empty }
+        return try change(id, expectedVersion: nil) { _ in
+            var e = newEvent(id, .noted)
+            e.note = text
+            return e
+        }
+    }
+
+    /// Closes a case with an outcome. `settled` needs the case to have arrived.
+    public func close(_ id: CaseID, outcome: Outcome, reason: String? = nil) throws -> CaseFile {
+        try change(id, expectedVersion: nil) { c in
+            guard c.stage != .closed else { throw CaseError.cannotMove(from: .closed, to: .closed, why: "the case is already closed") }
+            if outcome == .settled && c.stage != .arrival {
+                throw CaseError.cannotMove(from: c.stage, to: .closed, why: "a case is settled only after arrival; use another outcome or advance it first")
+            }
+            var e = newEvent(id, .closed)
+            e.from = c.stage; e.outcome = outcome; e.reason = reason
+            return e
+        }
+    }
+
+    /// Records a new risk assessment without changing the stage.
+    public func assess(_ id: CaseID, _ assessment: RiskAssessment) throws -> CaseFile {
+        let validator = CaseValidator(today: today())
+        try validator.validate(AdvanceDocument(assessment: assessment))
+        return try change(id, expectedVersion: nil) { c in
+            var e = newEvent(id, .assessed)
+            e.assessment = assessment
+            let candidate = try CaseFile.applying(e, seq: 0, to: c)
+            let missing = candidate.missing(forGate: .riskAssessment)
+            if !missing.isEmpty { throw InputError.missing(missing) }
+            return e
+        }
+    }
+
+    // MARK: - Duplicates
+
+    /// A keyed hash of the folded name and birth year: equal for probable duplicates, meaningless
+    /// without the vault's key.
+    func duplicateKey(for p: Principal) -> String? {
+        guard let name = p.fullName, !name.isEmpty else { return nil }
+        let folded = name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+            .split(whereSeparator: { $0.isWhitespace || $0 == "-" }).joined(separator: " ")
+        let year = p.birthYear ?? p.birthDate?.year ?? 0
+        return Data(KeyedHash.mac([Array(folded.utf8), Array("|\(year)".utf8)], key: vault.key.blindIndex, length: 16)).hexString
+    }
+}
+
+/// Which cases `list` shows.
+public struct CaseFilter: Sendable {
+    public var stage: Stage?
+    public var destination: String?
+    public var segment: Segment?
+    public var overdue = false
+
+    public init(stage: Stage? = nil, destination: String? = nil, segment: Segment? = nil, overdue: Bool = false) {
+        self.stage = stage
+        self.destination = destination
+        self.segment = segment
+        self.overdue = overdue
+    }
+
+    func matches(_ c: CaseFile, today: ISODate) -> Bool {
+        if let s = stage, c.stage != s { return false }
+        if let d = destination, c.destination?.country?.code != d { return false }
+        if let s = segment, c.principal.segment != s { return false }
+        if overdue && c.overdueReasons(today: today).isEmpty { return false }
+        return true
+    }
+}
+
+extension CaseFile {
+    /// Why this case needs a caseworker now (empty if nothing is due).
+    public func overdueReasons(today: ISODate, checkinDays: Int = 14, idleDays: Int = 14) -> [String] {
+        guard stage != .closed else { return [] }
+        var why: [String] = []
+        if let review = assessments.last?.reviewOn, review < today { why.append("risk review was due \(review)") }
+        if stage == .destination, let travel = destination?.travelOn, travel < today { why.append("planned travel on \(travel) passed without arrival") }
+        if stage == .arrival {
+            let last = arrival?.checkins?.last?.on ?? arrival?.arrivedOn
+            if let l = last, l.days(until: today) > checkinDays { why.append("no check-in since \(l)") }
+        }
+        if stage == .intake, let last = ISODate(String(lastActivityAt.prefix(10))), last.days(until: today) > idleDays {
+            why.append("intake idle since \(last)")
+        }
+        return why
+    }
+}

@@ -1,0 +1,186 @@
+import Foundation
+
+/// A closed list of values read forgivingly ("Human rights defender", "human-rights-defender"
+/// and "human_rights_defender" are one value) and strictly (anything else is refused with the list
+/// of what is allowed).
+public protocol Vocabulary: RawRepresentable<String>, CaseIterable, Codable, Sendable, Hashable {
+    /// The field's name in messages, e.g. "segment".
+    static var fieldName: String { get }
+}
+
+extension Vocabulary {
+    /// Folds case, spaces and hyphens, then matches a raw value.
+    public init?(forgiving text: String) {
+        let folded = text.trimmingCharacters(in: .whitespaces).lowercased()
+            .replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+        guard let v = Self(rawValue: folded) else { return nil }
+        self = v
+    }
+
+    public static var allowedList: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        guard let s = try? c.decode(String.self), let v = Self(forgiving: s) else {
+            throw InputError.notOneOf(field: InputError.path(decoder.codingPath), allowed: Self.allowedList)
+        }
+        self = v
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(rawValue)
+    }
+}
+
+/// Where a case stands. Stages go in order; `closed` carries an outcome.
+public enum Stage: String, Vocabulary, Comparable {
+    case intake
+    case riskAssessment = "risk_assessment"
+    case destination
+    case arrival
+    case closed
+
+    public static let fieldName = "stage"
+    var order: Int { Self.allCases.firstIndex(of: self)! }
+    public static func < (a: Stage, b: Stage) -> Bool { a.order < b.order }
+    /// The next stage forward, or nil after arrival (a case then closes).
+    public var next: Stage? {
+        switch self {
+        case .intake: .riskAssessment
+        case .riskAssessment: .destination
+        case .destination: .arrival
+        case .arrival, .closed: nil
+        }
+    }
+}
+
+/// Who the principal is, professionally or politically.
+public enum Segment: String, Vocabulary {
+    case journalist
+    case humanRightsDefender = "human_rights_defender"
+    case oppositionActivist = "opposition_activist"
+    case lawyer
+    case other
+    public static let fieldName = "segment"
+}
+
+/// Why the principal has to leave.
+public enum LeavingReason: String, Vocabulary {
+    case criminalProsecution = "criminal_prosecution"
+    case administrativeProsecution = "administrative_prosecution"
+    case politicalPressure = "political_pressure"
+    case threatsViolence = "threats_violence"
+    case surveillance
+    case other
+    public static let fieldName = "reason"
+}
+
+/// How a case ended.
+public enum Outcome: String, Vocabulary {
+    case settled, withdrawn, referred
+    case lostContact = "lost_contact"
+    case declined
+    public static let fieldName = "outcome"
+}
+
+/// The overall level of a risk assessment.
+public enum RiskLevel: String, Vocabulary {
+    case low, medium, high, critical
+    public static let fieldName = "level"
+}
+
+/// The legal route to the destination.
+public enum LegalRoute: String, Vocabulary {
+    case visaFree = "visa_free"
+    case humanitarianVisa = "humanitarian_visa"
+    case residencePermit = "residence_permit"
+    case workVisa = "work_visa"
+    case studyVisa = "study_visa"
+    case asylum
+    case familyReunification = "family_reunification"
+    case other
+    public static let fieldName = "route"
+}
+
+/// An ISO 3166-1 alpha-2 code, read from a code or an English name ("Georgia" → GE).
+public struct CountryCode: Codable, Hashable, Sendable, CustomStringConvertible {
+    public let code: String
+    public init?(_ text: String) {
+        guard let c = Country.code(for: text) else { return nil }
+        code = c
+    }
+    public var description: String { code }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        guard let s = try? c.decode(String.self), let v = CountryCode(s) else {
+            throw InputError.invalid(field: InputError.path(decoder.codingPath), expected: "an ISO 3166-1 country code such as GE, or an English country name")
+        }
+        self = v
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(code)
+    }
+}
+
+/// A calendar date written `yyyy-MM-dd`; compared as text, which orders ISO dates correctly.
+public struct ISODate: Codable, Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let text: String
+
+    public init?(_ s: String) {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard s.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              (1900...2200).contains(y), (1...12).contains(m), d >= 1, d <= Self.daysIn(month: m, year: y) else { return nil }
+        text = s
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    public var year: Int { Int(text.prefix(4))! }
+    public var month: Int { Int(text.dropFirst(5).prefix(2))! }
+
+    /// Today in UTC.
+    public static func today(_ now: Date = Date()) -> ISODate {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd"
+        return ISODate(f.string(from: now))!
+    }
+
+    /// Days from `self` to `other` (positive when `other` is later).
+    public func days(until other: ISODate) -> Int {
+        Int((other.date.timeIntervalSince(date) / 86_400).rounded())
+    }
+
+    var date: Date {
+        var c = DateComponents()
+        c.year = year; c.month = month; c.day = Int(text.suffix(2))!
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        return cal.date(from: c)!
+    }
+
+    public var description: String { text }
+    public static func < (a: ISODate, b: ISODate) -> Bool { a.text < b.text }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        guard let s = try? c.decode(String.self), let v = ISODate(s) else {
+            throw InputError.invalid(field: InputError.path(decoder.codingPath), expected: "a date written yyyy-mm-dd, such as 2021-06-01")
+        }
+        self = v
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(text)
+    }
+}

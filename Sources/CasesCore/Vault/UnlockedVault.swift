@@ -1,0 +1,109 @@
+import CasesCrypto
+import Foundation
+import GRDB
+
+/// A vault whose master key is in memory: everything a session can read and write.
+///
+/// The key lives in sodium memory and is wiped when this object is released, so ending a
+/// session (or locking a shell) is dropping the last reference.
+public final class UnlockedVault: @unchecked Sendable {
+    public let vault: Vault
+    let key: MasterKey
+    /// The keyslot that unlocked this session; every event records it as the actor.
+    let slotID: Data
+
+    init(vault: Vault, key: MasterKey, slotID: Data) throws {
+        self.vault = vault
+        self.key = key
+        self.slotID = slotID
+    }
+
+    /// The actor recorded on events: the unlocking keyslot's id.
+    public var actor: String { slotID.hexString }
+
+    // MARK: - Sealing
+
+    func seal<T: Encodable>(_ value: T, table: String, row: String, key sub: SecretBytes? = nil) throws -> Data {
+        var plain = try [UInt8](RecordCoding.encoder.encode(value))
+        defer { plain.wipe() }
+        return Data(try SealedRecord.seal(plain, key: sub ?? key.records, vaultID: vault.vaultID, table: table, row: row))
+    }
+
+    /// Opens a sealed record, or throws ``CryptoError/authenticationFailed``.
+    func open<T: Decodable>(_ type: T.Type, sealed: Data, table: String, row: String, key sub: SecretBytes? = nil) throws -> T {
+        var plain = try SealedRecord.open(Array(sealed), key: sub ?? key.records, vaultID: vault.vaultID, table: table, row: row)
+        defer { plain.wipe() }
+        return try RecordCoding.decoder.decode(T.self, from: Data(plain))
+    }
+
+    // MARK: - Keyslots
+
+    /// Every keyslot, with labels opened.
+    public func keyslots() throws -> [KeyslotInfo] {
+        try vault.keyslots().map { slot in
+            var label: String?
+            if let sealed = slot.sealedLabel,
+               let bytes = try? SealedRecord.open(Array(sealed), key: key.labels, vaultID: vault.vaultID, table: "keyslot", row: slot.slotID.hexString) {
+                label = String(decoding: bytes, as: UTF8.self)
+            }
+            return KeyslotInfo(id: slot.displayID, kind: slot.kind.rawValue, label: label, profile: slot.parameters.profileName, inUse: slot.slotID == slotID)
+        }
+    }
+
+    /// Adds a passphrase slot, for a second caseworker or a replacement passphrase.
+    @discardableResult
+    public func addKeyslot(passphrase: SecretBytes, profile: Argon2Parameters.Profile, label: String?) throws -> KeyslotInfo {
+        var slot = try Keyslot.make(kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: key, vaultID: vault.vaultID)
+        slot.sealedLabel = try label.map { Data(try Vault.sealLabel($0, slotID: slot.slotID, master: key, vaultID: vault.vaultID)) }
+        try vault.write { db in try slot.insert(db) }
+        return KeyslotInfo(id: slot.displayID, kind: slot.kind.rawValue, label: label, profile: profile.rawValue, inUse: false)
+    }
+
+    /// Removes a slot; refuses the last one, which would lock everyone out.
+    public func removeKeyslot(id: String) throws {
+        try vault.write { db in
+            let slots = try Keyslot.fetchAll(db)
+            guard let slot = slots.first(where: { $0.displayID == id.lowercased() }) else { throw VaultError.noSuchKeyslot(id) }
+            guard slots.count > 1 else { throw VaultError.lastKeyslot }
+            _ = try slot.delete(db)
+        }
+    }
+
+    /// Rewrites the passphrase slot that unlocked this session with a new passphrase (and a new
+    /// salt). The master key, and so every record, stays as it is.
+    public func changePassphrase(to passphrase: SecretBytes, profile: Argon2Parameters.Profile) throws {
+        try vault.write { db in
+            guard var slot = try Keyslot.fetchOne(db, key: slotID) else { throw VaultError.noSuchKeyslot(slotID.hexString) }
+            guard slot.kind == .passphrase else { throw KeyslotError.unlockedWithRecoveryCode }
+            let label = slot.sealedLabel
+            slot = try Keyslot.make(kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: key, vaultID: vault.vaultID, slotID: slotID)
+            slot.sealedLabel = label
+            try slot.update(db)
+        }
+    }
+}
+
+/// Keyslot operations a session may not perform.
+public enum KeyslotError: CasesError {
+    case unlockedWithRecoveryCode
+
+    public var kind: FailureKind { .invalidInput }
+    public var description: String {
+        "You unlocked with the recovery code, which has no passphrase to change; add a new passphrase with `cases key add`, then remove the old slot with `cases key remove`."
+    }
+}
+
+/// The JSON form of everything sealed: snake_case keys, sorted, so records are stable.
+enum RecordCoding {
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        return d
+    }()
+}

@@ -1,0 +1,226 @@
+import CasesCrypto
+import Foundation
+import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The vault's schema: the SQL files under `Schema/`, embedded in the binary.
+public enum VaultSchema {
+    /// The vault format this build writes; bumped with each migration.
+    public static var currentFormat: Int { migrations.count }
+
+    static func migrator() -> DatabaseMigrator {
+        var m = DatabaseMigrator()
+        for (name, sql) in migrations {
+            m.registerMigration(name) { db in try db.execute(sql: sql) }
+        }
+        return m
+    }
+}
+
+/// An encrypted case vault on disk, not yet unlocked: one SQLite file, 0600, in a 0700 folder.
+///
+/// Opening checks permissions and the schema; nothing can be read until ``unlock(passphrase:)``
+/// or ``unlock(recoveryCode:)`` unwraps the master key from a keyslot.
+public final class Vault: @unchecked Sendable {
+    public let path: String
+    let database: DatabaseQueue
+    let vaultID: [UInt8]
+
+    private init(path: String, database: DatabaseQueue, vaultID: [UInt8]) {
+        self.path = path
+        self.database = database
+        self.vaultID = vaultID
+    }
+
+    // MARK: - SQLite
+
+    static func configuration() -> Configuration {
+        var config = Configuration()
+        config.journalMode = .wal
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            // secure_delete: freed pages are zeroed, so old sealed bytes do not linger.
+            // temp_store: sorts and temporary tables never touch a temp file.
+            // synchronous FULL: a write is acknowledged only once it is on disk, even in WAL mode.
+            try db.execute(sql: "PRAGMA secure_delete = ON; PRAGMA temp_store = MEMORY; PRAGMA synchronous = FULL;")
+        }
+        return config
+    }
+
+    /// Runs `body` in an IMMEDIATE transaction, so two writers queue up (or time out with
+    /// ``VaultError/busy``) instead of one failing halfway.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try Self.mapErrors {
+            try database.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        }
+    }
+
+    /// Reads in a consistent snapshot.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try Self.mapErrors { try database.read(body) }
+    }
+
+    static func mapErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED: throw VaultError.busy
+            case .SQLITE_FULL: throw VaultError.io("the disk is full")
+            case .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM: throw VaultError.io("the operating system refused a read or write (\(error.resultCode))")
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB: throw VaultError.integrity("the database file is damaged")
+            default: throw VaultError.io("database error \(error.resultCode)")
+            }
+        }
+    }
+
+    // MARK: - Create
+
+    /// Creates a new vault at `path` with one passphrase slot and one recovery-code slot.
+    ///
+    /// Built under a temporary name in the same folder and linked into place only when complete,
+    /// so a crash leaves no half-made vault and an existing vault is never overwritten.
+    public static func create(at path: String, passphrase: SecretBytes, profile: Argon2Parameters.Profile,
+                              label: String? = nil) throws -> (UnlockedVault, RecoveryCode) {
+        let folder = (path as NSString).deletingLastPathComponent
+        try makePrivateFolder(folder.isEmpty ? "." : folder)
+        if FileManager.default.fileExists(atPath: path) { throw VaultError.alreadyExists(path: path) }
+
+        let temporary = path + ".creating-" + Random.bytes(6).map { String(format: "%02x", $0) }.joined()
+        let fd = Glibc.open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw VaultError.io("cannot create a file in \(folder.isEmpty ? "." : folder)") }
+        close(fd)
+        defer { unlink(temporary); unlink(temporary + "-wal"); unlink(temporary + "-shm") }
+
+        let master = try MasterKey.generate()
+        let vaultID = Random.bytes(16)
+        let recovery = try RecoveryCode.generate()
+        let passSlot = try Keyslot.make(kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: master, vaultID: vaultID)
+        var recoverySlot = try Keyslot.make(kind: .recovery, secret: recovery.characters, parameters: Argon2Parameters(profile: .interactive), master: master, vaultID: vaultID)
+        var first = passSlot
+        first.sealedLabel = try label.map { Data(try sealLabel($0, slotID: passSlot.slotID, master: master, vaultID: vaultID)) }
+        recoverySlot.sealedLabel = Data(try sealLabel("recovery code", slotID: recoverySlot.slotID, master: master, vaultID: vaultID))
+
+        try mapErrors {
+            let queue = try DatabaseQueue(path: temporary, configuration: configuration())
+            try VaultSchema.migrator().migrate(queue)
+            try queue.write { db in
+                try db.execute(sql: "INSERT INTO vault (singleton, format, vault_id) VALUES (1, ?, ?)",
+                               arguments: [VaultSchema.currentFormat, Data(vaultID)])
+                try first.insert(db)
+                try recoverySlot.insert(db)
+            }
+            // Folds the WAL back into the file so the link below publishes a complete vault.
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            try queue.close()
+        }
+        try fsyncPath(temporary)
+        // link(2) fails with EEXIST instead of replacing: the refusal to overwrite is atomic.
+        if link(temporary, path) != 0 {
+            if errno == EEXIST { throw VaultError.alreadyExists(path: path) }
+            throw VaultError.io("cannot create \(path)")
+        }
+        try fsyncPath(folder.isEmpty ? "." : folder)
+        let vault = try Vault.open(at: path)
+        return (try UnlockedVault(vault: vault, key: master, slotID: passSlot.slotID), recovery)
+    }
+
+    static func sealLabel(_ label: String, slotID: Data, master: MasterKey, vaultID: [UInt8]) throws -> [UInt8] {
+        try SealedRecord.seal(Array(label.utf8), key: master.labels, vaultID: vaultID, table: "keyslot", row: slotID.hexString)
+    }
+
+    static func makePrivateFolder(_ folder: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw VaultError.io("\(folder) is not a folder") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw VaultError.io("cannot create the folder \(folder)")
+        }
+    }
+
+    static func fsyncPath(_ path: String) throws {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw VaultError.io("cannot open \(path) to flush it") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw VaultError.io("cannot flush \(path) to disk") }
+    }
+
+    // MARK: - Open
+
+    /// Opens the vault at `path`, refusing one that others could read or that is not a vault.
+    public static func open(at path: String) throws -> Vault {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { throw VaultError.notFound(path: path) }
+            throw VaultError.io("cannot read \(path)")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw VaultError.notAVault(path: path) }
+        if st.st_mode & 0o077 != 0 {
+            throw VaultError.tooOpen(path: path, mode: String(st.st_mode & 0o777, radix: 8))
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw VaultError.io("cannot read \(path)") }
+        let magic = (try? handle.read(upToCount: 16)) ?? Data()
+        try? handle.close()
+        guard magic == Data("SQLite format 3\0".utf8) else { throw VaultError.notAVault(path: path) }
+
+        return try mapErrors {
+            let queue = try DatabaseQueue(path: path, configuration: configuration())
+            let migrator = VaultSchema.migrator()
+            let superseded = try queue.read { db in try migrator.hasBeenSuperseded(db) }
+            if superseded { throw VaultError.newerFormat(VaultSchema.currentFormat + 1) }
+            try migrator.migrate(queue)
+            guard let row = try queue.read({ db in try Row.fetchOne(db, sql: "SELECT vault_id FROM vault WHERE singleton = 1") }),
+                  let id = row["vault_id"] as Data?, id.count == 16 else {
+                throw VaultError.notAVault(path: path)
+            }
+            return Vault(path: path, database: queue, vaultID: Array(id))
+        }
+    }
+
+    // MARK: - Unlock
+
+    func keyslots() throws -> [Keyslot] {
+        try read { db in try Keyslot.fetchAll(db) }
+    }
+
+    /// Unlocks with a passphrase, trying each passphrase slot in turn.
+    public func unlock(passphrase: SecretBytes) throws -> UnlockedVault {
+        let slots = try keyslots()
+        if slots.isEmpty { throw VaultError.shredded }
+        for slot in slots where slot.kind == .passphrase {
+            if let secret = try slot.unwrap(secret: passphrase, vaultID: vaultID) {
+                return try UnlockedVault(vault: self, key: MasterKey(secret: secret), slotID: slot.slotID)
+            }
+        }
+        throw VaultError.wrongPassphrase
+    }
+
+    /// Unlocks with the recovery code printed by `cases init`.
+    public func unlock(recoveryCode: RecoveryCode) throws -> UnlockedVault {
+        let slots = try keyslots()
+        if slots.isEmpty { throw VaultError.shredded }
+        for slot in slots where slot.kind == .recovery {
+            if let secret = try slot.unwrap(secret: recoveryCode.characters, vaultID: vaultID) {
+                return try UnlockedVault(vault: self, key: MasterKey(secret: secret), slotID: slot.slotID)
+            }
+        }
+        throw VaultError.wrongRecoveryCode
+    }
+}
+
+extension Data {
+    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+}

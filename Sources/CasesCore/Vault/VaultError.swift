@@ -1,0 +1,48 @@
+/// What can go wrong opening, unlocking or writing a vault, in a caseworker's words.
+public enum VaultError: CasesError, Equatable {
+    case notFound(path: String)
+    case alreadyExists(path: String)
+    case notAVault(path: String)
+    case tooOpen(path: String, mode: String)
+    case wrongPassphrase
+    case wrongRecoveryCode
+    case malformedRecoveryCode
+    case integrity(String)
+    case busy
+    case io(String)
+    case lastKeyslot
+    case noSuchKeyslot(String)
+    case newerFormat(Int)
+    case shredded
+
+    public var kind: FailureKind {
+        switch self {
+        case .notFound, .noSuchKeyslot: .notFound
+        case .alreadyExists: .exists
+        case .notAVault, .integrity, .shredded: .integrity
+        case .tooOpen, .io: .io
+        case .wrongPassphrase, .wrongRecoveryCode: .auth
+        case .malformedRecoveryCode, .lastKeyslot, .newerFormat: .invalidInput
+        case .busy: .busy
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .notFound(let p): "No vault at \(p). Create one with `cases init`, or name yours with --vault or CASES_VAULT."
+        case .alreadyExists(let p): "A vault already exists at \(p); nothing was changed. Choose another path with --vault."
+        case .notAVault(let p): "\(p) is not a cases vault, or it is damaged beyond reading (integrity check failed)."
+        case .tooOpen(let p, let mode): "\(p) can be read by other users (mode \(mode)); run `chmod 600 \(p)` and `chmod 700` on its folder, then try again."
+        case .wrongPassphrase: "The passphrase does not open this vault; nothing was changed. Check it and try again, or use your recovery code with --recovery-file."
+        case .wrongRecoveryCode: "The recovery code does not open this vault; nothing was changed."
+        case .malformedRecoveryCode: "That is not a recovery code: a recovery code has 26 characters in groups of five, with a check character; check for a typo."
+        case .integrity(let what): "Integrity check failed: \(what). The vault was altered or damaged; restore it from a backup."
+        case .busy: "Another cases process is writing to this vault; nothing was changed. Wait a moment and try again."
+        case .io(let what): "Could not write to the vault: \(what). Nothing was changed; free some disk space or check permissions, then try again."
+        case .lastKeyslot: "That is the vault's last keyslot; removing it would lock everyone out. Add another first with `cases key add`."
+        case .noSuchKeyslot(let s): "No keyslot \(s) in this vault; `cases key list` shows them."
+        case .newerFormat(let v): "This vault was written by a newer version of cases (format \(v)); upgrade cases to open it."
+        case .shredded: "This vault has been shredded: its keys are destroyed and nothing in it can be read."
+        }
+    }
+}
