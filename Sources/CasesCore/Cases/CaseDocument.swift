@@ -10,6 +10,15 @@ public struct OpenDocument: Codable, Sendable {
     public var openedOn: ISODate?
     /// For imports: the stages the case already went through, oldest first.
     public var history: [HistoryStep]?
+
+    public init(principal: Principal, family: [FamilyMember]? = nil, notes: String? = nil, caseworker: String? = nil, openedOn: ISODate? = nil, history: [HistoryStep]? = nil) {
+        self.principal = principal
+        self.family = family
+        self.notes = notes
+        self.caseworker = caseworker
+        self.openedOn = openedOn
+        self.history = history
+    }
 }
 
 /// One past stage change in an imported case.

@@ -8,12 +8,24 @@ public struct Contact: Codable, Equatable, Sendable {
     var hasChannel: Bool {
         [signal, email, phone, intermediary].contains { !($0 ?? "").trimmingCharacters(in: .whitespaces).isEmpty }
     }
+
+    public init(signal: String? = nil, email: String? = nil, phone: String? = nil, intermediary: String? = nil) {
+        self.signal = signal
+        self.email = email
+        self.phone = phone
+        self.intermediary = intermediary
+    }
 }
 
 /// The principal's consent to keep their data: when, and by what channel.
 public struct Consent: Codable, Equatable, Sendable {
     public var givenOn: ISODate?
     public var channel: String?
+
+    public init(givenOn: ISODate? = nil, channel: String? = nil) {
+        self.givenOn = givenOn
+        self.channel = channel
+    }
 }
 
 /// The person at risk.
@@ -30,6 +42,21 @@ public struct Principal: Codable, Equatable, Sendable {
     public var segment: Segment?
     public var reason: LeavingReason?
     public var consent: Consent?
+
+    public init(fullName: String? = nil, aliases: [String]? = nil, birthDate: ISODate? = nil, birthYear: Int? = nil, citizenship: CountryCode? = nil, currentCountry: CountryCode? = nil, currentCity: String? = nil, languages: [String]? = nil, contact: Contact? = nil, segment: Segment? = nil, reason: LeavingReason? = nil, consent: Consent? = nil) {
+        self.fullName = fullName
+        self.aliases = aliases
+        self.birthDate = birthDate
+        self.birthYear = birthYear
+        self.citizenship = citizenship
+        self.currentCountry = currentCountry
+        self.currentCity = currentCity
+        self.languages = languages
+        self.contact = contact
+        self.segment = segment
+        self.reason = reason
+        self.consent = consent
+    }
 }
 
 /// A family member travelling with the principal.
@@ -38,6 +65,13 @@ public struct FamilyMember: Codable, Equatable, Sendable {
     public var fullName: String?
     public var birthYear: Int?
     public var needs: String?
+
+    public init(relation: String? = nil, fullName: String? = nil, birthYear: Int? = nil, needs: String? = nil) {
+        self.relation = relation
+        self.fullName = fullName
+        self.birthYear = birthYear
+        self.needs = needs
+    }
 }
 
 /// One threat in a risk assessment.
@@ -46,6 +80,13 @@ public struct Threat: Codable, Equatable, Sendable {
     public var kind: String?
     public var date: ISODate?
     public var evidence: String?
+
+    public init(actor: String? = nil, kind: String? = nil, date: ISODate? = nil, evidence: String? = nil) {
+        self.actor = actor
+        self.kind = kind
+        self.date = date
+        self.evidence = evidence
+    }
 }
 
 /// A risk assessment; a case keeps every one, numbered from 1.
@@ -60,6 +101,19 @@ public struct RiskAssessment: Codable, Equatable, Sendable {
     public var capacities: String?
     public var urgency: String?
     public var reviewOn: ISODate?
+
+    public init(version: Int? = nil, assessedOn: ISODate? = nil, level: RiskLevel? = nil, likelihood: Int? = nil, impact: Int? = nil, threats: [Threat]? = nil, vulnerabilities: String? = nil, capacities: String? = nil, urgency: String? = nil, reviewOn: ISODate? = nil) {
+        self.version = version
+        self.assessedOn = assessedOn
+        self.level = level
+        self.likelihood = likelihood
+        self.impact = impact
+        self.threats = threats
+        self.vulnerabilities = vulnerabilities
+        self.capacities = capacities
+        self.urgency = urgency
+        self.reviewOn = reviewOn
+    }
 }
 
 /// Where the principal is going and how.
@@ -68,6 +122,13 @@ public struct DestinationPlan: Codable, Equatable, Sendable {
     public var route: LegalRoute?
     public var travelOn: ISODate?
     public var funding: String?
+
+    public init(country: CountryCode? = nil, route: LegalRoute? = nil, travelOn: ISODate? = nil, funding: String? = nil) {
+        self.country = country
+        self.route = route
+        self.travelOn = travelOn
+        self.funding = funding
+    }
 }
 
 /// A follow-up contact after arrival.
@@ -83,6 +144,14 @@ public struct Arrival: Codable, Equatable, Sendable {
     public var city: String?
     public var legalStatus: String?
     public var checkins: [CheckIn]?
+
+    public init(arrivedOn: ISODate? = nil, country: CountryCode? = nil, city: String? = nil, legalStatus: String? = nil, checkins: [CheckIn]? = nil) {
+        self.arrivedOn = arrivedOn
+        self.country = country
+        self.city = city
+        self.legalStatus = legalStatus
+        self.checkins = checkins
+    }
 }
 
 /// A caseworker's note.

@@ -245,7 +245,7 @@ public struct Caseload: Sendable {
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw InputError.empty }
         return try change(id, expectedVersion: nil) { _ in
             var e = newEvent(id, .noted)
-            e.note = text
+            e.note = text.trimmingCharacters(in: .whitespacesAndNewlines)
             return e
         }
     }

@@ -18,7 +18,7 @@ public enum InputError: CasesError, Equatable {
         case .invalid(let f, let expected): "\(f) must be \(expected); nothing was stored."
         case .missing(let fields): "Missing \(fields.joined(separator: ", ")); nothing was stored."
         case .gateNotMet(let stage, let missing):
-            "The case cannot leave \(stage.rawValue) yet: missing \(missing.joined(separator: ", ")); nothing was stored."
+            "The gate of \(stage.rawValue) does not hold: missing \(missing.joined(separator: ", ")); nothing was stored."
         case .notAllowed(let why): "\(why); nothing was stored."
         case .empty: "The input is empty; nothing was stored."
         }

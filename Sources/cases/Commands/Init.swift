@@ -1,0 +1,67 @@
+import ArgumentParser
+import CasesCore
+import CasesCrypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Argon2Parameters.Profile: ExpressibleByArgument {}
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create a new encrypted vault and print its recovery code once.",
+        discussion: """
+            Asks for a passphrase twice (or reads it from --passphrase-file), creates the vault \
+            file 0600 in a 0700 folder, and prints a recovery code. Write the recovery code on \
+            paper and keep it apart from the laptop: it is shown only this once, and it opens \
+            the vault if every passphrase is lost.
+
+            Example:
+              cases init --kdf moderate --label "caseworker A"
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Argon2id cost: interactive (fast, weak laptops), moderate (default) or sensitive (slow, strongest).")
+    var kdf: Argon2Parameters.Profile = .moderate
+
+    @Option(help: ArgumentHelp("A name for your keyslot, shown in `cases key list` and the history. Use initials or a pseudonym.", valueName: "name"))
+    var label: String?
+
+    func run() throws {
+        let session = Session(options: global)
+        let path = session.vaultPath
+        if FileManager.default.fileExists(atPath: path) { throw VaultError.alreadyExists(path: path) }
+        let passphrase = try Session.newPassphrase(file: global.passphraseFile ?? ProcessInfo.processInfo.environment["CASES_PASSPHRASE_FILE"], what: "vault passphrase")
+        let (unlocked, code) = try Vault.create(at: path, passphrase: passphrase, profile: kdf, label: label)
+        let grouped = try code.grouped()
+        let slots = try unlocked.keyslots()
+        if global.json {
+            // The code goes from sodium memory to stdout without becoming a String.
+            let rest: [String: Any] = ["vault": path, "kdf": kdf.rawValue, "keyslots": slots.map { Output.object($0) }]
+            let tail = (try? JSONSerialization.data(withJSONObject: rest, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+            writeOut(Data("{\"recovery_code\":\"".utf8))
+            writeSecret(grouped)
+            writeOut(Data("\",".utf8) + tail.dropFirst() + Data("\n".utf8))
+        } else {
+            writeOut(Data("Created \(path)\n\nRecovery code (shown once; write it on paper and keep it away from this laptop):\n\n    ".utf8))
+            writeSecret(grouped)
+            writeOut(Data("\n\nIt unlocks the vault with --recovery-file if every passphrase is lost.\n".utf8))
+        }
+    }
+
+    private func writeOut(_ data: Data) { FileHandle.standardOutput.write(data) }
+
+    private func writeSecret(_ secret: SecretBytes) {
+        secret.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                if n <= 0 { break }
+                offset += n
+            }
+        }
+    }
+}

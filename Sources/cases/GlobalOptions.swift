@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The options every subcommand accepts, so scripts can pass them uniformly (CLI.md).
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The vault file (default: $CASES_VAULT, else $XDG_DATA_HOME/cases/vault.cases).", valueName: "path"))
+    var vault: String?
+
+    @Option(name: .long, help: ArgumentHelp("Read the passphrase from the first line of this file instead of the terminal (also $CASES_PASSPHRASE_FILE).", valueName: "path"))
+    var passphraseFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("Unlock with the recovery code stored on the first line of this file.", valueName: "path"))
+    var recoveryFile: String?
+
+    @Flag(name: .long, help: "Print exactly one JSON document on stdout; errors as JSON on stderr.")
+    var json = false
+}

@@ -1,0 +1,92 @@
+import CasesCore
+import CasesCrypto
+import Foundation
+
+/// Why a command could not get what it needs from the person at the keyboard.
+enum SessionError: CasesError {
+    case noTerminal
+    case noInput(String)
+
+    var kind: FailureKind { .invalidInput }
+    var description: String {
+        switch self {
+        case .noTerminal: "No terminal to ask for the passphrase; give it with --passphrase-file or CASES_PASSPHRASE_FILE."
+        case .noInput(let what): "No \(what) given and stdin is not a terminal; pass it with --input FILE (or - for stdin)."
+        }
+    }
+}
+
+/// Opening and unlocking the vault the global options name.
+struct Session {
+    let options: GlobalOptions
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    var vaultPath: String { VaultLocation.resolve(explicit: options.vault) }
+
+    /// The passphrase from --passphrase-file, $CASES_PASSPHRASE_FILE or the terminal.
+    func passphrase(prompt: String = "Vault passphrase: ") throws -> SecretBytes {
+        if let file = options.passphraseFile ?? environment["CASES_PASSPHRASE_FILE"], !file.isEmpty {
+            return try SecretInput.firstLine(ofFile: file)
+        }
+        return try Terminal.readSecret(prompt: prompt)
+    }
+
+    /// A new passphrase, typed twice on a terminal (or read once from a file, for scripts).
+    static func newPassphrase(file: String?, what: String) throws -> SecretBytes {
+        if let file { return try SecretInput.firstLine(ofFile: file) }
+        let first = try Terminal.readSecret(prompt: "New \(what): ")
+        let second = try Terminal.readSecret(prompt: "Repeat the \(what): ")
+        guard first.isEqual(to: second) else { throw SecretInputError.mismatch }
+        return first
+    }
+
+    func open() throws -> Vault {
+        try Vault.open(at: vaultPath)
+    }
+
+    /// Opens and unlocks: the recovery code if --recovery-file is given, else the passphrase.
+    func unlock() throws -> UnlockedVault {
+        let vault = try open()
+        if let file = options.recoveryFile {
+            let code = try RecoveryCode(parsing: try SecretInput.firstLine(ofFile: file))
+            return try vault.unlock(recoveryCode: code)
+        }
+        return try vault.unlock(passphrase: try passphrase())
+    }
+
+    func caseload() throws -> Caseload {
+        Caseload(vault: try unlock())
+    }
+
+    /// The bytes of `--input FILE` or `-` (stdin); with no --input, stdin when it is not a
+    /// terminal; nil when a person is at the terminal (the caller then prompts).
+    static func readInput(_ input: String?, what: String) throws -> Data? {
+        if let input {
+            if input == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+            guard FileManager.default.fileExists(atPath: input) else { throw InputFileError.missing(input) }
+            guard let data = FileManager.default.contents(atPath: input) else { throw InputFileError.unreadable(input) }
+            return data
+        }
+        if Terminal.stdinIsTerminal { return nil }
+        let data = FileHandle.standardInput.readDataToEndOfFile()
+        if data.isEmpty { throw SessionError.noInput(what) }
+        return data
+    }
+}
+
+enum InputFileError: CasesError {
+    case missing(String)
+    case unreadable(String)
+    var kind: FailureKind {
+        switch self {
+        case .missing: .notFound
+        case .unreadable: .io
+        }
+    }
+    var description: String {
+        switch self {
+        case .missing(let p): "The input file \(p) does not exist; check the path."
+        case .unreadable(let p): "Could not read the input file \(p); check its permissions."
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import CasesCore
+import CasesCrypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Everything that talks to a person at a terminal: prompts, hidden passphrase entry, colour.
+enum Terminal {
+    static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// Colour only on a terminal, and never with NO_COLOR set.
+    static var useColour: Bool { stderrIsTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
+
+    static func message(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    /// Reads a passphrase from the controlling terminal with echo off, straight into sodium memory.
+    static func readSecret(prompt: String) throws -> SecretBytes {
+        let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { throw SessionError.noTerminal }
+        defer { close(fd) }
+        var saved = termios()
+        guard tcgetattr(fd, &saved) == 0 else { throw SessionError.noTerminal }
+        var quiet = saved
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        quiet.c_lflag |= tcflag_t(ICANON)
+        _ = write(fd, prompt, prompt.utf8.count)
+        tcsetattr(fd, TCSAFLUSH, &quiet)
+        defer {
+            tcsetattr(fd, TCSAFLUSH, &saved)
+            _ = write(fd, "\n", 1)
+        }
+        return try SecretInput.firstLine(fromDescriptor: fd, source: "the terminal")
+    }
+
+    /// A visible line from stdin (for case details, not secrets); nil at end of input.
+    static func ask(_ question: String) -> String? {
+        FileHandle.standardError.write(Data(question.utf8))
+        return readLine(strippingNewline: true)
+    }
+}

@@ -1,2 +1,0 @@
-import CasesCore
-print(CasesCoreVersion.string)
