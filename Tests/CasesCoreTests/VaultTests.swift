@@ -1,0 +1,105 @@
+import CasesCrypto
+import Foundation
+import GRDB
+import Testing
+@testable import CasesCore
+
+@Suite struct VaultTests {
+    @Test func newVaultIsPrivateAndUnlocksWithPassphraseAndRecoveryCode() throws {
+        let t = try TestVault()
+        var st = stat()
+        #expect(stat(t.path, &st) == 0)
+        #expect(st.st_mode & 0o777 == 0o600)
+        #expect(stat((t.path as NSString).deletingLastPathComponent, &st) == 0)
+        #expect(st.st_mode & 0o777 == 0o700)
+        let vault = try Vault.open(at: t.path)
+        _ = try vault.unlock(passphrase: try secret(TestVault.passphrase))
+        let grouped = try t.recovery.grouped()
+        let typed = try RecoveryCode(parsing: grouped)
+        _ = try vault.unlock(recoveryCode: typed)
+    }
+
+    @Test func wrongPassphraseLeavesVaultUntouched() throws {
+        let t = try TestVault()
+        _ = try t.caseload.open(sampleDocument())
+        let before = try Data(contentsOf: URL(fileURLWithPath: t.path))
+        let vault = try Vault.open(at: t.path)
+        #expect(throws: VaultError.wrongPassphrase) { try vault.unlock(passphrase: try secret("wrong")) }
+        #expect(VaultError.wrongPassphrase.kind == .auth)
+        let after = try Data(contentsOf: URL(fileURLWithPath: t.path))
+        #expect(before == after)
+    }
+
+    @Test func recoveryCodeWithATypoIsRefusedBeforeAnyKeyWork() throws {
+        let t = try TestVault()
+        var typed = Array(try t.recovery.grouped().withUnsafeBytes { Array($0) })
+        typed[3] = typed[3] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        #expect(throws: VaultError.malformedRecoveryCode) { try RecoveryCode(parsing: try SecretBytes.consuming(&typed)) }
+    }
+
+    @Test func initRefusesToOverwrite() throws {
+        let t = try TestVault()
+        #expect(throws: VaultError.alreadyExists(path: t.path)) {
+            _ = try Vault.create(at: t.path, passphrase: try secret("x"), profile: .interactive)
+        }
+    }
+
+    @Test func missingVaultIsNotFound() throws {
+        let f = TempFolder()
+        #expect(throws: VaultError.notFound(path: f.path + "/nope.cases")) { _ = try Vault.open(at: f.path + "/nope.cases") }
+    }
+
+    @Test func vaultReadableByOthersIsRefused() throws {
+        let t = try TestVault()
+        chmod(t.path, 0o644)
+        #expect(throws: VaultError.tooOpen(path: t.path, mode: "644")) { _ = try Vault.open(at: t.path) }
+    }
+
+    @Test func changingPassphraseRewritesOneSlotAndNoData() throws {
+        let t = try TestVault()
+        let id = try t.caseload.open(sampleDocument())
+        let sealedBefore = try t.unlocked.vault.read { db in try Data.fetchAll(db, sql: "SELECT sealed FROM case_snapshot") }
+        let recoveryBefore = try t.unlocked.vault.read { db in try Row.fetchAll(db, sql: "SELECT * FROM keyslot WHERE kind = 'recovery'") }
+        try t.unlocked.changePassphrase(to: try secret("new passphrase"), profile: .interactive)
+        let vault = try Vault.open(at: t.path)
+        #expect(throws: VaultError.wrongPassphrase) { try vault.unlock(passphrase: try secret(TestVault.passphrase)) }
+        let c = try Caseload(vault: vault.unlock(passphrase: try secret("new passphrase"))).show(id)
+        #expect(c.id == id)
+        #expect(try t.unlocked.vault.read { db in try Data.fetchAll(db, sql: "SELECT sealed FROM case_snapshot") } == sealedBefore)
+        #expect(try t.unlocked.vault.read { db in try Row.fetchAll(db, sql: "SELECT * FROM keyslot WHERE kind = 'recovery'") } == recoveryBefore)
+    }
+
+    @Test func lastKeyslotCannotBeRemovedButOthersCan() throws {
+        let t = try TestVault()
+        let added = try t.unlocked.addKeyslot(passphrase: try secret("second"), profile: .interactive, label: "B")
+        let slots = try t.unlocked.keyslots()
+        #expect(slots.count == 3)
+        #expect(slots.contains { $0.label == "B" })
+        try t.unlocked.removeKeyslot(id: added.id)
+        let recovery = try #require(slots.first { $0.kind == "recovery" })
+        try t.unlocked.removeKeyslot(id: recovery.id)
+        let mine = try #require(slots.first { $0.inUse })
+        #expect(throws: VaultError.lastKeyslot) { try t.unlocked.removeKeyslot(id: mine.id) }
+        #expect(throws: VaultError.noSuchKeyslot("0000000000000000")) { try t.unlocked.removeKeyslot(id: "0000000000000000") }
+    }
+
+    @Test func keyslotWithLoweredCostNoLongerUnwraps() throws {
+        let t = try TestVault()
+        try t.unlocked.vault.write { db in try db.execute(sql: "UPDATE keyslot SET ops_limit = ops_limit + 1 WHERE kind = 'passphrase'") }
+        let vault = try Vault.open(at: t.path)
+        #expect(throws: VaultError.wrongPassphrase) { try vault.unlock(passphrase: try secret(TestVault.passphrase)) }
+    }
+
+    @Test func keyslotCopiedFromAnotherVaultDoesNotOpenIt() throws {
+        let a = try TestVault()
+        let b = try TestVault()
+        let slot = try a.unlocked.vault.read { db in try Row.fetchOne(db, sql: "SELECT * FROM keyslot WHERE kind = 'passphrase'") }!
+        try b.unlocked.vault.write { db in
+            try db.execute(sql: "DELETE FROM keyslot WHERE kind = 'passphrase'")
+            try db.execute(sql: "INSERT INTO keyslot VALUES (?, ?, ?, ?, ?, ?, ?)", arguments: [
+                slot["slot_id"] as Data, slot["kind"] as String, slot["salt"] as Data, slot["ops_limit"] as Int64,
+                slot["mem_limit"] as Int64, slot["wrapped_key"] as Data, slot["sealed_label"] as Data?])
+        }
+        #expect(throws: VaultError.wrongPassphrase) { try Vault.open(at: b.path).unlock(passphrase: try secret(TestVault.passphrase)) }
+    }
+}
