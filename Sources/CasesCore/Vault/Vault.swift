@@ -38,7 +38,6 @@ public final class Vault: @unchecked Sendable {
 
     static func configuration() -> Configuration {
         var config = Configuration()
-        config.journalMode = .wal
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in
             // secure_delete: freed pages are zeroed, so old sealed bytes do not linger.
@@ -112,6 +111,9 @@ public final class Vault: @unchecked Sendable {
 
         try mapErrors {
             let queue = try DatabaseQueue(path: temporary, configuration: configuration())
+            // WAL is a property of the file, set once here: readers do not block the writer.
+            // (GRDB's `journalMode = .wal` would instead touch the schema on every open.)
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try VaultSchema.migrator().migrate(queue)
             try queue.write { db in
                 try db.execute(sql: "INSERT INTO vault (singleton, format, vault_id) VALUES (1, ?, ?)",
@@ -179,9 +181,10 @@ public final class Vault: @unchecked Sendable {
         return try mapErrors {
             let queue = try DatabaseQueue(path: path, configuration: configuration())
             let migrator = VaultSchema.migrator()
-            let superseded = try queue.read { db in try migrator.hasBeenSuperseded(db) }
+            let (superseded, complete) = try queue.read { db in (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db)) }
             if superseded { throw VaultError.newerFormat(VaultSchema.currentFormat + 1) }
-            try migrator.migrate(queue)
+            // Migrating only when needed: a command that only reads must not change a byte.
+            if !complete { try migrator.migrate(queue) }
             guard let row = try queue.read({ db in try Row.fetchOne(db, sql: "SELECT vault_id FROM vault WHERE singleton = 1") }),
                   let id = row["vault_id"] as Data?, id.count == 16 else {
                 throw VaultError.notAVault(path: path)
