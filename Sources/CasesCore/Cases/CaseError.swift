@@ -5,13 +5,14 @@ public enum CaseError: CasesError, Equatable {
     case conflict(CaseID)
     case integrity(CaseID)
     case cannotMove(from: Stage, to: Stage, why: String)
+    case notArrived(CaseID)
 
     public var kind: FailureKind {
         switch self {
         case .malformedID, .notFound: .notFound
         case .conflict: .conflict
         case .integrity: .integrity
-        case .cannotMove: .invalidInput
+        case .cannotMove, .notArrived: .invalidInput
         }
     }
 
@@ -23,6 +24,7 @@ public enum CaseError: CasesError, Equatable {
         case .conflict(let id): "Case \(id) was changed by someone else since you read it; nothing was stored. Run the command again to work on the current version."
         case .integrity(let id): "Case \(id) failed its integrity check: its record was altered or damaged. Other cases are unaffected; restore this case from a backup."
         case .cannotMove(let from, let to, let why): "Cannot move from \(from.rawValue) to \(to.rawValue): \(why); nothing was stored."
+        case .notArrived(let id): "Case \(id) is not at arrival: check-ins follow an arrival; before that, record contacts with `cases note`. Nothing was stored."
         }
     }
 }

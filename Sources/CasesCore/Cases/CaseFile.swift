@@ -135,6 +135,11 @@ public struct DestinationPlan: Codable, Equatable, Sendable {
 public struct CheckIn: Codable, Equatable, Sendable {
     public var on: ISODate
     public var note: String?
+
+    public init(on: ISODate, note: String? = nil) {
+        self.on = on
+        self.note = note
+    }
 }
 
 /// The principal's arrival.

@@ -161,6 +161,13 @@ public struct Caseload: Sendable {
         return try vault.vault.write { db in try insertNew(db, document) }
     }
 
+    /// Opens many cases in one transaction: all of them, or none if any is invalid.
+    public func open(_ documents: [OpenDocument]) throws -> [CaseID] {
+        let validator = CaseValidator(today: today())
+        for d in documents { try validator.validate(d) }
+        return try vault.vault.write { db in try documents.map { try insertNew(db, $0) } }
+    }
+
     func insertNew(_ db: Database, _ document: OpenDocument) throws -> CaseID {
         var id = CaseID.random()
         while try Row.fetchOne(db, sql: "SELECT 1 FROM case_snapshot WHERE case_id = ?", arguments: [id.compact]) != nil {
@@ -275,6 +282,28 @@ public struct Caseload: Sendable {
             if !missing.isEmpty { throw InputError.missing(missing) }
             return e
         }
+    }
+
+    /// Records a follow-up contact after arrival.
+    public func checkIn(_ id: CaseID, _ checkin: CheckIn) throws -> CaseFile {
+        try CaseValidator(today: today()).notFuture(checkin.on, "checkin.on")
+        return try change(id, expectedVersion: nil) { c in
+            guard c.stage == .arrival else { throw CaseError.notArrived(id) }
+            var e = newEvent(id, .checkedIn)
+            e.checkin = checkin
+            return e
+        }
+    }
+
+    /// Open cases that need a caseworker now, each with the reasons why, most urgent first.
+    public func due(checkinDays: Int = 14, idleDays: Int = 14) throws -> (due: [(CaseFile, [String])], damaged: [String]) {
+        let (cases, damaged) = try list()
+        let now = today()
+        let due = cases.compactMap { c -> (CaseFile, [String])? in
+            let why = c.overdueReasons(today: now, checkinDays: checkinDays, idleDays: idleDays)
+            return why.isEmpty ? nil : (c, why)
+        }
+        return (due.sorted { ($0.1.count, $1.0.lastActivityAt) > ($1.1.count, $0.0.lastActivityAt) }, damaged)
     }
 
     // MARK: - Duplicates

@@ -1,0 +1,118 @@
+// Measures cases against a plain-SQLite baseline in the same process, on the same documents,
+// and prints ratios. Timings are medians of several runs; this is a benchmark, not a test.
+import CasesCore
+import CasesCrypto
+import Foundation
+import GRDB
+
+func arg(_ name: String, _ fallback: Int) -> Int {
+    let a = CommandLine.arguments
+    if let i = a.firstIndex(of: name), i + 1 < a.count, let v = Int(a[i + 1]) { return v }
+    return fallback
+}
+
+let count = arg("--cases", 10_000)
+let runs = arg("--runs", 5)
+let root = NSTemporaryDirectory() + "cases-bench-" + UUID().uuidString
+try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+defer { try? FileManager.default.removeItem(atPath: root) }
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let t = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9
+}
+
+func median(_ n: Int, _ body: () throws -> Void) rethrows -> Double {
+    var times: [Double] = []
+    for _ in 0..<n { times.append(try seconds(body)) }
+    return times.sorted()[times.count / 2]
+}
+
+func secret(_ s: String) throws -> SecretBytes {
+    var b = Array(s.utf8)
+    return try SecretBytes.consuming(&b)
+}
+
+func fmt(_ s: Double) -> String { s < 1 ? String(format: "%.1f ms", s * 1000) : String(format: "%.2f s", s) }
+
+// Invented, varied people; deterministic so runs compare.
+var rng = SystemRandomNumberGenerator()
+let segments = Segment.allCases, reasons = LeavingReason.allCases
+let first = ["Anna", "Pyotr", "Olga", "Dmitri", "Irina", "Sergei", "Maria", "Alexei", "Yulia", "Nikolai"]
+let last = ["Ivanova", "Petrov", "Smirnova", "Kuznetsov", "Sokolova", "Popov", "Lebedeva", "Kozlov"]
+func document(_ i: Int) -> OpenDocument {
+    let p = Principal(fullName: "\(first[i % first.count]) \(last[(i / 7) % last.count]) \(i)", birthYear: 1950 + i % 50,
+                      citizenship: CountryCode(i % 3 == 0 ? "BY" : "RU"), currentCountry: CountryCode("RU"),
+                      contact: Contact(signal: "@user\(i)"), segment: segments[i % segments.count], reason: reasons[i % reasons.count],
+                      consent: Consent(givenOn: ISODate("2021-03-02"), channel: "signal"))
+    let stages: [Stage] = [.riskAssessment, .destination, .arrival]
+    let depth = i % 4
+    var history: [HistoryStep] = []
+    for s in stages.prefix(depth) {
+        var h = HistoryStep(stage: s, on: ISODate("2021-0\(4 + history.count)-01")!)
+        if s == .riskAssessment { h.assessment = RiskAssessment(level: .high, likelihood: 4, impact: 5) }
+        if s == .destination { h.destination = DestinationPlan(country: CountryCode(["GE", "LT", "UA", "AM"][i % 4]), route: .visaFree) }
+        if s == .arrival { h.arrival = Arrival(arrivedOn: ISODate("2021-06-01"), country: CountryCode("GE"), city: "Tbilisi") }
+        history.append(h)
+    }
+    return OpenDocument(principal: p, family: [FamilyMember(relation: "child", fullName: "Child \(i)", birthYear: 2015)],
+                        notes: "Invented note \(i)", openedOn: ISODate("2021-03-02"), history: history)
+}
+
+print("cases-bench: \(count) cases, median of \(runs) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
+
+// MARK: - Unlock per profile
+for profile in Argon2Parameters.Profile.allCases {
+    let path = root + "/kdf-\(profile.rawValue)/vault.cases"
+    _ = try Vault.create(at: path, passphrase: try secret("bench passphrase"), profile: profile)
+    let vault = try Vault.open(at: path)
+    let t = try median(profile == .sensitive ? 1 : 3) { _ = try vault.unlock(passphrase: try secret("bench passphrase")) }
+    print("unlock (\(profile.rawValue))".padding(toLength: 34, withPad: " ", startingAt: 0) + fmt(t))
+}
+
+// MARK: - Fill
+let docs = (0..<count).map(document)
+let path = root + "/vault/vault.cases"
+let (unlocked, _) = try Vault.create(at: path, passphrase: try secret("bench passphrase"), profile: .interactive)
+let caseload = Caseload(vault: unlocked)
+var ids: [CaseID] = []
+let fill = try seconds { ids = try caseload.open(docs) }
+print("open \(count) cases, one transaction".padding(toLength: 34, withPad: " ", startingAt: 0) + fmt(fill))
+
+// Baseline: the same documents as JSON rows in plain SQLite, filtered by decoding every row.
+let basePath = root + "/plain.sqlite"
+let plain = try DatabaseQueue(path: basePath)
+let encoder = JSONEncoder()
+try plain.write { db in
+    try db.execute(sql: "CREATE TABLE doc (id TEXT PRIMARY KEY, json BLOB)")
+    for (id, c) in zip(ids, try caseload.list().cases.sorted { $0.id < $1.id }.map { $0 }) {
+        _ = id
+        try db.execute(sql: "INSERT INTO doc VALUES (?, ?)", arguments: [c.id.description, try encoder.encode(c)])
+    }
+}
+
+// MARK: - Reads after unlock
+var listed = 0
+let tList = try median(runs) { listed = try caseload.list(CaseFilter(stage: .arrival)).cases.count }
+var baseListed = 0
+let decoder = JSONDecoder()
+let tBase = try median(runs) {
+    baseListed = try plain.read { db in
+        var n = 0
+        let rows = try Row.fetchCursor(db, sql: "SELECT json FROM doc")
+        while let r = try rows.next() {
+            let c = try decoder.decode(CaseFile.self, from: r["json"] as Data)
+            if c.stage == .arrival { n += 1 }
+        }
+        return n
+    }
+}
+let probe = ids[ids.count / 2]
+let tShow = try median(runs * 4) { _ = try caseload.show(probe) }
+print("list --stage arrival".padding(toLength: 34, withPad: " ", startingAt: 0) + fmt(tList) + "  (\(listed) shown)")
+print("  plain SQLite, same JSON, same filter".padding(toLength: 34, withPad: " ", startingAt: 0) + fmt(tBase) + "  (\(baseListed) shown)")
+print("  ratio cases ÷ plain SQLite".padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%.2f", tList / tBase))
+print("show ID".padding(toLength: 34, withPad: " ", startingAt: 0) + fmt(tShow))
+let attrs = try FileManager.default.attributesOfItem(atPath: path)
+print("vault size".padding(toLength: 34, withPad: " ", startingAt: 0) + "\((attrs[.size] as? Int ?? 0) / 1024) KiB")
