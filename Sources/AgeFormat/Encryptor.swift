@@ -29,15 +29,16 @@ public final class AgeWriter: ByteSink {
 
     /// Starts an age file for `recipients`: one or more X25519 recipients, or exactly one
     /// passphrase. With `armor`, the output is PEM-style ASCII armor.
-    public init(to sink: any ByteSink, recipients: [AgeRecipient], armor: Bool = false) throws {
+    public convenience init(to sink: any ByteSink, recipients: [AgeRecipient], armor: Bool = false) throws {
         guard !recipients.isEmpty else { throw AgeError.invalidEncryptionRequest("no recipient was given") }
         let passphrases = recipients.filter { if case .passphrase = $0 { true } else { false } }
         if !passphrases.isEmpty && recipients.count > 1 {
             throw AgeError.invalidEncryptionRequest("a passphrase backup cannot also be made for other recipients or passphrases")
         }
+        let fileKey: SecretBytes
+        var stanzas: [AgeStanza] = []
         do {
-            let fileKey = try SecretBytes.random(count: Age.fileKeyLength)
-            var stanzas: [AgeStanza] = []
+            fileKey = try SecretBytes.random(count: Age.fileKeyLength)
             for r in recipients {
                 switch r {
                 case .x25519(let recipient):
@@ -49,6 +50,13 @@ public final class AgeWriter: ByteSink {
                     stanzas.append(try Stanzas.wrapScrypt(fileKey: fileKey, passphrase: passphrase, logN: logN))
                 }
             }
+        } catch let e as AgeError { throw e } catch { throw AgeError.cryptoFailure }
+        try self.init(to: sink, fileKey: fileKey, stanzas: stanzas, armor: armor)
+    }
+
+    /// Writes a header of exactly `stanzas`, MAC'd under `fileKey` (tests build odd headers).
+    init(to sink: any ByteSink, fileKey: SecretBytes, stanzas: [AgeStanza], armor: Bool) throws {
+        do {
             var header = AgeHeader.encodeWithoutMAC(stanzas)
             let mac = try AgeHeader.computeMAC(header, fileKey: fileKey)
             header.append(0x20)

@@ -32,11 +32,12 @@ public struct AgeX25519Recipient: Sendable, Hashable, CustomStringConvertible {
     /// blank lines allowed (CRLF tolerated).
     public static func parseRecipientsFile(_ contents: String) throws -> [AgeX25519Recipient] {
         var out: [AgeX25519Recipient] = []
-        for (i, rawLine) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            do { out.append(try AgeX25519Recipient(parsing: String(line))) } catch {
+        // Split on LF bytes: in Swift strings "\r\n" is one Character.
+        for (i, rawLine) in Array(contents.utf8).split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            var line = rawLine
+            if line.last == 0x0D { line = line.dropLast() }
+            if line.isEmpty || line.first == 0x23 { continue }
+            do { out.append(try AgeX25519Recipient(parsing: String(decoding: line, as: UTF8.self))) } catch {
                 throw AgeError.invalidRecipient("line \(i + 1) of the recipients file is not an age1… recipient")
             }
         }
