@@ -63,8 +63,10 @@ struct InteropTests {
         for key in [path, dir.path("ours.txt")] {
             let r = try run(agePath!, ["-d", "-i", key, "-o", dir.path("out"), dir.path("x.age")])
             #expect(r.status == 0, "age -d failed: \(String(decoding: r.err, as: UTF8.self))")
-            #expect(try read(dir.path("out")) == plain)
-            try FileManager.default.removeItem(atPath: dir.path("out"))
+            // age creates its output lazily: an empty plaintext leaves no file.
+            let out = FileManager.default.fileExists(atPath: dir.path("out")) ? try read(dir.path("out")) : []
+            #expect(out == plain)
+            try? FileManager.default.removeItem(atPath: dir.path("out"))
         }
     }
 
