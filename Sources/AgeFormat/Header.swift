@@ -66,7 +66,12 @@ public struct AgeHeader: Sendable, Equatable {
         let head = try reader.peek(prefix.count)
         guard Array(head) == prefix else { throw AgeError.notAnAgeFile }
         let version = try line(true)
-        guard version == Array("\(Age.versionLine)\n".utf8) else { throw AgeError.unsupportedVersion }
+        guard version == Array("\(Age.versionLine)\n".utf8) else {
+            if version == Array("\(Age.versionLine)\r\n".utf8) {
+                throw AgeError.malformedHeader("its line endings were changed to CRLF, as a text-mode transfer does")
+            }
+            throw AgeError.unsupportedVersion
+        }
         consumed += version
 
         var stanzas: [AgeStanza] = []

@@ -91,6 +91,16 @@ struct RejectionTests {
         #expect(error(full + [0]) == .trailingData)
     }
 
+    @Test func swappedOrDuplicatedChunksAreRefused() throws {
+        let enc = try encrypt(pattern(3 * 65_536 + 100), [.x25519(id.recipient)])
+        let start = headerLength(enc) + 16, n = 65_552
+        let c = (0..<4).map { k in Array(enc[(start + k * n)..<min(enc.count, start + (k + 1) * n)]) }
+        let head = Array(enc[0..<start])
+        #expect(error(head + c[1] + c[0] + c[2] + c[3]) == .chunkAuthenticationFailed(chunk: 0))
+        #expect(error(head + c[0] + c[0] + c[2] + c[3]) == .chunkAuthenticationFailed(chunk: 1))
+        #expect(error(head + c[0] + c[1] + c[3]) == .chunkAuthenticationFailed(chunk: 2))
+    }
+
     // MARK: flipped bits
 
     @Test func aFlippedBitInAnyChunkNamesThatChunk() throws {
@@ -250,6 +260,7 @@ struct RejectionTests {
     @Test func otherHeaderSyntaxErrorsAreDamageOrUnsupported() throws {
         let enc = try encrypt(pattern(10), [.x25519(id.recipient)])
         #expect(error(replacing(enc, "age-encryption.org/v1\n", "age-encryption.org/v2\n")) == .unsupportedVersion)
+        #expect(error(replacing(enc, "\n", "\r\n")) == .malformedHeader("its line endings were changed to CRLF, as a text-mode transfer does"))
         #expect(error(Array("hello world\n".utf8)) == .notAnAgeFile)
         #expect(error([]) == .notAnAgeFile)
         #expect(error(replacing(enc, "-> X25519", "->  X25519"))?.kind == .damaged)
