@@ -46,7 +46,11 @@ struct Session {
 
     /// Opens and unlocks: the recovery code if --recovery-file is given, else the passphrase.
     func unlock() throws -> UnlockedVault {
-        let vault = try open()
+        try unlock(try open())
+    }
+
+    /// Unlocks an already opened vault (for example one restored from a backup).
+    func unlock(_ vault: Vault) throws -> UnlockedVault {
         if let file = options.recoveryFile {
             let code = try RecoveryCode(parsing: try SecretInput.firstLine(ofFile: file))
             return try vault.unlock(recoveryCode: code)

@@ -94,11 +94,10 @@ public final class Vault: @unchecked Sendable {
         try makePrivateFolder(folder.isEmpty ? "." : folder)
         if FileManager.default.fileExists(atPath: path) { throw VaultError.alreadyExists(path: path) }
 
-        let temporary = path + ".creating-" + Random.bytes(6).map { String(format: "%02x", $0) }.joined()
-        let fd = Glibc.open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw VaultError.io("cannot create a file in \(folder.isEmpty ? "." : folder)") }
-        close(fd)
-        defer { unlink(temporary); unlink(temporary + "-wal"); unlink(temporary + "-shm") }
+        let file: AtomicFile
+        do { file = try AtomicFile(path: path) } catch StorageError.exists { throw VaultError.alreadyExists(path: path) }
+        file.closeDescriptor()
+        let temporary = file.temporaryPath
 
         let master = try MasterKey.generate()
         let vaultID = Random.bytes(16)
@@ -125,13 +124,7 @@ public final class Vault: @unchecked Sendable {
             try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
             try queue.close()
         }
-        try fsyncPath(temporary)
-        // link(2) fails with EEXIST instead of replacing: the refusal to overwrite is atomic.
-        if link(temporary, path) != 0 {
-            if errno == EEXIST { throw VaultError.alreadyExists(path: path) }
-            throw VaultError.io("cannot create \(path)")
-        }
-        try fsyncPath(folder.isEmpty ? "." : folder)
+        do { try file.publishClosed() } catch StorageError.exists { throw VaultError.alreadyExists(path: path) }
         let vault = try Vault.open(at: path)
         return (try UnlockedVault(vault: vault, key: master, slotID: passSlot.slotID), recovery)
     }
@@ -151,13 +144,6 @@ public final class Vault: @unchecked Sendable {
         } catch {
             throw VaultError.io("cannot create the folder \(folder)")
         }
-    }
-
-    static func fsyncPath(_ path: String) throws {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw VaultError.io("cannot open \(path) to flush it") }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw VaultError.io("cannot flush \(path) to disk") }
     }
 
     // MARK: - Open

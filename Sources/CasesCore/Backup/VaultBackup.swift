@@ -1,0 +1,243 @@
+import AgeFormat
+import CasesCrypto
+import Foundation
+import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Encrypted backups of a vault as age v1 files (C2SP), so headquarters can decrypt them with
+/// the standard `age` tool even if this program is gone.
+///
+/// The payload is a consistent SQLite snapshot of the vault (`VACUUM INTO`, safe while another
+/// process writes), whose records are still sealed under the master key. Everything streams in
+/// 64 KiB chunks: memory does not grow with the vault.
+public enum VaultBackup {
+    /// Reports bytes processed so far and the total, for a progress bar.
+    public typealias Progress = (_ done: Int64, _ total: Int64) -> Void
+
+    /// What a backup holds once decrypted.
+    public struct Summary: Sendable, Codable {
+        public var bytes: Int64
+        public var cases: Int?
+        public var events: Int?
+    }
+
+    // MARK: - Create
+
+    /// Writes an age backup of `vault` to `output`, which must not exist yet.
+    @discardableResult
+    public static func create(vault: Vault, output: String, recipients: [AgeRecipient], armor: Bool = false,
+                              progress: Progress? = nil) throws -> Summary {
+        guard !recipients.isEmpty else { throw BackupError.noRecipient }
+        let out = try AtomicFile(path: output)
+        let snapshot = try Snapshot(of: vault)
+        let size = snapshot.size
+        let fd = Glibc.open(snapshot.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StorageError.io("cannot read the snapshot") }
+        defer { close(fd) }
+        try age {
+            try AgeEncryptor.encrypt(from: FileDescriptorByteSource(fileDescriptor: fd), to: FileDescriptorByteSink(fileDescriptor: out.descriptor),
+                                     recipients: recipients, armor: armor, progress: progress.map { p in { p($0, size) } })
+        }
+        try out.publish()
+        return Summary(bytes: size, cases: nil, events: nil)
+    }
+
+    /// A consistent copy of the vault in its own folder, removed when released.
+    final class Snapshot {
+        let folder: String
+        let path: String
+        let size: Int64
+
+        init(of vault: Vault) throws {
+            // Beside the vault, inside its 0700 folder: same file system, same protection.
+            folder = AtomicFile.folder(of: vault.path) + "/.backup-" + Random.bytes(6).map { String(format: "%02x", $0) }.joined()
+            guard mkdir(folder, 0o700) == 0 else { throw StorageError.io("cannot create a snapshot folder beside the vault") }
+            let path = folder + "/snapshot.cases"
+            let folder = self.folder
+            self.path = path
+            do {
+                try vault.database.writeWithoutTransaction { db in
+                    try db.execute(sql: "VACUUM INTO ?", arguments: [path])
+                }
+            } catch let e as DatabaseError where e.resultCode == .SQLITE_FULL {
+                Self.remove(folder)
+                throw StorageError.io("the disk is full")
+            } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY {
+                Self.remove(folder)
+                throw VaultError.busy
+            } catch {
+                Self.remove(folder)
+                throw StorageError.io("cannot take a snapshot of the vault")
+            }
+            var st = stat()
+            stat(path, &st)
+            size = Int64(st.st_size)
+        }
+
+        static func remove(_ folder: String) {
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+
+        deinit { Self.remove(folder) }
+    }
+
+    // MARK: - Verify
+
+    /// Authenticates every byte of a backup and checks that it holds a SQLite database.
+    /// Writes nothing.
+    public static func verify(file: String, identities: [AgeIdentity], progress: Progress? = nil) throws -> Summary {
+        let fd = try openInput(file)
+        defer { close(fd) }
+        let sink = MagicCheckingSink(inner: DiscardingByteSink())
+        let total = fileSize(fd)
+        try age {
+            try AgeDecryptor.decrypt(from: FileDescriptorByteSource(fileDescriptor: fd), to: sink, identities: identities,
+                                     progress: progress.map { p in { p($0, total) } })
+        }
+        guard sink.isSQLite else { throw BackupError.notAVaultBackup }
+        return Summary(bytes: sink.count, cases: nil, events: nil)
+    }
+
+    // MARK: - Restore
+
+    /// Decrypts a backup into a new vault at `destination` (never overwriting), after checking
+    /// that it is an intact vault whose every sealed record opens under `passphrase` (or the
+    /// recovery code) and whose audit chain holds. Nothing appears at `destination` otherwise.
+    public static func restore(file: String, to destination: String, identities: [AgeIdentity],
+                               unlock: (Vault) throws -> UnlockedVault, progress: Progress? = nil) throws -> Summary {
+        try Vault.makePrivateFolder(AtomicFile.folder(of: destination))
+        let out = try AtomicFile(path: destination)
+        let fd = try openInput(file)
+        defer { close(fd) }
+        let total = fileSize(fd)
+        let sink = MagicCheckingSink(inner: FileDescriptorByteSink(fileDescriptor: out.descriptor))
+        try age {
+            try AgeDecryptor.decrypt(from: FileDescriptorByteSource(fileDescriptor: fd), to: sink, identities: identities,
+                                     progress: progress.map { p in { p($0, total) } })
+        }
+        guard sink.isSQLite else { throw BackupError.notAVaultBackup }
+        guard fsync(out.descriptor) == 0 else { throw StorageError.io("cannot flush the restored vault to disk") }
+        out.closeDescriptor()
+
+        // Check the restored file under its temporary name before it becomes a vault.
+        let summary: Summary
+        do {
+            let candidate = try Vault.open(at: out.temporaryPath)
+            let ok = try candidate.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
+            guard ok == "ok" else { throw BackupError.damagedPayload("the database inside fails SQLite's integrity check") }
+            let unlocked = try unlock(candidate)
+            let caseload = Caseload(vault: unlocked)
+            let report = try caseload.verifyAudit()
+            if let broken = report.firstBreak { throw BackupError.damagedPayload(broken) }
+            let damaged = try caseload.list().damaged
+            guard damaged.isEmpty else { throw BackupError.damagedPayload("case \(damaged[0]) does not open") }
+            try candidate.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            try candidate.database.close()
+            summary = Summary(bytes: sink.count, cases: report.cases, events: report.events)
+        } catch let e as VaultError {
+            switch e {
+            case .wrongPassphrase, .wrongRecoveryCode, .malformedRecoveryCode: throw e
+            case .notAVault: throw BackupError.notAVaultBackup
+            default: throw BackupError.damagedPayload(e.description)
+            }
+        }
+        try out.publishClosed()
+        return summary
+    }
+
+    // MARK: - Decrypt
+
+    /// Plain age decryption of any age file (binary or armored) to `output`, which must not exist.
+    public static func decrypt(file: String, output: String, identities: [AgeIdentity], progress: Progress? = nil) throws -> Int64 {
+        let out = try AtomicFile(path: output)
+        let fd = try openInput(file)
+        defer { close(fd) }
+        let total = fileSize(fd)
+        let sink = MagicCheckingSink(inner: FileDescriptorByteSink(fileDescriptor: out.descriptor))
+        try age {
+            try AgeDecryptor.decrypt(from: FileDescriptorByteSource(fileDescriptor: fd), to: sink, identities: identities,
+                                     progress: progress.map { p in { p($0, total) } })
+        }
+        try out.publish()
+        return sink.count
+    }
+
+    /// Whether the file's header asks for a passphrase (scrypt) rather than an identity.
+    public static func needsPassphrase(file: String) throws -> Bool {
+        let fd = try openInput(file)
+        defer { close(fd) }
+        return try age { try AgeDecryptor.readHeader(from: FileDescriptorByteSource(fileDescriptor: fd)).isPassphraseProtected }
+    }
+
+    // MARK: - Helpers
+
+    static func openInput(_ file: String) throws -> Int32 {
+        let fd = Glibc.open(file, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { throw StorageError.missing(file) }
+            throw StorageError.io("cannot read \(file)")
+        }
+        return fd
+    }
+
+    static func fileSize(_ fd: Int32) -> Int64 {
+        var st = stat()
+        fstat(fd, &st)
+        return Int64(st.st_size)
+    }
+
+    static func age<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as AgeError { throw BackupError.age(e) }
+    }
+}
+
+/// Passes bytes through and remembers whether they start like a SQLite database.
+final class MagicCheckingSink: ByteSink {
+    let inner: any ByteSink
+    private var head: [UInt8] = []
+    private(set) var count: Int64 = 0
+    static let magic = Array("SQLite format 3\0".utf8)
+
+    init(inner: any ByteSink) { self.inner = inner }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if head.count < 16 { head.append(contentsOf: bytes.prefix(16 - head.count)) }
+        count += Int64(bytes.count)
+        try inner.write(bytes)
+    }
+
+    var isSQLite: Bool { head == Self.magic }
+}
+
+/// Why a backup could not be made, checked or restored.
+public enum BackupError: CasesError, Equatable {
+    case age(AgeError)
+    case noRecipient
+    case notAVaultBackup
+    case damagedPayload(String)
+
+    public var kind: FailureKind {
+        switch self {
+        case .age(let e):
+            switch e.kind {
+            case .damaged: .integrity
+            case .notAllowed: .auth
+            case .unsupported, .invalidInput: .invalidInput
+            case .systemFailure: .io
+            }
+        case .noRecipient: .usage
+        case .notAVaultBackup, .damagedPayload: .integrity
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .age(let e): e.description
+        case .noRecipient: "Name who can open the backup: --recipient age1…, --recipients-file FILE, or --passphrase."
+        case .notAVaultBackup: "The file decrypts, but what is inside is not a cases vault; nothing was restored."
+        case .damagedPayload(let why): "The backup decrypts, but the vault inside is damaged (\(why)); nothing was restored. Try an older backup."
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import CasesCrypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A file that appears at its path only when complete: written under a temporary name in the
+/// same folder (0600), flushed, then linked into place with `link(2)`, which refuses to replace
+/// an existing file. A crash or an error leaves no partial output and never overwrites.
+final class AtomicFile {
+    let path: String
+    let temporaryPath: String
+    private(set) var descriptor: Int32
+    private var published = false
+
+    /// Creates the temporary file; throws ``StorageError/exists`` at once if `path` exists.
+    init(path: String) throws {
+        if FileManager.default.fileExists(atPath: path) { throw StorageError.exists(path) }
+        self.path = path
+        let folder = Self.folder(of: path)
+        temporaryPath = folder + "/." + (path as NSString).lastPathComponent + ".partial-" + Random.bytes(6).map { String(format: "%02x", $0) }.joined()
+        descriptor = Glibc.open(temporaryPath, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw StorageError.io("cannot create a file in \(folder)") }
+    }
+
+    static func folder(of path: String) -> String {
+        let f = (path as NSString).deletingLastPathComponent
+        return f.isEmpty ? "." : f
+    }
+
+    /// Flushes, links into place and removes the temporary name.
+    func publish() throws {
+        guard fsync(descriptor) == 0 else { throw StorageError.io("cannot flush \(temporaryPath) to disk") }
+        close(descriptor)
+        descriptor = -1
+        if link(temporaryPath, path) != 0 {
+            if errno == EEXIST { throw StorageError.exists(path) }
+            throw StorageError.io("cannot create \(path)")
+        }
+        published = true
+        unlink(temporaryPath)
+        try Self.fsyncFolder(Self.folder(of: path))
+    }
+
+    /// Closes the descriptor without publishing, so another library can write the temporary file.
+    func closeDescriptor() {
+        if descriptor >= 0 { close(descriptor); descriptor = -1 }
+    }
+
+    /// Publishes a temporary file that someone else wrote and closed.
+    func publishClosed() throws {
+        let fd = Glibc.open(temporaryPath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StorageError.io("cannot reopen \(temporaryPath)") }
+        descriptor = fd
+        try publish()
+    }
+
+    static func fsyncFolder(_ folder: String) throws {
+        let fd = Glibc.open(folder, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StorageError.io("cannot open \(folder) to flush it") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw StorageError.io("cannot flush \(folder) to disk") }
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+        if !published {
+            unlink(temporaryPath)
+            unlink(temporaryPath + "-wal")
+            unlink(temporaryPath + "-shm")
+            unlink(temporaryPath + "-journal")
+        }
+    }
+}
+
+/// Files that could not be written.
+public enum StorageError: CasesError, Equatable {
+    case exists(String)
+    case missing(String)
+    case io(String)
+
+    public var kind: FailureKind {
+        switch self {
+        case .exists: .exists
+        case .missing: .notFound
+        case .io: .io
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .exists(let p): "\(p) already exists; nothing was written. Choose another name or move the old file away."
+        case .missing(let p): "\(p) does not exist; check the path."
+        case .io(let what): "Could not write: \(what). Nothing was changed; free some disk space or check permissions, then try again."
+        }
+    }
+}
+
+/// Writes secrets (an identity file, say) to a new 0600 file without passing through a `String`.
+public enum SecretFile {
+    public static func write(_ secret: SecretBytes, to path: String) throws {
+        let file = try AtomicFile(path: path)
+        try secret.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(file.descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw StorageError.io("cannot write \(path)") }
+                offset += n
+            }
+        }
+        try file.publish()
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+
+/// A one-line progress bar on stderr, only on a terminal and never with --json. Written here:
+/// no available package draws one without taking over the terminal.
+final class ProgressBar {
+    private let label: String
+    private let enabled: Bool
+    private var lastDrawn = -1
+
+    init(_ label: String, json: Bool) {
+        self.label = label
+        enabled = !json && Terminal.stderrIsTerminal
+    }
+
+    func update(_ done: Int64, _ total: Int64) {
+        guard enabled, total > 0 else { return }
+        let percent = Int(min(100, done * 100 / total))
+        guard percent != lastDrawn else { return }
+        lastDrawn = percent
+        let width = 30
+        let filled = width * percent / 100
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        let mib = { (b: Int64) in String(format: "%.1f", Double(b) / 1_048_576) }
+        FileHandle.standardError.write(Data("\r\(label) \(bar) \(percent)%  \(mib(done))/\(mib(total)) MiB".utf8))
+    }
+
+    func finish() {
+        if enabled && lastDrawn >= 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
