@@ -120,7 +120,7 @@ public enum AgeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unsupportedVersion:
             "This backup uses an age format version this program cannot read."
         case .unsupportedRecipientTypes:
-            "This backup was made only for kinds of recipient this program does not support (such as a plugin, post-quantum or hardware key)."
+            "This backup was made only for kinds of recipient this program does not support (such as a plugin, post-quantum or hardware key), or its header was damaged."
         case .scryptWorkFactorTooHigh(let logN, let limit):
             "This backup's passphrase asks for a work factor of 2^\(logN), above the limit of 2^\(limit) this program accepts."
         case .invalidRecipient(let why):
