@@ -11,6 +11,36 @@ func arg(_ name: String, _ fallback: Int) -> Int {
     return fallback
 }
 
+// `cases-bench fill --mib N --vault PATH --passphrase-file F`: a vault of at least N MiB of
+// sealed cases (long notes), for the backup benchmark script.
+if CommandLine.arguments.dropFirst().first == "fill" {
+    let mib = arg("--mib", 1024)
+    let a = CommandLine.arguments
+    let vaultPath = a[a.firstIndex(of: "--vault")! + 1]
+    let pass = try SecretInput.firstLine(ofFile: a[a.firstIndex(of: "--passphrase-file")! + 1])
+    let vault: UnlockedVault = FileManager.default.fileExists(atPath: vaultPath)
+        ? try Vault.open(at: vaultPath).unlock(passphrase: pass)
+        : try Vault.create(at: vaultPath, passphrase: pass, profile: .interactive).0
+    let load = Caseload(vault: vault)
+    let note = String(repeating: "Invented filler text for a benchmark vault. ", count: 1400) // ~60 KiB
+    var written = 0
+    var batch = 0
+    while true {
+        let attrs = try FileManager.default.attributesOfItem(atPath: vaultPath)
+        if (attrs[.size] as? Int ?? 0) >= mib << 20 { break }
+        var docs: [OpenDocument] = []
+        for i in 0..<500 {
+            var d = OpenDocument(principal: Principal(fullName: "Filler \(batch) \(i)"))
+            d.notes = note
+            docs.append(d)
+        }
+        written += try load.open(docs).count
+        batch += 1
+    }
+    print("filled \(vaultPath): \(written) cases")
+    exit(0)
+}
+
 let count = arg("--cases", 10_000)
 let runs = arg("--runs", 5)
 let root = NSTemporaryDirectory() + "cases-bench-" + UUID().uuidString
