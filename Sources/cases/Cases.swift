@@ -18,7 +18,7 @@ struct Cases: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, Open.self, List.self, Show.self, Advance.self, Assess.self, Note.self, Close.self,
-            History.self, Key.self, Audit.self,
+            History.self, Key.self, Audit.self, Import.self, Demo.self,
         ]
     )
 

@@ -13,11 +13,20 @@ final class ImportFile {
     let size: Int64
     private(set) var bytesRead: Int64 = 0
     private let fd: Int32
+    private let ownsDescriptor: Bool
 
     static let chunkSize = 64 * 1024
 
+    /// Opens `path` read-only; `-` is stdin.
     init(path: String) throws {
         self.path = path
+        if path == "-" {
+            fd = STDIN_FILENO
+            ownsDescriptor = false
+            size = 0
+            return
+        }
+        ownsDescriptor = true
         var st = stat()
         guard stat(path, &st) == 0 else {
             if errno == ENOENT || errno == ENOTDIR { throw ImportError.fileNotFound(path) }
@@ -30,7 +39,7 @@ final class ImportFile {
         size = (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : 0
     }
 
-    deinit { close(fd) }
+    deinit { if ownsDescriptor { close(fd) } }
 
     /// Up to `count` bytes into `buffer`; 0 at the end of the file.
     func read(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws -> Int {
