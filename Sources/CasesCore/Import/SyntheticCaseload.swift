@@ -311,7 +311,19 @@ private struct CaseMaker {
         }
         // Arrival on the planned travel day or somewhat later, when tickets or papers slip.
         if let travel = plan.travelOn { day = Day(travel) }
-        guard let arrived = after(random.chance(60) ? 0...2 : 3...45) else { return steps }
+        guard var arrived = after(random.chance(60) ? 0...2 : 3...45) else { return steps }
+        if plan.country?.code == "UA" && !(arrived < SyntheticCaseload.invasion) {
+            // The invasion closed Ukraine as a refuge: the case is planned again.
+            day = max(day, SyntheticCaseload.invasion + random.int(1...10))
+            steps.append(HistoryStep(stage: .riskAssessment, on: day.iso, reason: "the war closed the route to Ukraine"))
+            guard let replanned = after(3...20) else { return steps }
+            day = replanned
+            plan = destination(on: replanned, avoiding: "UA")
+            steps.append(HistoryStep(stage: .destination, on: replanned.iso, destination: plan))
+            if let travel = plan.travelOn { day = Day(travel) }
+            guard let again = after(0...10) else { return steps }
+            arrived = again
+        }
         day = arrived
         let country = plan.country!.code
         steps.append(HistoryStep(stage: .arrival, on: arrived.iso,
