@@ -6,8 +6,8 @@ import GRDB
 /// All or nothing. The whole file is read in one IMMEDIATE transaction: each valid row is
 /// sealed and stored as it is read (a case and its past as events, exactly as `open`,
 /// `advance` and `close` would have written them), and if any row was rejected, or this is a
-/// dry run, the transaction is rolled back, so nothing is stored. A dry run and a real run
-/// therefore give the same report. The file is streamed: one line (at most
+/// dry run, the transaction is rolled back, so nothing is stored. A dry run makes the same
+/// checks in the same order, so it gives the same report as the real run would. The file is streamed: one line (at most
 /// ``Options/lineLimit`` bytes) is in memory at a time, and it is opened read-only.
 ///
 /// Probable duplicates (the same name and birth year as a case in the vault or an earlier row,
@@ -118,8 +118,10 @@ public struct CaseImporter: Sendable {
                         if inFile == nil { earlier[key] = row.line }
                     }
                     report.valid += 1
-                    // After a rejection nothing will be kept: check the rest without sealing it.
-                    if report.rejectedCount == 0 {
+                    // A dry run, or a file with a rejected row, keeps nothing: check the rest
+                    // without sealing it (storing never refuses a checked row, so the report is
+                    // the same).
+                    if report.rejectedCount == 0 && !options.dryRun {
                         _ = try caseload.insertNew(db, document)
                         report.imported += 1
                     }

@@ -45,7 +45,9 @@ public struct ImportReport: Codable, Equatable, Sendable {
     /// One sentence for a terminal, without any value from the file.
     public var summary: String {
         var s: String
-        if rejectedCount > 0 {
+        if rejectedCount > 0 && rows == 0 {
+            s = "The file holds no case; nothing was stored."
+        } else if rejectedCount > 0 {
             s = "\(rejectedCount) of \(rows) row(s) rejected; nothing was stored."
         } else if dryRun {
             s = "Dry run: \(valid) of \(rows) row(s) would be imported; nothing was stored."
