@@ -63,7 +63,8 @@ struct Import: ParsableCommand {
 
         let caseload = try Session(options: global).caseload()
         let importer = CaseImporter(caseload: caseload, options: .init(dryRun: dryRun, allowDuplicates: allowDuplicates))
-        let bar = Terminal.stderrIsTerminal && !global.json ? ProgressBar() : nil
+        // CLI.md: progress only on a terminal, never with NO_COLOR or --json (Terminal.useColour checks the first two).
+        let bar = Terminal.useColour && !global.json ? ProgressBar() : nil
         do {
             let report = try importer.importFile(atPath: file, format: format, progress: bar.map { b in { b.show($0) } })
             bar?.clear()
