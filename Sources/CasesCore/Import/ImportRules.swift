@@ -1,0 +1,66 @@
+/// What an imported case must satisfy beyond ``CaseValidator``: the past it brings must be one
+/// a caseworker could have recorded with `cases advance` and `cases close`.
+///
+/// `open` accepts an incomplete intake (the caseworker fills it in later), and so does import
+/// for a case that is still at intake. But a case whose history moves it forward must have met
+/// each gate on the way, a settled case must have arrived, and nothing can have happened before
+/// the principal was born.
+struct ImportRules {
+    let caseload: Caseload
+
+    func check(_ d: OpenDocument) throws {
+        try CaseValidator(today: caseload.today()).validate(d)
+        let steps = d.history ?? []
+        if !steps.isEmpty && d.openedOn == nil {
+            throw InputError.missing(["opened_on (needed when the case brings its history)"])
+        }
+        try checkBirth(d)
+        try checkGates(d)
+    }
+
+    /// Dates that cannot come before the principal's birth (CaseValidator checks the steps' own dates by year).
+    func checkBirth(_ d: OpenDocument) throws {
+        let p = d.principal
+        guard p.birthDate != nil || p.birthYear != nil else { return }
+        func before(_ date: ISODate?) -> Bool {
+            guard let date else { return false }
+            if let b = p.birthDate { return date < b }
+            return date.year < p.birthYear!
+        }
+        var dated: [(ISODate?, String)] = [(d.openedOn, "opened_on"), (p.consent?.givenOn, "principal.consent.given_on")]
+        for (i, s) in (d.history ?? []).enumerated() {
+            dated.append((s.on, "history[\(i)].on"))
+            dated.append((s.assessment?.assessedOn, "history[\(i)].assessment.assessed_on"))
+            dated.append((s.destination?.travelOn, "history[\(i)].destination.travel_on"))
+            dated.append((s.arrival?.arrivedOn, "history[\(i)].arrival.arrived_on"))
+        }
+        for (date, field) in dated where before(date) {
+            throw InputError.invalid(field: field, expected: "on or after the principal's birth")
+        }
+    }
+
+    /// Replays the history on a scratch case, as `advance` and `close` would have checked it.
+    func checkGates(_ d: OpenDocument) throws {
+        guard let steps = d.history, !steps.isEmpty else { return }
+        let id = CaseID.random()
+        var opened = caseload.newEvent(id, .opened, on: d.openedOn)
+        opened.opened = .init(principal: d.principal, family: d.family ?? [], caseworker: d.caseworker,
+                              openedOn: d.openedOn ?? caseload.today(), duplicateKey: nil)
+        var c = try CaseFile.applying(opened, seq: 0, to: nil)
+        for step in steps {
+            let from = c.stage
+            let next = try CaseFile.applying(try caseload.historyEvent(step, for: c), seq: 0, to: c)
+            if step.stage == .closed {
+                if step.outcome == .settled && from != .arrival {
+                    throw InputError.notAllowed("A case is settled only after arrival, but this one closes at \(from.rawValue)")
+                }
+            } else if step.stage > from {
+                for stage in [from, step.stage] {
+                    let missing = next.missing(forGate: stage)
+                    if !missing.isEmpty { throw InputError.gateNotMet(stage: stage, missing: missing) }
+                }
+            }
+            c = next
+        }
+    }
+}

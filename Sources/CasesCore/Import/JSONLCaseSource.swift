@@ -1,0 +1,47 @@
+import Foundation
+
+/// `cases import --format jsonl`: one ``OpenDocument`` a line, read with a cap on each line.
+final class JSONLCaseSource: ImportRowSource {
+    let file: ImportFile
+    private let lines: LineReader
+    private let limit: Int
+
+    init(file: ImportFile, lineLimit: Int) {
+        self.file = file
+        self.limit = lineLimit
+        lines = LineReader(file: file, limit: lineLimit)
+    }
+
+    func next() throws -> ImportRow? {
+        while let line = try lines.next() {
+            switch line {
+            case .tooLong(let n):
+                return ImportRow(line: n, content: .problem("longer than \(ByteCount(limit)); a case fits in far less, so this is not a case line (it was skipped unread)"))
+            case .text(let n, let bytes):
+                if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                guard String(validating: bytes, as: UTF8.self) != nil else {
+                    return ImportRow(line: n, content: .problem("not UTF-8 text; save the file as UTF-8"))
+                }
+                do {
+                    return ImportRow(line: n, content: .document(try DocumentReader.decode(OpenDocument.self, from: Data(bytes))))
+                } catch let e as InputError {
+                    return ImportRow(line: n, content: .problem(e.rowReason))
+                }
+            }
+        }
+        return nil
+    }
+
+    func fieldName(_ path: String, in document: OpenDocument) -> String { path }
+}
+
+/// A byte count in words ("1 MiB").
+struct ByteCount: CustomStringConvertible {
+    let bytes: Int
+    init(_ bytes: Int) { self.bytes = bytes }
+    var description: String {
+        if bytes >= 1 << 20 && bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+        if bytes >= 1 << 10 && bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+        return "\(bytes) bytes"
+    }
+}
