@@ -1,6 +1,7 @@
 import Foundation
 
-/// A one-line progress bar on stderr, only on a terminal and never with --json. Written here:
+/// A one-line progress bar on stderr, only on a terminal, never with NO_COLOR or --json (CLI.md).
+/// Written here:
 /// no available package draws one without taking over the terminal.
 final class ProgressBar {
     private let label: String
@@ -9,7 +10,7 @@ final class ProgressBar {
 
     init(_ label: String, json: Bool) {
         self.label = label
-        enabled = !json && Terminal.stderrIsTerminal
+        enabled = !json && Terminal.useColour
     }
 
     func update(_ done: Int64, _ total: Int64) {
@@ -24,7 +25,9 @@ final class ProgressBar {
         FileHandle.standardError.write(Data("\r\(label) \(bar) \(percent)%  \(mib(done))/\(mib(total)) MiB".utf8))
     }
 
+    /// Ends the line once; later calls do nothing.
     func finish() {
         if enabled && lastDrawn >= 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+        lastDrawn = -1
     }
 }

@@ -63,19 +63,16 @@ struct Import: ParsableCommand {
 
         let caseload = try Session(options: global).caseload()
         let importer = CaseImporter(caseload: caseload, options: .init(dryRun: dryRun, allowDuplicates: allowDuplicates))
-        // CLI.md: progress only on a terminal, never with NO_COLOR or --json (Terminal.useColour checks the first two).
-        let bar = Terminal.useColour && !global.json ? ProgressBar() : nil
+        let bar = ProgressBar("import ", json: global.json)
+        defer { bar.finish() }
         do {
-            let report = try importer.importFile(atPath: file, format: format, progress: bar.map { b in { b.show($0) } })
-            bar?.clear()
+            let report = try importer.importFile(atPath: file, format: format, progress: { bar.update(Int64($0.bytesRead), Int64($0.totalBytes)) })
+            bar.finish()
             print(report)
         } catch ImportError.rejected(let report) {
-            bar?.clear()
+            bar.finish()
             print(report)
             throw ImportError.rejected(report)
-        } catch {
-            bar?.clear()
-            throw error
         }
     }
 
@@ -106,29 +103,4 @@ struct Import: ParsableCommand {
     }
 
     static let jsonlExample = #"{"opened_on": "2021-03-02", "principal": {"full_name": "…", "birth_year": 1987, "citizenship": "RU", "segment": "journalist", "reason": "criminal_prosecution", "contact": {"signal": "…"}, "consent": {"given_on": "2021-03-02", "channel": "signal"}}, "family": [], "history": [{"stage": "risk_assessment", "on": "2021-03-10", "assessment": {"level": "high", "likelihood": 4, "impact": 5}}]}"#
-}
-
-/// A one-line progress bar on stderr, redrawn at most a few times a second.
-final class ProgressBar {
-    private var last = Date.distantPast
-
-    func show(_ p: CaseImporter.Progress) {
-        let now = Date()
-        guard now.timeIntervalSince(last) > 0.1 || (p.totalBytes > 0 && p.bytesRead >= p.totalBytes) else { return }
-        last = now
-        let width = 30
-        var line = "\r"
-        if p.totalBytes > 0 {
-            let fraction = min(1, Double(p.bytesRead) / Double(p.totalBytes))
-            let filled = Int(fraction * Double(width))
-            line += "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] "
-            line += String(format: "%3d%%", Int(fraction * 100))
-        }
-        line += "  \(p.rows) rows checked"
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    func clear() {
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-    }
 }
