@@ -53,7 +53,7 @@ extension CaseFile {
     static func applying(_ event: CaseEvent, seq: Int64, to current: CaseFile?) throws -> CaseFile {
         if event.kind == .opened {
             guard current == nil, let o = event.opened else { throw AuditError.projection(seq) }
-            var c = CaseFile(id: event.caseId, version: 1, stage: .intake, openedOn: o.openedOn, lastActivityAt: event.at,
+            var c = CaseFile(id: event.caseId, version: 1, stage: .intake, openedOn: o.openedOn, lastActivityAt: event.on?.text ?? event.at,
                              principal: o.principal, family: o.family, assessments: [], destination: nil, arrival: nil,
                              outcome: nil, notes: [], caseworker: o.caseworker, eventSeqs: [seq], duplicateKey: o.duplicateKey)
             if let text = event.note { c.notes.append(Note(at: event.at, actor: event.actor, text: text)) }
@@ -62,7 +62,8 @@ extension CaseFile {
         guard var c = current, c.id == event.caseId else { throw AuditError.projection(seq) }
         c.version += 1
         c.eventSeqs.append(seq)
-        c.lastActivityAt = max(c.lastActivityAt, event.at)
+        // Imported history counts from when it happened, not from when it was typed in.
+        c.lastActivityAt = max(c.lastActivityAt, event.on?.text ?? event.at)
         if let p = event.principal { c.principal = c.principal.merging(p) }
         if var a = event.assessment {
             a.version = c.assessments.count + 1

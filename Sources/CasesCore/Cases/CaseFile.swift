@@ -173,7 +173,8 @@ public struct CaseFile: Codable, Equatable, Sendable {
     public var version: Int
     public var stage: Stage
     public var openedOn: ISODate
-    /// When the last event was recorded (ISO 8601, UTC): `list` sorts on it.
+    /// When the case last moved (ISO 8601: a date for imported history, else a UTC time);
+    /// `list` sorts on it.
     public var lastActivityAt: String
     public var principal: Principal
     public var family: [FamilyMember]
