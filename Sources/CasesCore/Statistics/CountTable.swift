@@ -6,7 +6,7 @@ struct CategoryAxis: Equatable, Sendable {
     }
 
     /// nil for the single pseudo-category of a missing dimension.
-    let dimension: Dimension?
+    let dimension: TableDimension?
     var groups: [Group]
 
     static let allLabel = "all"
@@ -44,7 +44,7 @@ struct CountTable: Equatable, Sendable {
     var family: [[Int]]
 
     /// The raw category of a record along a dimension.
-    static func category(of record: StatisticsRecord, _ dimension: Dimension, basis: CountingBasis) -> String {
+    static func category(of record: StatisticsRecord, _ dimension: TableDimension, basis: CountingBasis) -> String {
         let date = basis == .arrival ? (record.arrivedOn ?? record.intakeOn) : record.intakeOn
         switch dimension {
         case .year: return String(date.year)
@@ -67,7 +67,7 @@ struct CountTable: Equatable, Sendable {
     }
 
     /// The public, data-independent categories of a dimension, in display order.
-    static func fixedCategories(_ dimension: Dimension, period: Period) -> [String] {
+    static func fixedCategories(_ dimension: TableDimension, period: Period) -> [String] {
         switch dimension {
         case .year: return [String(period.year)]
         case .quarter: return period.quarter.map { ["Q\($0)"] } ?? ["Q1", "Q2", "Q3", "Q4"]
@@ -80,7 +80,7 @@ struct CountTable: Equatable, Sendable {
 
     /// The axis for threshold releases: categories as found, the smallest merged into `other`
     /// until every category holds at least k principals over the whole period.
-    static func thresholdAxis(_ dimension: Dimension?, records: [StatisticsRecord], spec: TableSpec) -> CategoryAxis {
+    static func thresholdAxis(_ dimension: TableDimension?, records: [StatisticsRecord], spec: TableSpec) -> CategoryAxis {
         guard let dimension else { return .single() }
         var counts: [String: Int] = [:]
         for r in records { counts[category(of: r, dimension, basis: spec.basis), default: 0] += 1 }
@@ -100,7 +100,7 @@ struct CountTable: Equatable, Sendable {
 
     /// The axis for noisy releases: the fixed public list, so that which categories appear
     /// reveals nothing about the data; destinations outside the list count as `other`.
-    static func fixedAxis(_ dimension: Dimension?, spec: TableSpec) -> CategoryAxis {
+    static func fixedAxis(_ dimension: TableDimension?, spec: TableSpec) -> CategoryAxis {
         guard let dimension else { return .single() }
         var groups = fixedCategories(dimension, period: spec.period).map { CategoryAxis.Group(label: $0, members: [$0]) }
         if dimension == .destination, let other = groups.firstIndex(where: { $0.label == CategoryAxis.otherLabel }) {

@@ -82,7 +82,7 @@ extension Release {
         return lines.map { $0.map(Release.csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 
-    static func hxlTag(_ dimension: Dimension) -> String {
+    static func hxlTag(_ dimension: TableDimension) -> String {
         switch dimension {
         case .year: return "#date+year"
         case .quarter: return "#date+quarter"
@@ -138,7 +138,7 @@ extension Release {
         return out
     }
 
-    private func label(_ category: String, _ dimension: Dimension) -> String {
+    private func label(_ category: String, _ dimension: TableDimension) -> String {
         dimension == .destination && category.count == 2 ? "\(category) \(CountryNames.name(for: category))" : category
     }
 

@@ -15,12 +15,12 @@ public struct ReleaseCell: Hashable, Codable, Sendable {
 
 /// One row or column sum of a two-way release.
 public struct ReleaseMargin: Hashable, Codable, Sendable {
-    public var dimension: Dimension
+    public var dimension: TableDimension
     public var category: String
     public var count: PublishedCount
     public var family: PublishedCount?
 
-    public init(dimension: Dimension, category: String, count: PublishedCount, family: PublishedCount? = nil) {
+    public init(dimension: TableDimension, category: String, count: PublishedCount, family: PublishedCount? = nil) {
         self.dimension = dimension
         self.category = category
         self.count = count
@@ -43,7 +43,7 @@ public struct Release: Hashable, Codable, Sendable {
     public var familyTotal: PublishedCount?
 
     public var period: Period { spec.period }
-    public var dimensions: [Dimension] { spec.dimensions }
+    public var dimensions: [TableDimension] { spec.dimensions }
     public var method: String { spec.mechanism.name }
     public var k: Int { spec.k }
     public var roundingBase: Int { spec.roundingBase }

@@ -53,7 +53,7 @@ public struct Period: Hashable, Codable, Sendable, CustomStringConvertible {
 // MARK: - Dimensions and mechanism
 
 /// A way to break a count down: the fixed public list, and nothing else.
-public enum Dimension: String, Codable, CaseIterable, Sendable {
+public enum TableDimension: String, Codable, CaseIterable, Sendable {
     case year, quarter, segment, reason, destination, outcome
 }
 
@@ -100,7 +100,7 @@ public struct TableSpec: Hashable, Codable, Sendable {
 
     public let period: Period
     public let basis: CountingBasis
-    public let dimensions: [Dimension]
+    public let dimensions: [TableDimension]
     public let k: Int
     public let roundingBase: Int
     public let includeFamily: Bool
@@ -110,7 +110,7 @@ public struct TableSpec: Hashable, Codable, Sendable {
     ///
     /// Tables have at most two dimensions: every suppressed cell of a two-way table with its
     /// margins can be audited exactly (a transportation problem), which a three-way table cannot.
-    public init(period: Period, dimensions: [Dimension] = [], basis: CountingBasis = .arrival,
+    public init(period: Period, dimensions: [TableDimension] = [], basis: CountingBasis = .arrival,
                 k: Int = TableSpec.defaultK, roundingBase: Int = TableSpec.defaultRoundingBase,
                 includeFamily: Bool = false, mechanism: Mechanism = .threshold) throws {
         guard dimensions.count <= TableSpec.maximumDimensions else {
