@@ -13,9 +13,11 @@ struct SuppressedTable: Equatable, Sendable {
 ///
 /// Primary: every number below k is shown as `<k`. Complementary: while some suppressed number
 /// could be narrowed below its full range `0…k−1` by an adversary who solves the whole table
-/// (`FeasibilityAudit`, rounding of every shown number included), the smallest shown cell in the
-/// same row or column that restores its full range is withheld as `x`. Greedy, so not minimal,
-/// but every result is checked: withholding more can only widen what a reader can deduce.
+/// (`FeasibilityAudit`, rounding of every shown number included), a shown cell is withheld as
+/// `x`: the smallest that restores the full range on its own, else the smallest in the same row
+/// or column, and look again. Withholding more only widens what a reader can deduce, so this
+/// ends; cells that turn out not to be needed are then given back, largest first, keeping every
+/// suppressed number protected. Greedy, so not minimal, but the result is always audited.
 struct CellSuppression {
     let rule: PublicationRule
     let publishRowSums: Bool
@@ -46,18 +48,34 @@ struct CellSuppression {
         for (j, c) in table.columnSums.enumerated() where c.number == nil { sensitive.append(.column(j)) }
         if table.total.number == nil { sensitive.append(.total) }
 
+        func allProtected(_ t: SuppressedTable) -> Bool {
+            let known = knowledge(of: t, forced: forced)
+            return sensitive.allSatisfy { isProtected($0, in: known) }
+        }
+        var complementary: [(Int, Int)] = []
         while let exposed = sensitive.first(where: { !isProtected($0, in: knowledge(of: table, forced: forced)) }) {
-            var fixed = false
-            for candidate in candidates(for: exposed, in: table, values: values) {
+            let options = candidates(for: exposed, in: table, values: values)
+            guard !options.isEmpty else { return nil }
+            // The smallest cell that protects the exposed number on its own; failing that, the
+            // smallest in its row or column, and look again (several may be needed together).
+            var choice = options[0]
+            for candidate in options {
                 var trial = table
                 trial.cells[candidate.0][candidate.1] = .withheld
                 if isProtected(exposed, in: knowledge(of: trial, forced: forced)) {
-                    table = trial
-                    fixed = true
+                    choice = candidate
                     break
                 }
             }
-            if !fixed { return nil }
+            table.cells[choice.0][choice.1] = .withheld
+            complementary.append(choice)
+        }
+        // Give back what turned out not to be needed, largest first: the greedy pass can
+        // withhold a cell that later choices made redundant.
+        for cell in complementary.sorted(by: { values[$0.0][$0.1] > values[$1.0][$1.1] }) {
+            var trial = table
+            trial.cells[cell.0][cell.1] = rule.publish(values[cell.0][cell.1])
+            if allProtected(trial) { table = trial }
         }
         return table
     }

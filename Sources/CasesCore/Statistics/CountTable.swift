@@ -78,8 +78,8 @@ struct CountTable: Equatable, Sendable {
         }
     }
 
-    /// The axis for threshold releases: categories as found, the smallest merged into `other`
-    /// until every category holds at least k principals over the whole period.
+    /// The axis for threshold releases: every category with fewer than k principals over the
+    /// whole period goes into `other` (quarters merge with a neighbour instead).
     static func thresholdAxis(_ dimension: TableDimension?, records: [StatisticsRecord], spec: TableSpec) -> CategoryAxis {
         guard let dimension else { return .single() }
         var counts: [String: Int] = [:]
@@ -89,11 +89,27 @@ struct CountTable: Equatable, Sendable {
             // Countries in order of size; nobody's destination is hidden in a fixed list.
             raws = counts.keys.filter { $0 != "unknown" }.sorted { (counts[$0]!, $1) > (counts[$1]!, $0) }
             if counts["unknown"] != nil { raws.append("unknown") }
+            // No cases at all: one empty category, so the table still has a cell to show `<k` in.
+            if raws.isEmpty { raws = [CategoryAxis.otherLabel] }
         }
         var axis = CategoryAxis(dimension: dimension, groups: raws.map { .init(label: $0, members: [$0]) })
         func size(_ g: CategoryAxis.Group) -> Int { g.members.reduce(0) { $0 + counts[$1, default: 0] } }
-        while axis.groups.count > 1, axis.groups.contains(where: { size($0) < spec.k }) {
-            axis.mergeSmallest(counting: size, k: spec.k)
+        if dimension == .quarter {
+            while axis.groups.count > 1, axis.groups.contains(where: { size($0) < spec.k }) {
+                axis.mergeSmallest(counting: size, k: spec.k)
+            }
+            return axis
+        }
+        // `other` itself may stay below k: it is then shown as `<k` and protected like any cell.
+        while axis.groups.count > 1,
+              let victim = axis.groups.indices.first(where: { axis.groups[$0].label != CategoryAxis.otherLabel && size(axis.groups[$0]) < spec.k }) {
+            axis.moveIntoOther(victim)
+        }
+        // An `other` that nobody is in is left out: a row of `<k` that is really zero would pin
+        // its neighbours in every column and force far coarser tables. Known trade-off: readers
+        // learn that the merged categories were empty in the period.
+        if axis.groups.count > 1, let o = axis.groups.firstIndex(where: { $0.label == CategoryAxis.otherLabel }), size(axis.groups[o]) == 0 {
+            axis.groups.remove(at: o)
         }
         return axis
     }
@@ -147,14 +163,18 @@ extension CategoryAxis {
         let candidates = groups.indices.filter { $0 != otherIndex }
         let small = candidates.filter { size(groups[$0]) < k }
         let victim = (small.isEmpty ? candidates : small).min { (size(groups[$0]), $0) < (size(groups[$1]), $1) }!
-        if let otherIndex {
+        moveIntoOther(victim)
+    }
+
+    /// Moves one group into `other` (started at the end of the axis if there is none yet).
+    mutating func moveIntoOther(_ victim: Int) {
+        if let otherIndex = groups.firstIndex(where: { $0.label == CategoryAxis.otherLabel }) {
             merge(victim, into: otherIndex)
         } else {
-            // Start an `other` group at the end of the axis.
             let g = groups.remove(at: victim)
             groups.append(Group(label: groups.isEmpty ? CategoryAxis.allLabel : CategoryAxis.otherLabel, members: g.members))
         }
-        // `other` and `unknown` stay last.
+        // `other` stays last.
         if let o = groups.firstIndex(where: { $0.label == CategoryAxis.otherLabel }), o != groups.count - 1 {
             groups.append(groups.remove(at: o))
         }
