@@ -1,0 +1,62 @@
+import CasesCrypto
+import Foundation
+
+/// One release as written to the ledger, linked to the one before it by a BLAKE2b hash.
+///
+/// The vault seals each entry; the chain makes a removed, reordered or edited entry visible
+/// even to someone who can seal new ones, because every later hash would change.
+public struct ReleaseLedgerEntry: Hashable, Codable, Sendable {
+    public let id: String
+    public let period: Period
+    /// `TableSpec.canonicalForm`: the key under which the same request finds this entry again.
+    public let canonicalSpec: String
+    public let mechanism: String
+    public let k: Int
+    public let roundingBase: Int
+    public let epsilon: ExactRational?
+    /// Whether the coordinator asked for this release although one of the same table existed.
+    public let isRevision: Bool
+    public let release: Release
+    /// Lower-case hex of the previous entry's hash (64 zeros for the first entry).
+    public let previousHash: String
+    /// Lower-case hex of BLAKE2b-256 over the previous hash and `canonicalEncoding()`.
+    public private(set) var hash: String
+
+    /// The previous hash of the first entry.
+    public static let genesisHash = String(repeating: "0", count: 64)
+
+    init(release: Release, isRevision: Bool, previousHash: String) {
+        id = release.id
+        period = release.period
+        canonicalSpec = release.spec.canonicalForm
+        mechanism = release.method
+        k = release.k
+        roundingBase = release.roundingBase
+        epsilon = release.epsilon
+        self.isRevision = isRevision
+        self.release = release
+        self.previousHash = previousHash
+        hash = ""
+        hash = computedHash()
+    }
+
+    /// The bytes the hash covers: every field but the hash, as JSON with sorted keys.
+    public func canonicalEncoding() -> [UInt8] {
+        struct Body: Encodable {
+            let id: String, period: Period, canonicalSpec: String, mechanism: String, k: Int, roundingBase: Int
+            let epsilon: ExactRational?, isRevision: Bool, release: Release, previousHash: String
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = Body(id: id, period: period, canonicalSpec: canonicalSpec, mechanism: mechanism, k: k, roundingBase: roundingBase,
+                        epsilon: epsilon, isRevision: isRevision, release: release, previousHash: previousHash)
+        // Encoding plain structs of strings and integers cannot fail.
+        return Array(try! encoder.encode(body))
+    }
+
+    /// The hash this entry should carry, recomputed from its contents.
+    public func computedHash() -> String {
+        let digest = KeyedHash.hash([Array("cases.release-ledger.v1".utf8), Array(previousHash.utf8), canonicalEncoding()])
+        return digest.map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
+    }
+}

@@ -1,0 +1,29 @@
+/// Everything that can stop a statistical release, each said in a coordinator's words.
+public enum StatisticsError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidPeriod(String)
+    case invalidEpsilon(String)
+    case invalidSpec(String)
+    case budgetExhausted(period: String, spent: String, requested: String, budget: String)
+    case releaseExists(period: String, existingSpec: String)
+    case chainBroken(index: Int)
+    case arithmeticOverflow
+
+    public var description: String {
+        switch self {
+        case .invalidPeriod(let text):
+            return "The period \"\(text)\" is not a year like 2021 or a quarter like 2021-Q2."
+        case .invalidEpsilon(let text):
+            return "The privacy budget ε \"\(text)\" must be a decimal number greater than 0 and at most 10, with at most 6 decimals, such as 0.5."
+        case .invalidSpec(let why):
+            return "This table cannot be released: \(why)"
+        case let .budgetExhausted(period, spent, requested, budget):
+            return "The privacy budget for \(period) is used up: \(spent) of \(budget) is spent and this release needs \(requested) more; publish the stored release instead or wait for the next period."
+        case let .releaseExists(period, existingSpec):
+            return "A release of this table for \(period) already exists with other settings (\(existingSpec)); reuse it, or ask explicitly for a revision."
+        case .chainBroken(let index):
+            return "The release ledger has been altered: entry \(index + 1) does not match the chain; restore the vault from a backup."
+        case .arithmeticOverflow:
+            return "The privacy budget arithmetic overflowed; use ε values with fewer decimals."
+        }
+    }
+}
