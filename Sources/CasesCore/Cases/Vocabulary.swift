@@ -144,8 +144,18 @@ public struct ISODate: Codable, Hashable, Sendable, Comparable, CustomStringConv
         }
     }
 
+    /// A day from its parts; nil when the day does not exist (30 February, month 13).
+    public init?(year: Int, month: Int, day: Int) {
+        guard (0...9999).contains(year), (0...99).contains(month), (0...99).contains(day) else { return nil }
+        let pad = { (n: Int, w: Int) in String(repeating: "0", count: max(0, w - String(n).count)) + String(n) }
+        self.init(pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2))
+    }
+
     public var year: Int { Int(text.prefix(4))! }
     public var month: Int { Int(text.dropFirst(5).prefix(2))! }
+    public var day: Int { Int(text.suffix(2))! }
+    /// The quarter of the year, 1 to 4.
+    public var quarter: Int { (month - 1) / 3 + 1 }
 
     /// Today in UTC.
     public static func today(_ now: Date = Date()) -> ISODate {
@@ -163,7 +173,7 @@ public struct ISODate: Codable, Hashable, Sendable, Comparable, CustomStringConv
 
     var date: Date {
         var c = DateComponents()
-        c.year = year; c.month = month; c.day = Int(text.suffix(2))!
+        c.year = year; c.month = month; c.day = day
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(identifier: "UTC")!
         return cal.date(from: c)!

@@ -15,8 +15,9 @@ public enum CountryNames {
         "UZ": "Uzbekistan", "AE": "the United Arab Emirates",
     ]
 
-    /// The English name of an ISO 3166-1 alpha-2 code, or the code itself when not listed.
+    /// The English name of an ISO 3166-1 alpha-2 code as a press release writes it ("the
+    /// Netherlands"), else ISO's common name, else the code itself.
     public static func name(for code: String) -> String {
-        names[code.uppercased()] ?? code
+        names[code.uppercased()] ?? Country.name(of: code.uppercased())
     }
 }

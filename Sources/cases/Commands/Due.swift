@@ -68,7 +68,7 @@ struct Checkin: ParsableCommand {
         if let input, let data = try Session.readInput(input, what: "note") {
             note = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let c = try caseload.checkIn(caseID, CheckIn(on: on.flatMap(ISODate.init) ?? caseload.today(), note: note))
+        let c = try caseload.checkIn(caseID, CheckIn(on: on.flatMap { ISODate($0) } ?? caseload.today(), note: note))
         if global.json { Output.json(["id": c.id.description, "checkins": c.arrival?.checkins?.count ?? 0]) } else {
             Output.line("Check-in recorded for \(c.id).")
         }

@@ -85,9 +85,11 @@ import Testing
         #expect(oneWay.contains("total"))
     }
 
-    @Test func countryNamesFallBackToTheCode() {
+    @Test func countryNamesFallBackToISOThenTheCode() {
         #expect(CountryNames.name(for: "ge") == "Georgia")
-        #expect(CountryNames.name(for: "BR") == "BR")
+        #expect(CountryNames.name(for: "NL") == "the Netherlands")
+        #expect(CountryNames.name(for: "BR") == "Brazil")
+        #expect(CountryNames.name(for: "XQ") == "XQ")
         #expect(CountryNames.countriesInPlay.allSatisfy { CountryNames.name(for: $0) != $0 })
     }
 }

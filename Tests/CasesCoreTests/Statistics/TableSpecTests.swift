@@ -35,11 +35,11 @@ import Testing
     }
 
     @Test func calendarDatesRejectImpossibleDays() {
-        #expect(CalendarDate(iso: "2021-12-31")?.quarter == 4)
-        #expect(CalendarDate(iso: "2020-02-29") != nil)
-        #expect(CalendarDate(iso: "2021-02-29") == nil)
-        #expect(CalendarDate(iso: "2021-1-01") == nil)
-        #expect(CalendarDate(iso: "2021-06-01")?.description == "2021-06-01")
+        #expect(CalendarDate("2021-12-31")?.quarter == 4)
+        #expect(CalendarDate("2020-02-29") != nil)
+        #expect(CalendarDate("2021-02-29") == nil)
+        #expect(CalendarDate("2021-1-01") == nil)
+        #expect(CalendarDate("2021-06-01")?.description == "2021-06-01")
     }
 
     @Test func enumsUseTheContractRawValues() {
