@@ -121,7 +121,7 @@ import Testing
         let (t, ids) = try filledVault()
         let identity = try AgeX25519Identity.generate()
         let keyFile = t.folder.path + "/hq.txt"
-        try SecretFile.write(try identity.identityFile(), to: keyFile)
+        try NewFile.write(try identity.identityFile(), to: keyFile)
         for armor in [false, true] {
             let out = t.folder.path + "/backup-\(armor).age"
             try VaultBackup.create(vault: t.unlocked.vault, output: out, recipients: [.x25519(identity.recipient)], armor: armor)

@@ -19,11 +19,22 @@ public enum StatisticsError: Error, Equatable, Sendable, CustomStringConvertible
         case let .budgetExhausted(period, spent, requested, budget):
             return "The privacy budget for \(period) is used up: \(spent) of \(budget) is spent and this release needs \(requested) more; publish the stored release instead or wait for the next period."
         case let .releaseExists(period, existingSpec):
-            return "A release of this table for \(period) already exists with other settings (\(existingSpec)); reuse it, or ask explicitly for a revision."
+            return "A release of this table for \(period) already exists with other settings (\(existingSpec)); reuse it, or ask explicitly for a revision (`cases stats --revise`)."
         case .chainBroken(let index):
             return "The release ledger has been altered: entry \(index + 1) does not match the chain; restore the vault from a backup."
         case .arithmeticOverflow:
             return "The privacy budget arithmetic overflowed; use ε values with fewer decimals."
+        }
+    }
+}
+
+extension StatisticsError: CasesError {
+    public var kind: FailureKind {
+        switch self {
+        case .invalidPeriod, .invalidEpsilon, .invalidSpec, .arithmeticOverflow: .invalidInput
+        case .budgetExhausted: .budget
+        case .releaseExists: .invalidInput
+        case .chainBroken: .integrity
         }
     }
 }

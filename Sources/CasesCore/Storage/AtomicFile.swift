@@ -96,18 +96,25 @@ public enum StorageError: CasesError, Equatable {
     }
 }
 
-/// Writes secrets (an identity file, say) to a new 0600 file without passing through a `String`.
-public enum SecretFile {
+/// Writes a new file (0600) that appears only when complete and never replaces another.
+public enum NewFile {
+    /// Writes a secret (an identity file, say) without passing it through a `String`.
     public static func write(_ secret: SecretBytes, to path: String) throws {
+        try secret.withUnsafeBytes { try write(bytes: $0, to: path) }
+    }
+
+    public static func write(_ data: Data, to path: String) throws {
+        try data.withUnsafeBytes { try write(bytes: $0, to: path) }
+    }
+
+    static func write(bytes raw: UnsafeRawBufferPointer, to path: String) throws {
         let file = try AtomicFile(path: path)
-        try secret.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(file.descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw StorageError.io("cannot write \(path)") }
-                offset += n
-            }
+        var offset = 0
+        while offset < raw.count {
+            let n = Glibc.write(file.descriptor, raw.baseAddress! + offset, raw.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw StorageError.io(errno == ENOSPC ? "the disk is full" : "cannot write \(path)") }
+            offset += n
         }
         try file.publish()
     }

@@ -180,7 +180,7 @@ struct Backup: ParsableCommand {
         func run() throws {
             let id = try AgeX25519Identity.generate()
             let file = try id.identityFile(created: nil)
-            try SecretFile.write(file, to: out)
+            try NewFile.write(file, to: out)
             if global.json { Output.json(["identity_file": out, "recipient": id.recipient.description]) } else {
                 Output.line("Wrote \(out). Its recipient (give this to caseworkers):\n\(id.recipient.description)")
             }

@@ -1,0 +1,66 @@
+import CasesCrypto
+import Foundation
+import GRDB
+
+/// The release ledger as stored in the vault: each entry sealed under the ledger key, in an
+/// append-only table whose MACs chain every entry to the one before.
+extension Caseload {
+    static let releaseTable = "release"
+
+    /// What the statistics may know of each case: never a name, a city, a free text or an exact
+    /// date beyond the year and quarter the engine derives. Cases without a segment or reason
+    /// (still in intake) cannot be placed in a public category and are not counted.
+    public func statisticsRecords() throws -> [StatisticsRecord] {
+        try list().cases.compactMap { c in
+            guard let segment = c.principal.segment, let reason = c.principal.reason else { return nil }
+            return StatisticsRecord(intakeOn: c.openedOn, arrivedOn: c.arrival?.arrivedOn, segment: segment, reason: reason,
+                                    destination: c.arrival?.country?.code ?? c.destination?.country?.code,
+                                    outcome: c.outcome, familyMembers: c.family.count)
+        }
+    }
+
+    /// Every stored release, oldest first, after checking each seal and the MAC chain.
+    public func releaseLedger() throws -> ReleaseLedger {
+        try vault.vault.read { db in try loadLedger(db) }
+    }
+
+    func loadLedger(_ db: Database) throws -> ReleaseLedger {
+        var previous = Data(count: 32)
+        var entries: [ReleaseLedgerEntry] = []
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, sealed, mac FROM release ORDER BY seq")
+        var expected: Int64 = 1
+        while let row = try rows.next() {
+            let seq: Int64 = row["seq"]
+            let sealed: Data = row["sealed"]
+            guard seq == expected,
+                  Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.ledger) == row["mac"] as Data,
+                  let entry = try? vault.open(ReleaseLedgerEntry.self, sealed: sealed, table: Self.releaseTable, row: String(seq), key: vault.key.ledger)
+            else { throw StatisticsError.chainBroken(index: Int(expected - 1)) }
+            entries.append(entry)
+            previous = row["mac"]
+            expected += 1
+        }
+        let ledger = ReleaseLedger(entries: entries)
+        try ledger.verifyChain()
+        return ledger
+    }
+
+    /// Publishes the table `spec` describes through the ledger: the stored release if this
+    /// exact table was released before (nothing spent), else a new one, sealed and chained.
+    /// One transaction, so two coordinators cannot both spend the last of a budget.
+    public func publish(_ spec: TableSpec, revision: Bool = false) throws -> ReleaseDecision {
+        let records = try statisticsRecords()
+        return try vault.vault.write { db in
+            var ledger = try loadLedger(db)
+            let decision = try ledger.publish(records, spec: spec, revision: revision)
+            if decision.isNew {
+                let seq = Int64(ledger.entries.count)
+                let previous = try Data.fetchOne(db, sql: "SELECT mac FROM release ORDER BY seq DESC LIMIT 1") ?? Data(count: 32)
+                let sealed = try vault.seal(decision.entry, table: Self.releaseTable, row: String(seq), key: vault.key.ledger)
+                let mac = Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.ledger)
+                try db.execute(sql: "INSERT INTO release (seq, sealed, mac) VALUES (?, ?, ?)", arguments: [seq, sealed, mac])
+            }
+            return decision
+        }
+    }
+}
