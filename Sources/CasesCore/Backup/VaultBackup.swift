@@ -88,14 +88,7 @@ public enum VaultBackup {
     /// Authenticates every byte of a backup and checks that it holds a SQLite database.
     /// Writes nothing.
     public static func verify(file: String, identities: [AgeIdentity], progress: Progress? = nil) throws -> Summary {
-        let fd = try openInput(file)
-        defer { close(fd) }
-        let sink = MagicCheckingSink(inner: DiscardingByteSink())
-        let total = fileSize(fd)
-        try age {
-            try AgeDecryptor.decrypt(from: FileDescriptorByteSource(fileDescriptor: fd), to: sink, identities: identities,
-                                     progress: progress.map { p in { p($0, total) } })
-        }
+        let sink = try decrypt(file: file, into: DiscardingByteSink(), identities: identities, progress: progress)
         guard sink.isSQLite else { throw BackupError.notAVaultBackup }
         return Summary(bytes: sink.count, cases: nil, events: nil)
     }
@@ -109,14 +102,7 @@ public enum VaultBackup {
                                unlock: (Vault) throws -> UnlockedVault, progress: Progress? = nil) throws -> Summary {
         try Vault.makePrivateFolder(AtomicFile.folder(of: destination))
         let out = try AtomicFile(path: destination)
-        let fd = try openInput(file)
-        defer { close(fd) }
-        let total = fileSize(fd)
-        let sink = MagicCheckingSink(inner: FileDescriptorByteSink(fileDescriptor: out.descriptor))
-        try age {
-            try AgeDecryptor.decrypt(from: FileDescriptorByteSource(fileDescriptor: fd), to: sink, identities: identities,
-                                     progress: progress.map { p in { p($0, total) } })
-        }
+        let sink = try decrypt(file: file, into: FileDescriptorByteSink(fileDescriptor: out.descriptor), identities: identities, progress: progress)
         guard sink.isSQLite else { throw BackupError.notAVaultBackup }
         guard fsync(out.descriptor) == 0 else { throw StorageError.io("cannot flush the restored vault to disk") }
         out.closeDescriptor()
@@ -152,16 +138,23 @@ public enum VaultBackup {
     /// Plain age decryption of any age file (binary or armored) to `output`, which must not exist.
     public static func decrypt(file: String, output: String, identities: [AgeIdentity], progress: Progress? = nil) throws -> Int64 {
         let out = try AtomicFile(path: output)
+        let sink = try decrypt(file: file, into: FileDescriptorByteSink(fileDescriptor: out.descriptor), identities: identities, progress: progress)
+        try out.publish()
+        return sink.count
+    }
+
+    /// Streams the age file at `file` into `inner`, authenticating every chunk; the returned
+    /// sink tells how many bytes came out and whether they start like a SQLite database.
+    static func decrypt(file: String, into inner: any ByteSink, identities: [AgeIdentity], progress: Progress?) throws -> MagicCheckingSink {
         let fd = try openInput(file)
         defer { close(fd) }
         let total = fileSize(fd)
-        let sink = MagicCheckingSink(inner: FileDescriptorByteSink(fileDescriptor: out.descriptor))
+        let sink = MagicCheckingSink(inner: inner)
         try age {
             try AgeDecryptor.decrypt(from: FileDescriptorByteSource(fileDescriptor: fd), to: sink, identities: identities,
                                      progress: progress.map { p in { p($0, total) } })
         }
-        try out.publish()
-        return sink.count
+        return sink
     }
 
     /// Whether the file's header asks for a passphrase (scrypt) rather than an identity.

@@ -108,13 +108,20 @@ public enum NewFile {
     }
 
     static func write(bytes raw: UnsafeRawBufferPointer, to path: String) throws {
+        try write(to: path) { write in try write(raw) }
+    }
+
+    /// Streams a new file: `body` is handed a writer to call as often as it likes.
+    public static func write(to path: String, _ body: (_ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         let file = try AtomicFile(path: path)
-        var offset = 0
-        while offset < raw.count {
-            let n = Glibc.write(file.descriptor, raw.baseAddress! + offset, raw.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw StorageError.io(errno == ENOSPC ? "the disk is full" : "cannot write \(path)") }
-            offset += n
+        try body { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(file.descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw StorageError.io(errno == ENOSPC ? "the disk is full" : "cannot write \(path)") }
+                offset += n
+            }
         }
         try file.publish()
     }

@@ -47,35 +47,10 @@ struct Demo: ParsableCommand {
                 try caseload.writeJSONL { FileHandle.standardOutput.write($0) }
                 return
             }
-            let fd = open(out, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw errno == EEXIST ? DemoError.exists(out) : DemoError.cannotWrite(out) }
-            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-            do {
-                try caseload.writeJSONL { try handle.write(contentsOf: $0) }
-                try handle.synchronize()
-            } catch {
-                throw DemoError.cannotWrite(out)
+            try NewFile.write(to: out) { write in
+                try caseload.writeJSONL { data in try data.withUnsafeBytes { try write($0) } }
             }
             if global.json { Output.json(["out": out, "count": count, "seed": String(seed)]) }
-        }
-    }
-}
-
-enum DemoError: CasesError {
-    case exists(String)
-    case cannotWrite(String)
-
-    var kind: FailureKind {
-        switch self {
-        case .exists: .exists
-        case .cannotWrite: .io
-        }
-    }
-
-    var description: String {
-        switch self {
-        case .exists(let p): "\(p) already exists; nothing was written. Choose another name with --out."
-        case .cannotWrite(let p): "Could not write \(p): check the folder's permissions and free space."
         }
     }
 }
