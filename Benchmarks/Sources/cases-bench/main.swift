@@ -66,30 +66,7 @@ func secret(_ s: String) throws -> SecretBytes {
 
 func fmt(_ s: Double) -> String { s < 1 ? String(format: "%.1f ms", s * 1000) : String(format: "%.2f s", s) }
 
-// Invented, varied people; deterministic so runs compare.
-var rng = SystemRandomNumberGenerator()
-let segments = Segment.allCases, reasons = LeavingReason.allCases
-let first = ["Anna", "Pyotr", "Olga", "Dmitri", "Irina", "Sergei", "Maria", "Alexei", "Yulia", "Nikolai"]
-let last = ["Ivanova", "Petrov", "Smirnova", "Kuznetsov", "Sokolova", "Popov", "Lebedeva", "Kozlov"]
-func document(_ i: Int) -> OpenDocument {
-    let p = Principal(fullName: "\(first[i % first.count]) \(last[(i / 7) % last.count]) \(i)", birthYear: 1950 + i % 50,
-                      citizenship: CountryCode(i % 3 == 0 ? "BY" : "RU"), currentCountry: CountryCode("RU"),
-                      contact: Contact(signal: "@user\(i)"), segment: segments[i % segments.count], reason: reasons[i % reasons.count],
-                      consent: Consent(givenOn: ISODate("2021-03-02"), channel: "signal"))
-    let stages: [Stage] = [.riskAssessment, .destination, .arrival]
-    let depth = i % 4
-    var history: [HistoryStep] = []
-    for s in stages.prefix(depth) {
-        var h = HistoryStep(stage: s, on: ISODate("2021-0\(4 + history.count)-01")!)
-        if s == .riskAssessment { h.assessment = RiskAssessment(level: .high, likelihood: 4, impact: 5) }
-        if s == .destination { h.destination = DestinationPlan(country: CountryCode(["GE", "LT", "UA", "AM"][i % 4]), route: .visaFree) }
-        if s == .arrival { h.arrival = Arrival(arrivedOn: ISODate("2021-06-01"), country: CountryCode("GE"), city: "Tbilisi") }
-        history.append(h)
-    }
-    return OpenDocument(principal: p, family: [FamilyMember(relation: "child", fullName: "Child \(i)", birthYear: 2015)],
-                        notes: "Invented note \(i)", openedOn: ISODate("2021-03-02"), history: history)
-}
-
+// The repository's synthetic caseload: invented, realistic, deterministic for a seed.
 print("cases-bench: \(count) cases, median of \(runs) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
 
 // MARK: - Unlock per profile
@@ -102,7 +79,7 @@ for profile in Argon2Parameters.Profile.allCases {
 }
 
 // MARK: - Fill
-let docs = (0..<count).map(document)
+let docs = Array(SyntheticCaseload(count: count, seed: 42))
 let path = root + "/vault/vault.cases"
 let (unlocked, _) = try Vault.create(at: path, passphrase: try secret("bench passphrase"), profile: .interactive)
 let caseload = Caseload(vault: unlocked)

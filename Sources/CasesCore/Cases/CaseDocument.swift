@@ -30,6 +30,17 @@ public struct HistoryStep: Codable, Sendable {
     public var arrival: Arrival?
     public var outcome: Outcome?
     public var reason: String?
+
+    public init(stage: Stage, on: ISODate, assessment: RiskAssessment? = nil, destination: DestinationPlan? = nil,
+                arrival: Arrival? = nil, outcome: Outcome? = nil, reason: String? = nil) {
+        self.stage = stage
+        self.on = on
+        self.assessment = assessment
+        self.destination = destination
+        self.arrival = arrival
+        self.outcome = outcome
+        self.reason = reason
+    }
 }
 
 /// What `cases advance` reads: the new stage's data, or the reason for going back.
