@@ -173,10 +173,48 @@ import Testing
             #expect(e.description.contains(victim.description))
         }
         #expect(try t.caseload.show(other).id == other)
+        #expect(throws: CaseError.integrity(victim)) { try t.caseload.advance(victim, document: Self.assessment) }
+        #expect(try t.caseload.verifyAudit().firstBreak == "case \(victim) failed its integrity check")
+        // `list` reads only the sealed summary, which is intact here: the case is still listed.
+        #expect(Set(try t.caseload.list().cases.map(\.id)) == [victim, other])
+    }
+
+    @Test func flippedByteInASummaryIsNamedByList() throws {
+        let t = try TestVault()
+        let victim = try t.caseload.open(sampleDocument())
+        let other = try t.caseload.open(sampleDocument())
+        try t.unlocked.vault.write { db in
+            var sealed = try Data.fetchOne(db, sql: "SELECT summary FROM case_snapshot WHERE case_id = ?", arguments: [victim.compact])!
+            sealed[sealed.count - 1] ^= 0x01
+            try db.execute(sql: "UPDATE case_snapshot SET summary = ? WHERE case_id = ?", arguments: [sealed, victim.compact])
+        }
         let listed = try t.caseload.list()
         #expect(listed.cases.map(\.id) == [other])
         #expect(listed.damaged == [victim.description])
-        #expect(try t.caseload.verifyAudit().firstBreak == "case \(victim) failed its integrity check")
+        #expect(try t.caseload.verifyAudit().firstBreak == "the summary of case \(victim) does not match the case")
+        #expect(try t.caseload.show(victim).id == victim) // the whole case still opens
+    }
+
+    @Test func aCaseWrittenBeforeSummariesIsListedFromItsSnapshot() throws {
+        let t = try TestVault()
+        let id = try t.caseload.open(sampleDocument())
+        let summary = try #require(try t.caseload.list().cases.first)
+        try t.unlocked.vault.write { db in try db.execute(sql: "UPDATE case_snapshot SET summary = NULL") }
+        #expect(try t.caseload.list().cases == [summary])
+        #expect(try t.caseload.verifyAudit().ok)
+        _ = try t.caseload.note(id, text: "written again: the summary comes back")
+        #expect(try t.unlocked.vault.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM case_snapshot WHERE summary IS NOT NULL") } == 1)
+    }
+
+    @Test func summaryCopiedFromAnotherCaseIsRejected() throws {
+        let t = try TestVault()
+        let a = try t.caseload.open(sampleDocument())
+        let b = try t.caseload.open(sampleDocument())
+        try t.unlocked.vault.write { db in
+            let sealed = try Data.fetchOne(db, sql: "SELECT summary FROM case_snapshot WHERE case_id = ?", arguments: [a.compact])!
+            try db.execute(sql: "UPDATE case_snapshot SET summary = ? WHERE case_id = ?", arguments: [sealed, b.compact])
+        }
+        #expect(try t.caseload.list().damaged == [b.description])
     }
 
     @Test func sealedRecordCopiedOntoAnotherRowIsRejected() throws {

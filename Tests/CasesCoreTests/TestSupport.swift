@@ -61,3 +61,10 @@ func fileContains(_ path: String, _ needle: String) -> Bool {
     guard let data = FileManager.default.contents(atPath: path) else { return false }
     return data.range(of: Data(needle.utf8)) != nil
 }
+
+extension Caseload {
+    /// Every case, whole, newest activity first.
+    func allCases() throws -> [CaseFile] {
+        try list().cases.map { try show($0.id) }
+    }
+}

@@ -43,7 +43,7 @@ extension Caseload {
                 expectedSeq += 1
                 count += 1
             }
-            let snapshots = try Row.fetchAll(db, sql: "SELECT case_id, version, sealed FROM case_snapshot")
+            let snapshots = try Row.fetchAll(db, sql: "SELECT case_id, version, sealed, summary FROM case_snapshot")
             var seen = Set<CaseID>()
             for row in snapshots {
                 let text: String = row["case_id"]
@@ -56,6 +56,11 @@ extension Caseload {
                 }
                 guard let r = replayed[id], r == stored else {
                     return AuditReport(events: count, cases: replayed.count, firstBreak: "case \(id) does not match its events: its record was replaced or rolled back")
+                }
+                if let sealedSummary = row["summary"] as Data? {
+                    guard let summary = try? openSummary(id: id, version: stored.version, sealed: sealedSummary), summary == CaseSummary(stored) else {
+                        return AuditReport(events: count, cases: replayed.count, firstBreak: "the summary of case \(id) does not match the case")
+                    }
                 }
             }
             if let orphan = replayed.keys.first(where: { !seen.contains($0) }) {

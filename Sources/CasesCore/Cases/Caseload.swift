@@ -60,26 +60,57 @@ public struct Caseload: Sendable {
         try vault.vault.read { db in try loadSnapshot(db, id) }
     }
 
+    static let summaryTable = "case_summary"
+
     /// Cases matching `filter`, newest activity first, and the ids of any that failed their
     /// integrity check (listed so the caseworker knows, never silently skipped).
-    public func list(_ filter: CaseFilter = CaseFilter()) throws -> (cases: [CaseFile], damaged: [String]) {
-        var cases: [CaseFile] = []
-        var damaged: [String] = []
-        try vault.vault.read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT case_id, version, sealed FROM case_snapshot")
-            while let row = try rows.next() {
-                let text: String = row["case_id"]
-                guard let id = CaseID(parsing: text) else { damaged.append(text); continue }
-                do {
-                    let c = try openSnapshot(id: id, version: row["version"], sealed: row["sealed"])
-                    if filter.matches(c, today: today()) { cases.append(c) }
-                } catch {
-                    damaged.append(id.description)
+    ///
+    /// Reads each case's small sealed summary (falling back to the whole snapshot for a case
+    /// written before summaries existed) and opens them on every core at once.
+    public func list(_ filter: CaseFilter = CaseFilter()) throws -> (cases: [CaseSummary], damaged: [String]) {
+        let rows = try vault.vault.read { db in
+            try Row.fetchAll(db, sql: "SELECT case_id, version, summary, sealed IS NOT NULL AND summary IS NULL AS legacy FROM case_snapshot")
+                .map { row -> (String, Int, Data?, Bool) in (row["case_id"], row["version"], row["summary"], row["legacy"]) }
+        }
+        let legacy = rows.filter { $0.3 }.map(\.0)
+        let legacySealed: [String: Data] = legacy.isEmpty ? [:] : try vault.vault.read { db in
+            Dictionary(uniqueKeysWithValues: try legacy.map { id in
+                (id, try Data.fetchOne(db, sql: "SELECT sealed FROM case_snapshot WHERE case_id = ?", arguments: [id]) ?? Data())
+            })
+        }
+        let results = ConcurrentResults<CaseSummary>(count: rows.count)
+        let chunk = 512
+        DispatchQueue.concurrentPerform(iterations: (rows.count + chunk - 1) / chunk) { part in
+            for i in (part * chunk)..<min(rows.count, (part + 1) * chunk) {
+                let (text, version, summary, _) = rows[i]
+                guard let id = CaseID(parsing: text) else { continue }
+                if let summary {
+                    results[i] = try? openSummary(id: id, version: version, sealed: summary)
+                } else if let sealed = legacySealed[text] {
+                    results[i] = (try? openSnapshot(id: id, version: version, sealed: sealed)).map(CaseSummary.init)
                 }
             }
         }
+        var cases: [CaseSummary] = []
+        var damaged: [String] = []
+        let now = today()
+        for (i, row) in rows.enumerated() {
+            guard let s = results[i] else {
+                damaged.append(CaseID(parsing: row.0)?.description ?? row.0)
+                continue
+            }
+            if filter.matches(s, today: now) { cases.append(s) }
+        }
         cases.sort { ($0.lastActivityAt, $0.id.compact) > ($1.lastActivityAt, $1.id.compact) }
-        return (cases, damaged)
+        return (cases, damaged.sorted())
+    }
+
+    func openSummary(id: CaseID, version: Int, sealed: Data) throws -> CaseSummary {
+        guard let plain = try? SealedRecord.open(Array(sealed), key: vault.key.records, vaultID: vault.vault.vaultID, table: Self.summaryTable, row: id.compact),
+              let s = try? CaseSummary(decoding: plain), s.id == id, s.version == version else {
+            throw CaseError.integrity(id)
+        }
+        return s
     }
 
     /// The case's events, oldest first.
@@ -126,13 +157,16 @@ public struct Caseload: Sendable {
 
     func store(_ db: Database, _ c: CaseFile, previousVersion: Int?) throws {
         let sealed = try vault.seal(c, table: Self.snapshotTable, row: c.id.compact)
+        var plainSummary = CaseSummary(c).encoded()
+        defer { plainSummary.wipe() }
+        let summary = Data(try SealedRecord.seal(plainSummary, key: vault.key.records, vaultID: vault.vault.vaultID, table: Self.summaryTable, row: c.id.compact))
         if let v = previousVersion {
-            try db.execute(sql: "UPDATE case_snapshot SET version = ?, sealed = ? WHERE case_id = ? AND version = ?",
-                           arguments: [c.version, sealed, c.id.compact, v])
+            try db.execute(sql: "UPDATE case_snapshot SET version = ?, sealed = ?, summary = ? WHERE case_id = ? AND version = ?",
+                           arguments: [c.version, sealed, summary, c.id.compact, v])
             guard db.changesCount == 1 else { throw CaseError.conflict(c.id) }
         } else {
-            try db.execute(sql: "INSERT INTO case_snapshot (case_id, version, sealed) VALUES (?, ?, ?)",
-                           arguments: [c.id.compact, c.version, sealed])
+            try db.execute(sql: "INSERT INTO case_snapshot (case_id, version, sealed, summary) VALUES (?, ?, ?, ?)",
+                           arguments: [c.id.compact, c.version, sealed, summary])
         }
     }
 
@@ -296,10 +330,10 @@ public struct Caseload: Sendable {
     }
 
     /// Open cases that need a caseworker now, each with the reasons why, most urgent first.
-    public func due(checkinDays: Int = 14, idleDays: Int = 14) throws -> (due: [(CaseFile, [String])], damaged: [String]) {
+    public func due(checkinDays: Int = 14, idleDays: Int = 14) throws -> (due: [(CaseSummary, [String])], damaged: [String]) {
         let (cases, damaged) = try list()
         let now = today()
-        let due = cases.compactMap { c -> (CaseFile, [String])? in
+        let due = cases.compactMap { c -> (CaseSummary, [String])? in
             let why = c.overdueReasons(today: now, checkinDays: checkinDays, idleDays: idleDays)
             return why.isEmpty ? nil : (c, why)
         }
@@ -333,29 +367,22 @@ public struct CaseFilter: Sendable {
         self.overdue = overdue
     }
 
-    func matches(_ c: CaseFile, today: ISODate) -> Bool {
+    func matches(_ c: CaseSummary, today: ISODate) -> Bool {
         if let s = stage, c.stage != s { return false }
-        if let d = destination, c.destination?.country?.code != d { return false }
-        if let s = segment, c.principal.segment != s { return false }
+        if let d = destination, c.destination != d { return false }
+        if let s = segment, c.segment != s { return false }
         if overdue && c.overdueReasons(today: today).isEmpty { return false }
         return true
     }
 }
 
-extension CaseFile {
-    /// Why this case needs a caseworker now (empty if nothing is due).
-    public func overdueReasons(today: ISODate, checkinDays: Int = 14, idleDays: Int = 14) -> [String] {
-        guard stage != .closed else { return [] }
-        var why: [String] = []
-        if let review = assessments.last?.reviewOn, review < today { why.append("risk review was due \(review)") }
-        if stage == .destination, let travel = destination?.travelOn, travel < today { why.append("planned travel on \(travel) passed without arrival") }
-        if stage == .arrival {
-            let last = arrival?.checkins?.last?.on ?? arrival?.arrivedOn
-            if let l = last, l.days(until: today) > checkinDays { why.append("no check-in since \(l)") }
-        }
-        if stage == .intake, let last = ISODate(String(lastActivityAt.prefix(10))), last.days(until: today) > idleDays {
-            why.append("intake idle since \(last)")
-        }
-        return why
+/// One slot per index, each written by exactly one thread of a `concurrentPerform`, read
+/// after it returns.
+final class ConcurrentResults<T>: @unchecked Sendable {
+    private var storage: [T?]
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    subscript(i: Int) -> T? {
+        get { storage.withUnsafeBufferPointer { $0[i] } }
+        set { storage.withUnsafeMutableBufferPointer { $0[i] = newValue } }
     }
 }

@@ -145,12 +145,16 @@ public struct CaseImporter: Sendable {
     /// out here; `cases list` and `cases audit verify` name it.
     func existingDuplicateKeys(_ db: Database) throws -> [String: CaseID] {
         var keys: [String: CaseID] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT case_id, version, sealed FROM case_snapshot")
+        let rows = try Row.fetchCursor(db, sql: "SELECT case_id, version, sealed, summary FROM case_snapshot")
         while let row = try rows.next() {
-            guard let id = CaseID(parsing: row["case_id"]),
-                  let c = try? caseload.openSnapshot(id: id, version: row["version"], sealed: row["sealed"]),
-                  let key = c.duplicateKey else { continue }
-            keys[key] = id
+            guard let id = CaseID(parsing: row["case_id"]) else { continue }
+            let key: String?
+            if let summary = row["summary"] as Data? {
+                key = (try? caseload.openSummary(id: id, version: row["version"], sealed: summary))?.duplicateKey
+            } else {
+                key = (try? caseload.openSnapshot(id: id, version: row["version"], sealed: row["sealed"]))?.duplicateKey
+            }
+            if let key { keys[key] = id }
         }
         return keys
     }

@@ -12,10 +12,9 @@ extension Caseload {
     /// (still in intake) cannot be placed in a public category and are not counted.
     public func statisticsRecords() throws -> [StatisticsRecord] {
         try list().cases.compactMap { c in
-            guard let segment = c.principal.segment, let reason = c.principal.reason else { return nil }
-            return StatisticsRecord(intakeOn: c.openedOn, arrivedOn: c.arrival?.arrivedOn, segment: segment, reason: reason,
-                                    destination: c.arrival?.country?.code ?? c.destination?.country?.code,
-                                    outcome: c.outcome, familyMembers: c.family.count)
+            guard let segment = c.segment, let reason = c.reason else { return nil }
+            return StatisticsRecord(intakeOn: c.openedOn, arrivedOn: c.arrivedOn, segment: segment, reason: reason,
+                                    destination: c.arrivalCountry ?? c.destination, outcome: c.outcome, familyMembers: c.familyCount)
         }
     }
 

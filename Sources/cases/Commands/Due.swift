@@ -25,13 +25,13 @@ struct Due: ParsableCommand {
         let (due, damaged) = try Session(options: global).caseload().due(checkinDays: checkinDays, idleDays: idleDays)
         if global.json {
             Output.json(["due": due.map { c, why in
-                ["id": c.id.description, "stage": c.stage.rawValue, "why": why, "name": c.principal.fullName ?? NSNull()] as [String: Any]
+                ["id": c.id.description, "stage": c.stage.rawValue, "why": why, "name": c.fullName ?? NSNull()] as [String: Any]
             }])
         } else if due.isEmpty {
             Output.line("Nothing is due.")
         } else {
             Table.print(header: ["ID", "STAGE", "NAME", "WHY"], rows: due.map { c, why in
-                [c.id.description, c.stage.rawValue, c.principal.fullName ?? "-", why.joined(separator: "; ")]
+                [c.id.description, c.stage.rawValue, c.fullName ?? "-", why.joined(separator: "; ")]
             })
         }
         if !damaged.isEmpty { throw ListDamage(ids: damaged) }

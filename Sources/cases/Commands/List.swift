@@ -45,9 +45,9 @@ struct List: ParsableCommand {
             Output.json(["cases": cases.map { c -> [String: Any] in
                 var row: [String: Any] = [
                     "id": c.id.description, "stage": c.stage.rawValue,
-                    "segment": c.principal.segment?.rawValue ?? NSNull(),
-                    "destination": c.destination?.country?.code ?? NSNull(),
-                    "name": c.principal.fullName ?? NSNull(),
+                    "segment": c.segment?.rawValue ?? NSNull(),
+                    "destination": c.destination ?? NSNull(),
+                    "name": c.fullName ?? NSNull(),
                     "last_activity_at": c.lastActivityAt, "opened_on": c.openedOn.text,
                     "outcome": c.outcome?.rawValue ?? NSNull(),
                 ]
@@ -56,8 +56,8 @@ struct List: ParsableCommand {
             }])
         } else {
             let rows = cases.map { c in
-                [c.id.description, c.stage.rawValue, c.principal.segment?.rawValue ?? "-", c.destination?.country?.code ?? "-",
-                 String(c.lastActivityAt.prefix(10)), c.principal.fullName ?? "-"]
+                [c.id.description, c.stage.rawValue, c.segment?.rawValue ?? "-", c.destination ?? "-",
+                 String(c.lastActivityAt.prefix(10)), c.fullName ?? "-"]
                     + (overdue ? [c.overdueReasons(today: today).joined(separator: "; ")] : [])
             }
             if rows.isEmpty {

@@ -63,7 +63,7 @@ import Testing
         let path = f.file("cases.csv", Data(lines.joined(separator: "\r\n").utf8))
         let report = try t.importer().importFile(atPath: path, format: .csv)
         #expect(report.imported == 2)
-        let cases = try t.caseload.list().cases.sorted { $0.principal.fullName! < $1.principal.fullName! }
+        let cases = try t.caseload.allCases().sorted { $0.principal.fullName! < $1.principal.fullName! }
         #expect(cases.map(\.stage) == [.arrival, .destination])
         let anna = cases[0]
         #expect(anna.principal.citizenship?.code == "RU")
@@ -83,7 +83,7 @@ import Testing
         let text = "\u{FEFF}full_name;segment;reason\nИван Петров;journalist;surveillance\n"
         let r = try t.importer().importFile(atPath: f.file("excel.csv", Data(text.utf8)), format: .csv)
         #expect(r.imported == 1)
-        #expect(try t.caseload.list().cases.first?.principal.fullName == "Иван Петров")
+        #expect(try t.caseload.allCases().first?.principal.fullName == "Иван Петров")
     }
 
     @Test func missingRequiredColumnRejectsTheFile() throws {

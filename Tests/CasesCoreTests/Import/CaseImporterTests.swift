@@ -160,7 +160,7 @@ import Testing
         let expected = Dictionary(grouping: documents.map { ($0.history?.last?.stage ?? .intake) }, by: { $0 }).mapValues(\.count)
         let stored = Dictionary(grouping: cases.map(\.stage), by: { $0 }).mapValues(\.count)
         #expect(stored == expected)
-        for c in cases.prefix(25) { #expect(try load.show(c.id) == c) }
+        for c in cases.prefix(25) { #expect(CaseSummary(try load.show(c.id)) == c) }
         #expect(try load.verifyAudit().ok)
         #expect(try load.verifyAudit().cases == 1000)
         // The source is only read.
@@ -172,7 +172,7 @@ import Testing
         let t = try TestVault()
         let f = ImportFixture()
         _ = try t.importer().importFile(atPath: f.file("one.jsonl", lines: [caseLine()]), format: .jsonl)
-        let c = try #require(try t.caseload.list().cases.first)
+        let c = try #require(try t.caseload.allCases().first)
         #expect(c.stage == .closed)
         #expect(c.outcome == .settled)
         #expect(c.openedOn == ISODate("2021-03-02"))
@@ -247,7 +247,7 @@ import Testing
         let path = f.file("canary.jsonl", lines: [good])
         let report = try t.importer().importFile(atPath: path, format: .jsonl)
         #expect(report.imported == 1)
-        #expect(try t.caseload.list().cases.first?.arrival?.city == "c \(canary)")
+        #expect(try t.caseload.allCases().first?.arrival?.city == "c \(canary)")
         let csv = f.file("canary.csv", Data(CSVImportTests.canaryCSV(canary).utf8))
         #expect(try t.importer().importFile(atPath: csv, format: .csv).imported == 1)
         for file in t.folder.allFiles() { #expect(!fileContains(file, canary), "\(file) holds the canary") }
