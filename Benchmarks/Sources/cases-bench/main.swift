@@ -93,7 +93,7 @@ func fmt(_ s: Double) -> String { s < 1 ? String(format: "%.1f ms", s * 1000) : 
 print("cases-bench: \(count) cases, median of \(runs) runs, \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
 
 // MARK: - Unlock per profile
-for profile in Argon2Parameters.Profile.allCases {
+for profile in Argon2Parameters.Profile.allCases where !CommandLine.arguments.contains("--skip-unlock") {
     let path = root + "/kdf-\(profile.rawValue)/vault.cases"
     _ = try Vault.create(at: path, passphrase: try secret("bench passphrase"), profile: profile)
     let vault = try Vault.open(at: path)
@@ -116,9 +116,8 @@ let plain = try DatabaseQueue(path: basePath)
 let encoder = JSONEncoder()
 try plain.write { db in
     try db.execute(sql: "CREATE TABLE doc (id TEXT PRIMARY KEY, json BLOB)")
-    for (id, c) in zip(ids, try caseload.list().cases.sorted { $0.id < $1.id }.map { $0 }) {
-        _ = id
-        try db.execute(sql: "INSERT INTO doc VALUES (?, ?)", arguments: [c.id.description, try encoder.encode(c)])
+    for id in ids {
+        try db.execute(sql: "INSERT INTO doc VALUES (?, ?)", arguments: [id.description, try encoder.encode(try caseload.show(id))])
     }
 }
 

@@ -22,11 +22,7 @@ public struct Caseload: Sendable {
         self.today = { ISODate.today(clock()) }
     }
 
-    var timestamp: String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: clock())
-    }
+    var timestamp: String { UTCParts(clock()).iso8601 }
 
     // MARK: - Reading
 
