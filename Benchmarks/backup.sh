@@ -25,7 +25,8 @@ echo "vault snapshot: $((size / 1048576)) MiB"
 measure() { # label, command…  → prints "label  seconds  peakMiB", sets $secs
   local out
   sync
-  out=$( { /usr/bin/time -f "%e %M" "${@:2}" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+  /usr/bin/time -f "%e %M" -o "$work/time.txt" "${@:2}" >/dev/null 2>"$work/stderr.txt" || { echo "$1 failed:"; cat "$work/stderr.txt"; exit 1; }
+  out=$(tail -1 "$work/time.txt")
   secs=$(echo "$out" | awk '{print $1}')
   printf '%-44s %8.2f s %8.1f MiB\n' "$1" "$secs" "$(echo "$out" | awk '{print $2/1024}')"
 }

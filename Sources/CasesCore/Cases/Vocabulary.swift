@@ -106,29 +106,45 @@ public enum LegalRoute: String, Vocabulary {
     public static let fieldName = "route"
 }
 
+/// A value written as one checked string in JSON: refused with a sentence naming the field
+/// and what it should look like, never echoing what was typed.
+public protocol CheckedText: Codable {
+    init?(_ text: String)
+    /// The stored, normalised form.
+    var canonical: String { get }
+    /// What a valid value looks like, for error messages.
+    static var expected: String { get }
+}
+
+extension CheckedText {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        guard let s = try? c.decode(String.self), let v = Self(s) else {
+            throw InputError.invalid(field: InputError.path(decoder.codingPath), expected: Self.expected)
+        }
+        self = v
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(canonical)
+    }
+}
+
 /// An ISO 3166-1 alpha-2 code, read from a code or an English name ("Georgia" → GE).
-public struct CountryCode: Codable, Hashable, Sendable, CustomStringConvertible {
+public struct CountryCode: CheckedText, Hashable, Sendable, CustomStringConvertible {
     public let code: String
     public init?(_ text: String) {
         guard let c = Country.code(for: text) else { return nil }
         code = c
     }
     public var description: String { code }
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        guard let s = try? c.decode(String.self), let v = CountryCode(s) else {
-            throw InputError.invalid(field: InputError.path(decoder.codingPath), expected: "an ISO 3166-1 country code such as GE, or an English country name")
-        }
-        self = v
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(code)
-    }
+    public var canonical: String { code }
+    public static let expected = "an ISO 3166-1 country code such as GE, or an English country name"
 }
 
 /// A calendar date written `yyyy-MM-dd`; compared as text, which orders ISO dates correctly.
-public struct ISODate: Codable, Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct ISODate: CheckedText, Hashable, Sendable, Comparable, CustomStringConvertible {
     public let text: String
 
     public init?(_ s: String) {
@@ -180,19 +196,9 @@ public struct ISODate: Codable, Hashable, Sendable, Comparable, CustomStringConv
     }
 
     public var description: String { text }
+    public var canonical: String { text }
+    public static let expected = "a date written yyyy-mm-dd, such as 2021-06-01"
     public static func < (a: ISODate, b: ISODate) -> Bool { a.text < b.text }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        guard let s = try? c.decode(String.self), let v = ISODate(s) else {
-            throw InputError.invalid(field: InputError.path(decoder.codingPath), expected: "a date written yyyy-mm-dd, such as 2021-06-01")
-        }
-        self = v
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(text)
-    }
 }
 
 /// Calendar parts of an instant in UTC, from `gmtime_r`: Foundation's date formatters cost
