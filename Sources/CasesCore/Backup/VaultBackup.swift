@@ -26,22 +26,58 @@ public enum VaultBackup {
     // MARK: - Create
 
     /// Writes an age backup of `vault` to `output`, which must not exist yet.
+    ///
+    /// Fast path: fold the WAL into the vault file, then encrypt the file's bytes straight from
+    /// disk while a read transaction pins them (in WAL mode no checkpoint can write past a
+    /// reader's mark, so other processes may keep writing to the WAL meanwhile). If the WAL
+    /// cannot be folded because another process is busy, a `VACUUM INTO` copy is encrypted instead.
     @discardableResult
     public static func create(vault: Vault, output: String, recipients: [AgeRecipient], armor: Bool = false,
                               progress: Progress? = nil) throws -> Summary {
         guard !recipients.isEmpty else { throw BackupError.noRecipient }
         let out = try AtomicFile(path: output)
-        let snapshot = try Snapshot(of: vault)
-        let size = snapshot.size
-        let fd = Glibc.open(snapshot.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw StorageError.io("cannot read the snapshot") }
-        defer { close(fd) }
-        try age {
-            try AgeEncryptor.encrypt(from: FileDescriptorByteSource(fileDescriptor: fd), to: FileDescriptorByteSink(fileDescriptor: out.descriptor),
-                                     recipients: recipients, armor: armor, progress: progress.map { p in { p($0, size) } })
+        let encrypt = { (path: String) throws -> Int64 in
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw StorageError.io("cannot read the vault to back it up") }
+            defer { close(fd) }
+            let size = fileSize(fd)
+            try age {
+                try AgeEncryptor.encrypt(from: BoundedSource(FileDescriptorByteSource(fileDescriptor: fd), limit: size),
+                                         to: FileDescriptorByteSink(fileDescriptor: out.descriptor),
+                                         recipients: recipients, armor: armor, progress: progress.map { p in { p($0, size) } })
+            }
+            return size
+        }
+        let folded = (try? vault.database.writeWithoutTransaction { db in
+            try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)").map { ($0[0] as Int) == 0 } ?? false
+        }) ?? false
+        let size: Int64
+        if folded {
+            size = try Vault.mapErrors {
+                try vault.database.read { db in
+                    _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") // starts the read snapshot
+                    return try encrypt(vault.path)
+                }
+            }
+        } else {
+            let snapshot = try Snapshot(of: vault)
+            size = try encrypt(snapshot.path)
         }
         try out.publish()
         return Summary(bytes: size, cases: nil, events: nil)
+    }
+
+    /// Reads at most `limit` bytes: the file's length when the read transaction began.
+    final class BoundedSource: ByteSource {
+        let inner: any ByteSource
+        var left: Int64
+        init(_ inner: any ByteSource, limit: Int64) { self.inner = inner; left = limit }
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+            guard left > 0 else { return 0 }
+            let n = try inner.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer.prefix(Int(min(Int64(buffer.count), left)))))
+            left -= Int64(n)
+            return n
+        }
     }
 
     /// A consistent copy of the vault in its own folder, removed when released.
