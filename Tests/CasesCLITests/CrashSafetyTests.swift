@@ -16,11 +16,11 @@ import Testing
     }
 
     struct Tally: CustomStringConvertible {
-        var runs = 0, kills = 0, completed = 0, failed = 0
+        var runs = 0, kills = 0, completed = 0, failed = 0, tornWAL = 0
         var landed: [Op: Int] = [:], lost: [Op: Int] = [:], killedBy: [Op: Int] = [:]
         var description: String {
             let perOp = Op.allCases.map { "\($0.rawValue) \(killedBy[$0, default: 0]) killed (\(landed[$0, default: 0]) had committed, \(lost[$0, default: 0]) had not)" }
-            return "\(runs) runs, \(kills) SIGKILLs, \(completed) exited 0 before the kill, \(failed) other exits; " + perOp.joined(separator: "; ")
+            return "\(runs) runs, \(kills) SIGKILLs (\(tornWAL) of them mid-transaction, leaving uncommitted frames in the WAL), \(completed) exited 0 before the kill, \(failed) other exits; " + perOp.joined(separator: "; ")
         }
     }
 
@@ -130,6 +130,7 @@ import Testing
                 tally.killedBy[op, default: 0] += 1
             }
 
+            if case .signalled = ending, Self.walEndsInsideATransaction(cli.vault + "-wal") { tally.tornWAL += 1 }
             look = try inspector.look()
             try check(look, acked, after: "\(tag) \(args[0]) \(ending)")
 
@@ -149,6 +150,27 @@ import Testing
             }
             for f in [input, out, err] { unlink(f) }
         }
+    }
+
+    /// Whether the WAL's last frame of the current generation (salts matching the header) is not
+    /// a commit frame: the writer was killed while writing a transaction, which SQLite must then
+    /// ignore on recovery. Read before anyone opens the vault again.
+    static func walEndsInsideATransaction(_ path: String) -> Bool {
+        guard let wal = FileManager.default.contents(atPath: path), wal.count >= 32 else { return false }
+        let bytes = [UInt8](wal)
+        func u32(_ at: Int) -> UInt32 { bytes[at..<at + 4].reduce(0) { $0 << 8 | UInt32($1) } }
+        let pageSize = Int(u32(8))
+        guard pageSize >= 512 else { return false }
+        let salts = (u32(16), u32(20))
+        var offset = 32
+        var lastCommit: UInt32?
+        while offset + 24 + pageSize <= bytes.count, (u32(offset + 8), u32(offset + 12)) == salts {
+            lastCommit = u32(offset + 4)
+            offset += 24 + pageSize
+        }
+        // A frame cut short by the kill also counts: its header is there, its page is not.
+        if offset + 24 <= bytes.count, offset + 24 + pageSize > bytes.count, (u32(offset + 8), u32(offset + 12)) == salts { return true }
+        return lastCommit == 0
     }
 
     func check(_ look: VaultInspector.Look, _ acked: Acknowledged, after what: String) throws {
