@@ -7,7 +7,6 @@ set -eu
 TARGET="${1:?usage: Fuzz/run.sh import-jsonl|import-csv|sealed-record|age [SECONDS]}"
 SECONDS_TO_RUN="${2:-60}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-[ "$TARGET" = age ] && exec "$ROOT/Fuzz/run-age.sh" "$SECONDS_TO_RUN"
 OUT="$ROOT/.build/fuzz-$TARGET"
 mkdir -p "$OUT/corpus"
 cd "$ROOT"
@@ -19,10 +18,17 @@ swiftc $FLAGS -module-name CasesCrypto -wmo -c Sources/CasesCrypto/*.swift \
     -emit-module -emit-module-path "$OUT/CasesCrypto.swiftmodule" -o "$OUT/CasesCrypto.o"
 
 CORE=Sources/CasesCore
+MODULE=CasesCore
+MAX_LEN=16384
+EXTRA=""
 case "$TARGET" in
+  age)
+    # The age header, stanza and armor parsers (and the payload reader behind them).
+    SOURCES="Fuzz/AgeHeaderFuzz.swift $(echo Sources/AgeFormat/*.swift)"
+    MODULE=AgeFormat
+    MAX_LEN=200000 ;;
   sealed-record)
-    SOURCES="Fuzz/SealedRecordFuzz.swift $CORE/Vault/SealedRecord.swift"
-    EXTRA="" ;;
+    SOURCES="Fuzz/SealedRecordFuzz.swift $CORE/Vault/SealedRecord.swift" ;;
   import-jsonl|import-csv)
     # The case model and the import readers: everything on the parsing path that needs no GRDB.
     SOURCES="Fuzz/ImportFuzz.swift $CORE/Errors/CasesError.swift $CORE/Vault/RecordCoding.swift
@@ -42,9 +48,9 @@ case "$TARGET" in
 esac
 
 # The target's sources and the entry point in one module, so internals are reachable.
-swiftc $FLAGS -module-name CasesCore -I "$OUT" $SOURCES "$OUT/CasesCrypto.o" $EXTRA -lsodium -o "$OUT/fuzz"
+swiftc $FLAGS -module-name "$MODULE" -I "$OUT" $SOURCES "$OUT/CasesCrypto.o" $EXTRA -lsodium -o "$OUT/fuzz"
 
 cd "$OUT"
 ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" ./fuzz -max_total_time="$SECONDS_TO_RUN" \
-    -max_len=16384 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+    -max_len="$MAX_LEN" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
     "$OUT/corpus" "$ROOT/Fuzz/corpus/$TARGET"
