@@ -37,7 +37,7 @@ enum Output {
         if json {
             let doc: [String: Any] = ["error": ["code": error.kind.rawValue, "message": error.description]]
             let data = (try? JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys])) ?? Data()
-            FileHandle.standardError.write(data + Data("\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: data + Data("\n".utf8))
         } else {
             let prefix = Terminal.useColour ? "\u{1B}[31merror:\u{1B}[0m " : "error: "
             Terminal.message(prefix + error.description)

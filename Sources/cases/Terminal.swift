@@ -13,8 +13,10 @@ enum Terminal {
     /// Colour only on a terminal, and never with NO_COLOR set.
     static var useColour: Bool { stderrIsTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
 
+    /// A line on stderr. Never traps: when stderr is a file on a full disk, the exit code is
+    /// all that can still be said (`FileHandle.write(_:)` would stop the process with SIGILL).
     static func message(_ text: String) {
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        try? FileHandle.standardError.write(contentsOf: Data((text + "\n").utf8))
     }
 
     /// Reads a passphrase from the controlling terminal with echo off, straight into sodium memory.

@@ -155,12 +155,15 @@ public enum VaultBackup {
             if let broken = report.firstBreak { throw BackupError.damagedPayload(broken) }
             let damaged = try caseload.list().damaged
             guard damaged.isEmpty else { throw BackupError.damagedPayload("case \(damaged[0]) does not open") }
-            try candidate.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
-            try candidate.database.close()
+            // A full disk here is an I/O failure like any other write (exit 74), not damage.
+            try Vault.mapErrors {
+                try candidate.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+                try candidate.database.close()
+            }
             summary = Summary(bytes: sink.count, cases: report.cases, events: report.events)
         } catch let e as VaultError {
             switch e {
-            case .wrongPassphrase, .wrongRecoveryCode, .malformedRecoveryCode: throw e
+            case .wrongPassphrase, .wrongRecoveryCode, .malformedRecoveryCode, .io, .busy: throw e
             case .notAVault: throw BackupError.notAVaultBackup
             default: throw BackupError.damagedPayload(e.description)
             }

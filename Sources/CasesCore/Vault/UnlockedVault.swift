@@ -92,18 +92,3 @@ public enum KeyslotError: CasesError {
         "You unlocked with the recovery code, which has no passphrase to change; add a new passphrase with `cases key add`, then remove the old slot with `cases key remove`."
     }
 }
-
-/// The JSON form of everything sealed: snake_case keys, sorted, so records are stable.
-enum RecordCoding {
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }()
-    static let decoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.keyDecodingStrategy = .convertFromSnakeCase
-        return d
-    }()
-}
