@@ -51,6 +51,7 @@ esac
 swiftc $FLAGS -module-name "$MODULE" -I "$OUT" $SOURCES "$OUT/CasesCrypto.o" $EXTRA -lsodium -o "$OUT/fuzz"
 
 cd "$OUT"
-ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" ./fuzz -max_total_time="$SECONDS_TO_RUN" \
+# FUZZ_SEED fixes libFuzzer's mutation sequence (CI sets it, so a run is repeatable); unset, it is random.
+ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" ./fuzz -max_total_time="$SECONDS_TO_RUN" -seed="${FUZZ_SEED:-0}" \
     -max_len="$MAX_LEN" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
     "$OUT/corpus" "$ROOT/Fuzz/corpus/$TARGET"

@@ -35,7 +35,8 @@ final class VaultInspector {
         let audit = try load.verifyAudit()
         let (cases, damaged) = try load.list()
         let events = try vault.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0 }
-        return Look(integrity: integrity, audit: audit, cases: Dictionary(uniqueKeysWithValues: cases.map { ($0.id, $0) }),
+        let whole = try cases.map { ($0.id, try load.show($0.id)) }
+        return Look(integrity: integrity, audit: audit, cases: Dictionary(uniqueKeysWithValues: whole),
                     damaged: damaged, events: events)
     }
 
