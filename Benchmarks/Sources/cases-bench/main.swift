@@ -98,7 +98,7 @@ for profile in Argon2Parameters.Profile.allCases where !CommandLine.arguments.co
     _ = try Vault.create(at: path, passphrase: try secret("bench passphrase"), profile: profile)
     let vault = try Vault.open(at: path)
     let t = try median(profile == .sensitive ? 1 : 3) { _ = try vault.unlock(passphrase: try secret("bench passphrase")) }
-    print("unlock (\(profile.rawValue))".padding(toLength: 34, withPad: " ", startingAt: 0) + fmt(t))
+    print("unlock (\(profile.rawValue))".padding(toLength: 38, withPad: " ", startingAt: 0) + fmt(t))
 }
 
 // MARK: - Fill
@@ -108,7 +108,7 @@ let (unlocked, _) = try Vault.create(at: path, passphrase: try secret("bench pas
 let caseload = Caseload(vault: unlocked)
 var ids: [CaseID] = []
 let fill = try seconds { ids = try caseload.open(docs) }
-print("open \(count) cases, one transaction".padding(toLength: 34, withPad: " ", startingAt: 0) + fmt(fill))
+print("open \(count) cases, one transaction".padding(toLength: 38, withPad: " ", startingAt: 0) + fmt(fill))
 
 // Baseline: the same documents as JSON rows in plain SQLite, filtered by decoding every row.
 let basePath = root + "/plain.sqlite"
@@ -137,11 +137,17 @@ let tBase = try median(runs) {
         return n
     }
 }
+var statsTotal = ""
+let tStats = try median(runs) {
+    let spec = try TableSpec(period: Period(year: 2021), dimensions: [.segment, .destination])
+    statsTotal = StatisticsEngine.computeRelease(of: try caseload.statisticsRecords(), spec: spec).headline
+}
 let probe = ids[ids.count / 2]
 let tShow = try median(runs * 4) { _ = try caseload.show(probe) }
-print("list --stage arrival".padding(toLength: 34, withPad: " ", startingAt: 0) + fmt(tList) + "  (\(listed) shown)")
-print("  plain SQLite, same JSON, same filter".padding(toLength: 34, withPad: " ", startingAt: 0) + fmt(tBase) + "  (\(baseListed) shown)")
-print("  ratio cases ÷ plain SQLite".padding(toLength: 34, withPad: " ", startingAt: 0) + String(format: "%.2f", tList / tBase))
-print("show ID".padding(toLength: 34, withPad: " ", startingAt: 0) + fmt(tShow))
+print("list --stage arrival".padding(toLength: 38, withPad: " ", startingAt: 0) + fmt(tList) + "  (\(listed) shown)")
+print("  plain SQLite, same JSON, same filter".padding(toLength: 38, withPad: " ", startingAt: 0) + fmt(tBase) + "  (\(baseListed) shown)")
+print("  ratio cases ÷ plain SQLite".padding(toLength: 38, withPad: " ", startingAt: 0) + String(format: "%.2f", tList / tBase))
+print("show ID".padding(toLength: 38, withPad: " ", startingAt: 0) + fmt(tShow))
+print("stats 2021 segment × destination".padding(toLength: 38, withPad: " ", startingAt: 0) + fmt(tStats) + "  \(statsTotal)")
 let attrs = try FileManager.default.attributesOfItem(atPath: path)
-print("vault size".padding(toLength: 34, withPad: " ", startingAt: 0) + "\((attrs[.size] as? Int ?? 0) / 1024) KiB")
+print("vault size".padding(toLength: 38, withPad: " ", startingAt: 0) + "\((attrs[.size] as? Int ?? 0) / 1024) KiB")
