@@ -57,15 +57,15 @@ enum ShellError: CasesError {
     case nested
     case unterminatedQuote
     case danglingBackslash
-    case unknownBuiltin(String)
+    case tooManyFailures
 
-    var kind: FailureKind { .usage }
+    var kind: FailureKind { self == .tooManyFailures ? .auth : .usage }
     var description: String {
         switch self {
         case .nested: "You are already in `cases shell`; type the command itself."
         case .unterminatedQuote: "A quote is not closed; close it or escape it with a backslash."
         case .danglingBackslash: "The line ends with a backslash; remove it or escape it as \\\\."
-        case .unknownBuiltin(let s): "Unknown command \(s); type `help` for the list."
+        case .tooManyFailures: "Three unlock attempts failed; the shell has ended and the vault stays locked."
         }
     }
 }
@@ -107,7 +107,7 @@ struct ShellLoop {
                 lock(reason: nil)
                 return
             case .idle(let partial):
-                lock(reason: "Locked after \(Int(idle)) seconds without input; the next line asks for the passphrase again.")
+                lock(reason: "Locked after \(Int(idle)) s without input; the key is wiped and the next line asks for the passphrase again.")
                 pending = partial
             case .line(let line):
                 let words: [String]
@@ -157,10 +157,7 @@ struct ShellLoop {
         } catch let e as any CasesError {
             _ = Output.report(e, json: false)
             failures += 1
-            if failures >= 3 {
-                Terminal.message("Three failed unlocks; leaving the shell.")
-                throw e
-            }
+            if failures >= 3 { throw ShellError.tooManyFailures }
             return false
         }
     }
