@@ -381,6 +381,30 @@ final class PipeLineReader: LineSource {
     func forget() {}
 }
 
+/// Puts the terminal back if the shell is killed (SIGTERM, SIGHUP, SIGQUIT) while it is in
+/// raw mode, so the caseworker is not left with a terminal that echoes nothing.
+private enum RawMode {
+    nonisolated(unsafe) static var saved = termios()
+    nonisolated(unsafe) static var active: sig_atomic_t = 0
+    nonisolated(unsafe) static var installed = false
+
+    static func enter(saved state: termios) {
+        saved = state
+        active = 1
+        guard !installed else { return }
+        installed = true
+        for sig in [SIGTERM, SIGHUP, SIGQUIT] {
+            signal(sig) { sig in
+                if RawMode.active != 0 { tcsetattr(STDIN_FILENO, TCSANOW, &RawMode.saved) }
+                signal(sig, SIG_DFL)
+                raise(sig)
+            }
+        }
+    }
+
+    static func leave() { active = 0 }
+}
+
 /// A small line editor in raw mode: printable input, backspace, Enter, Ctrl-C (clear the
 /// line), Ctrl-D (leave on an empty line), Ctrl-U, Tab completion, arrows and history.
 /// Bytes are read with `poll` and a timeout so the idle lock can fire while waiting.
@@ -431,8 +455,12 @@ final class LineEditor: LineSource {
             cc[Int(VMIN)] = 1
             cc[Int(VTIME)] = 0
         }
+        RawMode.enter(saved: saved)
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw)
-        defer { tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved) }
+        defer {
+            tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
+            RawMode.leave()
+        }
 
         var line = Array(initial)
         var cursor = line.count
