@@ -7,16 +7,26 @@ import Testing
         case line(String)
         case pause(Double)
         case run(@Sendable () throws -> Void)
+        /// Bytes as typed on a keyboard, no newline added.
+        case keys(String)
         /// Waits (up to 20 s) until stdout contains this text.
         case waitFor(String)
     }
 
     /// Starts `cases shell ARGS`, feeds the steps to its stdin one by one, closes stdin, and
     /// waits for it to end.
-    static func shell(_ cli: CLIHarness, _ args: [String] = [], _ steps: [Step]) throws -> CLIHarness.Result {
+    /// With `terminal`, the shell runs on a pseudo-terminal made by util-linux `script`, so its
+    /// line editor (raw mode, Tab, arrows, Ctrl-C) is what reads the keys; stdout then carries
+    /// everything the terminal shows.
+    static func shell(_ cli: CLIHarness, _ args: [String] = [], terminal: Bool = false, _ steps: [Step]) throws -> CLIHarness.Result {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLIHarness.binary)
-        p.arguments = ["shell"] + args
+        if terminal {
+            p.executableURL = URL(fileURLWithPath: scriptTool)
+            p.arguments = ["-qfec", ([CLIHarness.binary, "shell"] + args).joined(separator: " "), "/dev/null"]
+        } else {
+            p.executableURL = URL(fileURLWithPath: CLIHarness.binary)
+            p.arguments = ["shell"] + args
+        }
         p.environment = ["PATH": "/usr/bin:/bin", "HOME": cli.folder, "TMPDIR": cli.tmp, "CASES_VAULT": cli.vault,
                          "NO_COLOR": "1", "CASES_PASSPHRASE_FILE": cli.passFile]
         let out = Pipe(), err = Pipe(), input = Pipe()
@@ -26,16 +36,26 @@ import Testing
         try p.run()
         let outBox = Stream(), errBox = Stream()
         let group = DispatchGroup()
+        // Plain blocking reads on a thread per pipe until end of file (no readabilityHandler,
+        // whose end-of-file callback proved unreliable under load).
         for (pipe, box) in [(out, outBox), (err, errBox)] {
             group.enter()
-            pipe.fileHandleForReading.readabilityHandler = { h in
-                let d = h.availableData
-                if d.isEmpty { h.readabilityHandler = nil; group.leave() } else { box.append(d) }
+            let fd = pipe.fileHandleForReading.fileDescriptor
+            Thread.detachNewThread {
+                var chunk = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let n = read(fd, &chunk, chunk.count)
+                    if n > 0 { box.append(Data(chunk[..<n])); continue }
+                    if n < 0 && errno == EINTR { continue }
+                    break
+                }
+                group.leave()
             }
         }
         for step in steps {
             switch step {
             case .line(let l): input.fileHandleForWriting.write(Data((l + "\n").utf8))
+            case .keys(let k): input.fileHandleForWriting.write(Data(k.utf8))
             case .pause(let s): Thread.sleep(forTimeInterval: s)
             case .run(let f): try f()
             case .waitFor(let text):
@@ -56,6 +76,9 @@ import Testing
         func append(_ d: Data) { lock.lock(); data.append(d); lock.unlock() }
         var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
     }
+
+    static let scriptTool = "/usr/bin/script"
+    static var haveScript: Bool { FileManager.default.isExecutableFile(atPath: scriptTool) }
 
     static func caseFile(_ cli: CLIHarness) throws -> String {
         let path = cli.folder + "/case.json"
@@ -205,5 +228,44 @@ import Testing
         #expect(r.code == 0)
         #expect(r.err.contains("already in `cases shell`"))
         #expect(r.out.contains("\"cases\""))
+    }
+
+    @Test(.enabled(if: ShellTests.haveScript, "needs util-linux script for a pseudo-terminal"))
+    func onATerminalTabCompletesAndHistoryRecalls() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let id = try cli.run(["open", "--input", try Self.caseFile(cli)]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let r = try Self.shell(cli, [], terminal: true, [
+            .waitFor("]> "),
+            .keys("sho\t\(id.prefix(2))\t\r"),          // Tab: `show `, then the whole case id
+            .waitFor("Case \(id)"),
+            .keys("garbage\u{03}"),                       // Ctrl-C drops the line unrun
+            .keys("\u{1B}[A\r"),                          // up: `show ID` again
+            .waitFor("Principal   Pyotr Ivanov"),
+            .pause(0.3),
+            .keys("exit\r"),
+        ])
+        #expect(r.code == 0)
+        #expect(r.out.components(separatedBy: "Case \(id)").count == 3, "\(r.out)")
+        #expect(!r.out.contains("Unexpected argument 'garbage'"))
+        #expect(r.out.contains("^C"))
+    }
+
+    @Test(.enabled(if: ShellTests.haveScript, "needs util-linux script for a pseudo-terminal"))
+    func onATerminalAnIdleLockKeepsWhatWasTyped() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let r = try Self.shell(cli, ["--idle-timeout", "1"], terminal: true, [
+            .waitFor("]> "),
+            .keys("li"),
+            .pause(2),                                     // locks while `li` waits on the line
+            .keys("st --json\r"),
+            .waitFor("\"cases\""),
+            .keys("\u{04}"),                               // Ctrl-D on an empty line leaves
+        ])
+        #expect(r.code == 0)
+        #expect(r.out.contains("[locked]> li"))
+        #expect(r.out.contains("Unlocked."))
+        #expect(r.out.contains("{\"cases\":[]"))
     }
 }

@@ -456,9 +456,9 @@ final class LineEditor: LineSource {
             cc[Int(VTIME)] = 0
         }
         RawMode.enter(saved: saved)
-        tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw)
+        tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) // DRAIN, not FLUSH: keys typed ahead are kept
         defer {
-            tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
+            tcsetattr(STDIN_FILENO, TCSADRAIN, &saved)
             RawMode.leave()
         }
 
