@@ -115,6 +115,7 @@ struct ShellLoop {
                     words = try ShellWords.split(line)
                 } catch let e as any CasesError {
                     _ = Output.report(e, json: false)
+                    source.remember(line) // so Up brings it back to fix the quote
                     continue
                 }
                 var args = words
@@ -182,7 +183,9 @@ struct ShellLoop {
             _ = Output.report(e, json: json)
         } catch {
             let message = Cases.fullMessage(for: error)
-            if Cases.exitCode(for: error) == .success {
+            if message.isEmpty {
+                // a bare ExitCode: nothing to say
+            } else if Cases.exitCode(for: error) == .success {
                 Output.line(message)
             } else {
                 Terminal.message(message)
