@@ -18,7 +18,7 @@ struct Cases: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, Open.self, List.self, Show.self, Advance.self, Assess.self, Note.self, Close.self,
-            History.self, Due.self, Checkin.self, Import.self, Stats.self, Backup.self, Key.self, Audit.self, Shred.self, Demo.self,
+            History.self, Due.self, Checkin.self, Import.self, Stats.self, Backup.self, Key.self, Audit.self, Shred.self, Shell.self, Demo.self,
         ]
     )
 

@@ -6,12 +6,14 @@ import Foundation
 enum SessionError: CasesError {
     case noTerminal
     case noInput(String)
+    case stdinIsTheShells(String)
 
     var kind: FailureKind { .invalidInput }
     var description: String {
         switch self {
         case .noTerminal: "No terminal to ask for the passphrase; give it with --passphrase-file or CASES_PASSPHRASE_FILE."
         case .noInput(let what): "No \(what) given and stdin is not a terminal; pass it with --input FILE (or - for stdin)."
+        case .stdinIsTheShells(let what): "Inside `cases shell` stdin carries the shell's commands, so the \(what) cannot come from it; pass it with --input FILE."
         }
     }
 }
@@ -20,6 +22,29 @@ enum SessionError: CasesError {
 struct Session {
     let options: GlobalOptions
     var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// The vault `cases shell` unlocked once for the whole session, or nil (no shell, or the
+    /// shell is locked). `unlock()` hands it out instead of asking again when the vault path
+    /// matches; the shell sets it back to nil to lock, which releases the last reference and
+    /// wipes the key. One thread reads and writes it (the shell runs commands one at a time).
+    nonisolated(unsafe) static var unlocked: UnlockedVault?
+
+    /// The shell's own global options while `cases shell` runs: a command typed inside it
+    /// falls back to the shell's --vault, --passphrase-file and --recovery-file.
+    nonisolated(unsafe) static var shellOptions: GlobalOptions?
+
+    /// True while `cases shell` runs: stdin then belongs to the shell, not to the command.
+    static var inShell: Bool { shellOptions != nil }
+
+    init(options: GlobalOptions) {
+        var merged = options
+        if let shell = Session.shellOptions {
+            merged.vault = merged.vault ?? shell.vault
+            merged.passphraseFile = merged.passphraseFile ?? shell.passphraseFile
+            merged.recoveryFile = merged.recoveryFile ?? shell.recoveryFile
+        }
+        self.options = merged
+    }
 
     var vaultPath: String { VaultLocation.resolve(explicit: options.vault) }
 
@@ -45,8 +70,17 @@ struct Session {
     }
 
     /// Opens and unlocks: the recovery code if --recovery-file is given, else the passphrase.
+    /// Inside `cases shell`, the shell's unlocked vault when this command names the same file.
     func unlock() throws -> UnlockedVault {
-        try unlock(try open())
+        if let cached = Session.unlocked, Session.samePath(cached.vault.path, vaultPath) { return cached }
+        return try unlock(try open())
+    }
+
+    static func samePath(_ a: String, _ b: String) -> Bool {
+        func canonical(_ p: String) -> String {
+            (URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path)
+        }
+        return a == b || canonical(a) == canonical(b)
     }
 
     /// Unlocks an already opened vault (for example one restored from a backup).
@@ -66,12 +100,17 @@ struct Session {
     /// terminal; nil when a person is at the terminal (the caller then prompts).
     static func readInput(_ input: String?, what: String) throws -> Data? {
         if let input {
-            if input == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+            if input == "-" {
+                // Inside a shell fed by a pipe, stdin holds the next commands, not this input.
+                if inShell && !Terminal.stdinIsTerminal { throw SessionError.stdinIsTheShells(what) }
+                return FileHandle.standardInput.readDataToEndOfFile()
+            }
             guard FileManager.default.fileExists(atPath: input) else { throw InputFileError.missing(input) }
             guard let data = FileManager.default.contents(atPath: input) else { throw InputFileError.unreadable(input) }
             return data
         }
         if Terminal.stdinIsTerminal { return nil }
+        if inShell { throw SessionError.stdinIsTheShells(what) }
         let data = FileHandle.standardInput.readDataToEndOfFile()
         if data.isEmpty { throw SessionError.noInput(what) }
         return data

@@ -40,6 +40,8 @@ enum Terminal {
 
     /// A visible line from stdin (for case details, not secrets); nil at end of input.
     static func ask(_ question: String) -> String? {
+        // Inside `cases shell` fed by a pipe, the next lines are the shell's commands.
+        if Session.inShell && !stdinIsTerminal { return nil }
         FileHandle.standardError.write(Data(question.utf8))
         return readLine(strippingNewline: true)
     }

@@ -1,0 +1,271 @@
+import Foundation
+import Testing
+
+/// `cases shell` driven through a pipe, as a script would: one unlock, many commands.
+@Suite struct ShellTests {
+    enum Step {
+        case line(String)
+        case pause(Double)
+        case run(@Sendable () throws -> Void)
+        /// Bytes as typed on a keyboard, no newline added.
+        case keys(String)
+        /// Waits (up to 20 s) until stdout contains this text.
+        case waitFor(String)
+    }
+
+    /// Starts `cases shell ARGS`, feeds the steps to its stdin one by one, closes stdin, and
+    /// waits for it to end.
+    /// With `terminal`, the shell runs on a pseudo-terminal made by util-linux `script`, so its
+    /// line editor (raw mode, Tab, arrows, Ctrl-C) is what reads the keys; stdout then carries
+    /// everything the terminal shows.
+    static func shell(_ cli: CLIHarness, _ args: [String] = [], terminal: Bool = false, _ steps: [Step]) throws -> CLIHarness.Result {
+        let p = Process()
+        if terminal {
+            p.executableURL = URL(fileURLWithPath: scriptTool)
+            p.arguments = ["-qfec", ([CLIHarness.binary, "shell"] + args).joined(separator: " "), "/dev/null"]
+        } else {
+            p.executableURL = URL(fileURLWithPath: CLIHarness.binary)
+            p.arguments = ["shell"] + args
+        }
+        p.environment = ["PATH": "/usr/bin:/bin", "HOME": cli.folder, "TMPDIR": cli.tmp, "CASES_VAULT": cli.vault,
+                         "NO_COLOR": "1", "CASES_PASSPHRASE_FILE": cli.passFile]
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        let outBox = Stream(), errBox = Stream()
+        let group = DispatchGroup()
+        // Plain blocking reads on a thread per pipe until end of file (no readabilityHandler,
+        // whose end-of-file callback proved unreliable under load).
+        for (pipe, box) in [(out, outBox), (err, errBox)] {
+            group.enter()
+            let fd = pipe.fileHandleForReading.fileDescriptor
+            Thread.detachNewThread {
+                var chunk = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let n = read(fd, &chunk, chunk.count)
+                    if n > 0 { box.append(Data(chunk[..<n])); continue }
+                    if n < 0 && errno == EINTR { continue }
+                    break
+                }
+                group.leave()
+            }
+        }
+        for step in steps {
+            switch step {
+            case .line(let l): input.fileHandleForWriting.write(Data((l + "\n").utf8))
+            case .keys(let k): input.fileHandleForWriting.write(Data(k.utf8))
+            case .pause(let s): Thread.sleep(forTimeInterval: s)
+            case .run(let f): try f()
+            case .waitFor(let text):
+                let deadline = Date().addingTimeInterval(20)
+                while !outBox.text.contains(text) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            }
+        }
+        try? input.fileHandleForWriting.close()
+        group.wait()
+        p.waitUntilExit()
+        return CLIHarness.Result(code: p.terminationStatus, out: outBox.text, err: errBox.text)
+    }
+
+    /// Bytes from one of the child's pipes, appended on a reader thread and read from the test's.
+    final class Stream: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data = Data()
+        func append(_ d: Data) { lock.lock(); data.append(d); lock.unlock() }
+        var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+    }
+
+    static let scriptTool = "/usr/bin/script"
+    static var haveScript: Bool { FileManager.default.isExecutableFile(atPath: scriptTool) }
+
+    static func caseFile(_ cli: CLIHarness) throws -> String {
+        let path = cli.folder + "/case.json"
+        try Data(CLIHarness.caseJSON().utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func severalCommandsWithOneUnlock() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let file = try Self.caseFile(cli)
+        let id = try cli.run(["open", "--input", file]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        // A second unlock would need the passphrase file: take it away once the shell is open.
+        let pass = cli.passFile
+        let r = try Self.shell(cli, [], [
+            .line("help"),
+            .waitFor("never written to disk"),
+            .run { try FileManager.default.removeItem(atPath: pass) },
+            .line("open --input '\(file)'"),
+            .line("list --json"),
+            .line("show \"\(id)\""),
+            .line("exit"),
+        ])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(!r.err.contains("error"), "\(r.err)")
+        // What the commands printed after the help text (whose last line ends "without input.").
+        let after = r.out.components(separatedBy: "seconds without input.\n").last ?? ""
+        let lines = after.split(separator: "\n").map(String.init)
+        let newID = try #require(lines.first)
+        #expect(newID.count == 10 && newID != id)
+        let listed = (cli.json(lines[1])["cases"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+        #expect(Set(listed) == [id, newID])
+        #expect(r.out.contains("Case \(id)"))
+        #expect(r.out.contains("Pyotr Ivanov"))
+    }
+
+    @Test func aFailingCommandLeavesTheShellOpen() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let file = try Self.caseFile(cli)
+        let r = try Self.shell(cli, [], [
+            .line("show 7QKM-2XAPV"),
+            .line("list --bogus"),
+            .line("frobnicate"),
+            .line("show 'unterminated"),
+            .line("open"),
+            .line("cases open --input \(file)"),
+            .line("list"),
+        ]) // then end of input: Ctrl-D
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.contains("--bogus"))
+        #expect(r.err.contains("frobnicate"))
+        #expect(r.err.contains("quote is not closed"))
+        #expect(r.err.contains("--input FILE"), "open without input must not swallow the shell's stdin")
+        #expect(r.out.contains("Pyotr Ivanov"), "the commands after the failures still ran: \(r.out) \(r.err)")
+    }
+
+    @Test func exitEndsWithStatusZeroAndSkipsTheRest() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let file = try Self.caseFile(cli)
+        let r = try Self.shell(cli, [], [.line("exit"), .line("open --input \(file)")])
+        #expect(r.code == 0)
+        #expect(r.out.isEmpty)
+        #expect(try cli.run(["list", "--json"]).out.contains("\"cases\":[]"))
+    }
+
+    @Test func helpNamesTheCommandsAndSaysThereIsNoHistoryFile() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let r = try Self.shell(cli, [], [.line("help"), .line("quit")])
+        #expect(r.code == 0)
+        for name in ["open", "list", "show", "lock", "exit"] { #expect(r.out.contains("  \(name)")) }
+        #expect(r.out.contains("never written to disk"))
+        let usage = try cli.run(["shell", "--help"])
+        #expect(usage.out.contains("Example"))
+    }
+
+    @Test func idleLockThenTheNextCommandReadsThePassphraseFileAgain() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let file = try Self.caseFile(cli)
+        let r = try Self.shell(cli, ["--idle-timeout", "1"], [
+            .line("open --input \(file)"),
+            .pause(2),
+            .line("list --json"),
+            .line("exit"),
+        ])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.contains("Locked after 1 s"))
+        #expect(r.err.contains("Unlocked."))
+        #expect(r.out.contains("\"cases\":[{"), "\(r.out) \(r.err)")
+    }
+
+    @Test func afterAnIdleLockAWrongPassphraseRunsNothing() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let file = try Self.caseFile(cli)
+        let pass = cli.passFile
+        let r = try Self.shell(cli, ["--idle-timeout", "1"], [
+            .line("list"),
+            .pause(2),
+            .run { try Data("not the passphrase\n".utf8).write(to: URL(fileURLWithPath: pass)) },
+            .line("open --input \(file)"),
+            .line("lock"),
+            .line("exit"),
+        ])
+        #expect(r.code == 0)
+        #expect(r.err.contains("passphrase does not open"), "\(r.err)")
+        #expect(!r.err.contains("Unlocked."))
+        try Data("correct horse battery staple\n".utf8).write(to: URL(fileURLWithPath: pass))
+        #expect(try cli.run(["list", "--json"]).out.contains("\"cases\":[]"), "the locked shell opened nothing")
+    }
+
+    @Test func threeRefusedUnlocksEndTheShellWith77() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let pass = cli.passFile
+        let r = try Self.shell(cli, [], [
+            .line("help"),
+            .waitFor("never written to disk"), // the first unlock has happened
+            .line("lock"),
+            .run { try Data("not the passphrase\n".utf8).write(to: URL(fileURLWithPath: pass)) },
+            .line("list"), .line("list"), .line("list"), .line("list"),
+        ])
+        #expect(r.code == 77)
+        #expect(r.err.components(separatedBy: "passphrase does not open").count == 4) // three refusals
+    }
+
+    @Test func noHistoryFileIsWritten() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let before = Set(cli.allFiles())
+        let r = try Self.shell(cli, [], [.line("list"), .line("show 7QKM-2XAPV"), .line("help"), .line("exit")])
+        #expect(r.code == 0)
+        // Only the vault's own SQLite side files may come and go; nothing else under HOME or the vault folder.
+        let added = Set(cli.allFiles()).subtracting(before).filter { !$0.hasSuffix("-wal") && !$0.hasSuffix("-shm") }
+        #expect(added.isEmpty, "\(added)")
+        let mentions = cli.allFiles().filter { $0.lowercased().contains("hist") }
+        #expect(mentions.isEmpty, "\(mentions)")
+    }
+
+    @Test func theShellDoesNotNest() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let r = try Self.shell(cli, [], [.line("shell"), .line("list --json")])
+        #expect(r.code == 0)
+        #expect(r.err.contains("already in `cases shell`"))
+        #expect(r.out.contains("\"cases\""))
+    }
+
+    @Test(.enabled(if: ShellTests.haveScript, "needs util-linux script for a pseudo-terminal"))
+    func onATerminalTabCompletesAndHistoryRecalls() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let id = try cli.run(["open", "--input", try Self.caseFile(cli)]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let r = try Self.shell(cli, [], terminal: true, [
+            .waitFor("]> "),
+            .keys("sho\t\(id.prefix(2))\t\r"),          // Tab: `show `, then the whole case id
+            .waitFor("Case \(id)"),
+            .keys("garbage\u{03}"),                       // Ctrl-C drops the line unrun
+            .keys("\u{1B}[A\r"),                          // up: `show ID` again
+            .waitFor("Principal   Pyotr Ivanov"),
+            .pause(0.3),
+            .keys("exit\r"),
+        ])
+        #expect(r.code == 0)
+        #expect(r.out.components(separatedBy: "Case \(id)").count == 3, "\(r.out)")
+        #expect(!r.out.contains("Unexpected argument 'garbage'"))
+        #expect(r.out.contains("^C"))
+    }
+
+    @Test(.enabled(if: ShellTests.haveScript, "needs util-linux script for a pseudo-terminal"))
+    func onATerminalAnIdleLockKeepsWhatWasTyped() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let r = try Self.shell(cli, ["--idle-timeout", "1"], terminal: true, [
+            .waitFor("]> "),
+            .keys("li"),
+            .pause(2),                                     // locks while `li` waits on the line
+            .keys("st --json\r"),
+            .waitFor("\"cases\""),
+            .keys("\u{04}"),                               // Ctrl-D on an empty line leaves
+        ])
+        #expect(r.code == 0)
+        #expect(r.out.contains("[locked]> li"))
+        #expect(r.out.contains("Unlocked."))
+        #expect(r.out.contains("{\"cases\":[]"))
+    }
+}
