@@ -34,14 +34,12 @@ struct Key: ParsableCommand {
             abstract: "Add a passphrase slot (for another caseworker, or a new passphrase).",
             discussion: "Unlocks with an existing passphrase, then asks for the new one twice.\n\nExample:\n  cases key add --label \"caseworker B\"")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Argon2id cost of the new slot.") var kdf: Argon2Parameters.Profile = .moderate
+        @OptionGroup var newSlot: NewSlotOptions
         @Option(help: ArgumentHelp("A name for the slot; initials or a pseudonym.", valueName: "name")) var label: String?
-        @Option(help: ArgumentHelp("Read the new passphrase from this file instead of the terminal.", valueName: "path"))
-        var newPassphraseFile: String?
         func run() throws {
             let vault = try Session(options: global).unlock()
-            let pass = try Session.newPassphrase(file: newPassphraseFile, what: "passphrase for the new slot")
-            let info = try vault.addKeyslot(passphrase: pass, profile: kdf, label: label)
+            let pass = try Session.newPassphrase(file: newSlot.newPassphraseFile, what: "passphrase for the new slot")
+            let info = try vault.addKeyslot(passphrase: pass, profile: newSlot.kdf, label: label)
             if global.json { Output.json(["keyslot": Output.object(info)]) } else { Output.line("Added keyslot \(info.id).") }
         }
     }
@@ -63,14 +61,19 @@ struct Key: ParsableCommand {
             abstract: "Change the passphrase of the slot you unlock with.",
             discussion: "Rewrites that one keyslot; no case data is re-encrypted.\n\nExample:\n  cases key passwd")
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Argon2id cost of the rewritten slot.") var kdf: Argon2Parameters.Profile = .moderate
-        @Option(help: ArgumentHelp("Read the new passphrase from this file instead of the terminal.", valueName: "path"))
-        var newPassphraseFile: String?
+        @OptionGroup var newSlot: NewSlotOptions
         func run() throws {
             let vault = try Session(options: global).unlock()
-            let pass = try Session.newPassphrase(file: newPassphraseFile, what: "passphrase")
-            try vault.changePassphrase(to: pass, profile: kdf)
+            let pass = try Session.newPassphrase(file: newSlot.newPassphraseFile, what: "passphrase")
+            try vault.changePassphrase(to: pass, profile: newSlot.kdf)
             if global.json { Output.json(["changed": vault.actor]) } else { Output.line("Passphrase changed.") }
         }
     }
+}
+
+/// How a new or rewritten passphrase slot is made.
+struct NewSlotOptions: ParsableArguments {
+    @Option(help: "Argon2id cost of the slot: interactive, moderate or sensitive.") var kdf: Argon2Parameters.Profile = .moderate
+    @Option(help: ArgumentHelp("Read the new passphrase from this file instead of the terminal.", valueName: "path"))
+    var newPassphraseFile: String?
 }
