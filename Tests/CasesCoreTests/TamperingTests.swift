@@ -15,8 +15,8 @@ import Testing
 
     /// Every stored byte of a keyslot, as (column, byte index, the column's value with that
     /// byte inverted). The two integers are flipped in their 8-byte big-endian form.
-    static func flips(of slot: Keyslot) -> [(String, Int, DatabaseValueConvertible)] {
-        var out: [(String, Int, DatabaseValueConvertible)] = []
+    static func flips(of slot: Keyslot) -> [(String, Int, any DatabaseValueConvertible)] {
+        var out: [(String, Int, any DatabaseValueConvertible)] = []
         for (column, bytes) in [("slot_id", slot.slotID), ("salt", slot.salt), ("wrapped_key", slot.wrappedKey)] {
             for i in 0..<bytes.count {
                 var b = bytes

@@ -140,7 +140,7 @@ let tBase = try median(runs) {
 var statsTotal = ""
 let tStats = try median(runs) {
     let spec = try TableSpec(period: Period(year: 2021), dimensions: [.segment, .destination])
-    statsTotal = StatisticsEngine.computeRelease(of: try caseload.statisticsRecords(), spec: spec).headline
+    statsTotal = try StatisticsEngine.computeRelease(of: try caseload.statisticsRecords(), spec: spec).headline
 }
 let probe = ids[ids.count / 2]
 let tShow = try median(runs * 4) { _ = try caseload.show(probe) }

@@ -60,7 +60,7 @@ public struct ReleaseLedger: Hashable, Sendable {
     public func verifyChain() throws {
         var previous = ReleaseLedgerEntry.genesisHash
         for (index, entry) in entries.enumerated() {
-            guard entry.previousHash == previous, entry.hash == entry.computedHash(), entry.id == entry.release.id,
+            guard entry.previousHash == previous, entry.hash == (try? entry.computedHash()), entry.id == entry.release.id,
                   entry.canonicalSpec == entry.release.spec.canonicalForm, entry.epsilon == entry.release.epsilon else {
                 throw StatisticsError.chainBroken(index: index)
             }
@@ -91,8 +91,8 @@ public struct ReleaseLedger: Hashable, Sendable {
             }
             left = try budgetPerPeriod.subtracting(after)
         }
-        let release = StatisticsEngine.computeRelease(of: records, spec: spec, budgetLeft: left)
-        let entry = ReleaseLedgerEntry(release: release, isRevision: revision, previousHash: entries.last?.hash ?? ReleaseLedgerEntry.genesisHash)
+        let release = try StatisticsEngine.computeRelease(of: records, spec: spec, budgetLeft: left)
+        let entry = try ReleaseLedgerEntry(release: release, isRevision: revision, previousHash: entries.last?.hash ?? ReleaseLedgerEntry.genesisHash)
         entries.append(entry)
         return .new(entry)
     }

@@ -25,7 +25,7 @@ public struct ReleaseLedgerEntry: Hashable, Codable, Sendable {
     /// The previous hash of the first entry.
     public static let genesisHash = String(repeating: "0", count: 64)
 
-    init(release: Release, isRevision: Bool, previousHash: String) {
+    init(release: Release, isRevision: Bool, previousHash: String) throws {
         id = release.id
         period = release.period
         canonicalSpec = release.spec.canonicalForm
@@ -37,11 +37,11 @@ public struct ReleaseLedgerEntry: Hashable, Codable, Sendable {
         self.release = release
         self.previousHash = previousHash
         hash = ""
-        hash = computedHash()
+        hash = try computedHash()
     }
 
     /// The bytes the hash covers: every field but the hash, as JSON with sorted keys.
-    public func canonicalEncoding() -> [UInt8] {
+    public func canonicalEncoding() throws -> [UInt8] {
         struct Body: Encodable {
             let id: String, period: Period, canonicalSpec: String, mechanism: String, k: Int, roundingBase: Int
             let epsilon: ExactRational?, isRevision: Bool, release: Release, previousHash: String
@@ -50,13 +50,12 @@ public struct ReleaseLedgerEntry: Hashable, Codable, Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = Body(id: id, period: period, canonicalSpec: canonicalSpec, mechanism: mechanism, k: k, roundingBase: roundingBase,
                         epsilon: epsilon, isRevision: isRevision, release: release, previousHash: previousHash)
-        // Encoding plain structs of strings and integers cannot fail.
-        return Array(try! encoder.encode(body))
+        return Array(try encoder.encode(body))
     }
 
     /// The hash this entry should carry, recomputed from its contents.
-    public func computedHash() -> String {
-        let digest = KeyedHash.hash([Array("cases.release-ledger.v1".utf8), Array(previousHash.utf8), canonicalEncoding()])
+    public func computedHash() throws -> String {
+        let digest = KeyedHash.hash([Array("cases.release-ledger.v1".utf8), Array(previousHash.utf8), try canonicalEncoding()])
         return digest.map { b in (b < 16 ? "0" : "") + String(b, radix: 16) }.joined()
     }
 }

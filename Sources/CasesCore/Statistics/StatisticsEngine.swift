@@ -8,13 +8,13 @@ public enum StatisticsEngine {
     public static let familyContributionCap = 5
 
     /// A new release of `records` under `spec`; `budgetLeft` is only recorded in the metadata.
-    public static func computeRelease(of records: [StatisticsRecord], spec: TableSpec, budgetLeft: ExactRational? = nil) -> Release {
+    public static func computeRelease(of records: [StatisticsRecord], spec: TableSpec, budgetLeft: ExactRational? = nil) throws -> Release {
         let counted = CountTable.records(records, in: spec)
         let rule = PublicationRule(k: spec.k, base: spec.roundingBase)
         var draft: Release
         switch spec.mechanism {
         case .threshold: draft = thresholdRelease(counted, spec: spec, rule: rule)
-        case .discreteLaplace(let epsilon): draft = noisyRelease(counted, spec: spec, rule: rule, epsilon: epsilon)
+        case .discreteLaplace(let epsilon): draft = try noisyRelease(counted, spec: spec, rule: rule, epsilon: epsilon)
         }
         draft.budgetLeft = budgetLeft
         draft.headline = Headline.sentence(for: draft)
@@ -63,7 +63,7 @@ public enum StatisticsEngine {
     /// same four family numbers by at most `familyContributionCap`). ε is split evenly over
     /// these classes, each scaled to its sensitivity, so the whole release is ε-differentially
     /// private; suppression and rounding afterwards are post-processing and cost nothing.
-    private static func noisyRelease(_ records: [StatisticsRecord], spec: TableSpec, rule: PublicationRule, epsilon: ExactRational) -> Release {
+    private static func noisyRelease(_ records: [StatisticsRecord], spec: TableSpec, rule: PublicationRule, epsilon: ExactRational) throws -> Release {
         let dims = spec.dimensions
         let rows = CountTable.fixedAxis(dims.first, spec: spec)
         let columns = CountTable.fixedAxis(dims.count > 1 ? dims[1] : nil, spec: spec)
@@ -71,8 +71,8 @@ public enum StatisticsEngine {
         let table = CountTable(records: records, rows: rows, columns: columns, basis: spec.basis, familyCap: cap)
         let classes = [1, 2, 4][dims.count] * (spec.includeFamily ? 2 : 1)
         // ε/classes has a small denominator; overflow is impossible for the ε a spec accepts.
-        let perPrincipal = try! epsilon.divided(by: classes)
-        let perFamily = try! perPrincipal.divided(by: cap)
+        let perPrincipal = try epsilon.divided(by: classes)
+        let perFamily = try perPrincipal.divided(by: cap)
         func noisy(_ grid: [[Int]], _ e: ExactRational) -> SuppressedTable {
             func publish(_ v: Int) -> PublishedCount { rule.publish(max(0, v + DiscreteLaplace.sample(epsilon: e))) }
             let columnCount = grid.first?.count ?? 0

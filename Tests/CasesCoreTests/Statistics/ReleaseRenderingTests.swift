@@ -15,7 +15,7 @@ import Testing
     }()
 
     func release(by dimensions: [TableDimension], family: Bool = false) throws -> Release {
-        StatisticsEngine.computeRelease(of: caseload, spec: try TableSpec(period: try Period(year: 2021), dimensions: dimensions, includeFamily: family))
+        try StatisticsEngine.computeRelease(of: caseload, spec: try TableSpec(period: try Period(year: 2021), dimensions: dimensions, includeFamily: family))
     }
 
     @Test func headlineNamesTheRoundedTotalAndTopDestinations() throws {
@@ -55,7 +55,7 @@ import Testing
     @Test func jsonCarriesExactEpsilonAndBudgetForNoisyReleases() throws {
         let spec = try TableSpec(period: try Period(year: 2021), dimensions: [.destination],
                                  mechanism: .discreteLaplace(epsilon: try ExactRational(decimal: "0.1")))
-        let r = StatisticsEngine.computeRelease(of: caseload, spec: spec, budgetLeft: ExactRational(9, 10))
+        let r = try StatisticsEngine.computeRelease(of: caseload, spec: spec, budgetLeft: ExactRational(9, 10))
         let json = r.renderJSON()
         #expect(json.contains("\"epsilon\":0.1"))
         #expect(json.contains("\"budget_left\":0.9"))

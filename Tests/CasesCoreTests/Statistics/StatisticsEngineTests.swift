@@ -7,7 +7,7 @@ import Testing
     func threshold(_ records: [StatisticsRecord], by dimensions: [TableDimension], k: Int = 10, base: Int = 5,
                    family: Bool = false) throws -> Release {
         let spec = try TableSpec(period: year2021, dimensions: dimensions, k: k, roundingBase: base, includeFamily: family)
-        return StatisticsEngine.computeRelease(of: records, spec: spec)
+        return try StatisticsEngine.computeRelease(of: records, spec: spec)
     }
 
     func expectSafe(_ records: [StatisticsRecord], by dimensions: [TableDimension], k: Int = 10, base: Int = 5,
@@ -137,7 +137,7 @@ import Testing
         for i in notArrived.indices { notArrived[i].arrivedOn = nil }
         let release = try threshold(inside + outside + notArrived, by: [])
         #expect(release.total == .value(20))
-        let byIntake = StatisticsEngine.computeRelease(of: inside + outside + notArrived,
+        let byIntake = try StatisticsEngine.computeRelease(of: inside + outside + notArrived,
                                                        spec: try TableSpec(period: year2021, basis: .intake))
         #expect(byIntake.total == .value(80))
     }
@@ -146,7 +146,7 @@ import Testing
         var records = CaseloadGenerator.cell(12)
         for i in records.indices { records[i].arrivedOn = CalendarDate(year: 2021, month: 5, day: 3) }
         records += CaseloadGenerator.cell(12).map { var r = $0; r.arrivedOn = CalendarDate(year: 2021, month: 8, day: 1); return r }
-        let release = StatisticsEngine.computeRelease(of: records, spec: try TableSpec(period: try Period(parsing: "2021-Q2")))
+        let release = try StatisticsEngine.computeRelease(of: records, spec: try TableSpec(period: try Period(parsing: "2021-Q2")))
         #expect(release.total == .value(10))
         #expect(release.headline.contains("in the second quarter of 2021"))
     }
@@ -158,7 +158,7 @@ import Testing
         let records = generator.caseload(count: 500)
         let spec = try TableSpec(period: year2021, dimensions: [.segment, .destination], includeFamily: true,
                                  mechanism: .discreteLaplace(epsilon: try ExactRational(decimal: "0.5")))
-        let release = StatisticsEngine.computeRelease(of: records, spec: spec, budgetLeft: ExactRational(1, 2))
+        let release = try StatisticsEngine.computeRelease(of: records, spec: spec, budgetLeft: ExactRational(1, 2))
         let auditor = ReleaseAuditor(release: release)
         for c in auditor.allCounts {
             switch c {
@@ -177,7 +177,7 @@ import Testing
         var generator = CaseloadGenerator(seed: 4)
         let records = generator.caseload(count: 1000)
         let spec = try TableSpec(period: year2021, mechanism: .discreteLaplace(epsilon: .one))
-        let total = StatisticsEngine.computeRelease(of: records, spec: spec).total.number!
+        let total = try StatisticsEngine.computeRelease(of: records, spec: spec).total.number!
         // ε = 1 on one number: |noise| > 30 has probability below 2·e^−30.
         #expect(abs(total - 1000) <= 35)
     }
