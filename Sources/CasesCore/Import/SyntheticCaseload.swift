@@ -59,8 +59,10 @@ public struct SyntheticCaseload: Sequence, Sendable {
             remaining -= 1
             var person = CaseMaker(random: random)
             var document = person.make()
+            var attempts = 0
             while !seen.insert(Self.identity(document.principal)).inserted {
-                document.principal = person.renamed(document.principal)
+                attempts += 1
+                document.principal = person.renamed(document.principal, attempt: attempts)
             }
             random = person.random
             return document
@@ -188,9 +190,24 @@ private struct CaseMaker {
     }
 
     /// Another name for the same person, when the first one was already drawn.
-    mutating func renamed(_ p: Principal) -> Principal {
+    /// Another name for a person whose name and birth year are taken. A large caseload can use up
+    /// every name of one tradition and birth year, so after 8 tries a double surname is used, as
+    /// many people have one: the space of names then grows with the square of the surname list,
+    /// and the loop always ends.
+    mutating func renamed(_ p: Principal, attempt: Int = 1) -> Principal {
         var p = p
         let name = fullName()
+        if attempt > 8 {
+            let second = tradition.surname(random.pick(tradition.surnames), female: female)
+            let words = name.written.split(separator: " ").map(String.init)
+            if cyrillic && words.count == 3 { // surname first: Фамилия Имя Отчество
+                p.fullName = ([words[0] + "-" + second.cyrillic] + words.dropFirst()).joined(separator: " ")
+            } else {
+                p.fullName = name.written + "-" + (cyrillic ? second.cyrillic : second.latin)
+            }
+            if p.aliases != nil { p.aliases = [name.latin + "-" + second.latin] }
+            return p
+        }
         p.fullName = name.written
         if p.aliases != nil { p.aliases = [name.latin] }
         return p
