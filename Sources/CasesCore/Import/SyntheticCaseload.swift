@@ -342,9 +342,9 @@ private struct CaseMaker {
             arrived = again
         }
         day = arrived
-        let country = plan.country!.code
+        guard let destination = plan.country?.code else { return steps }
         steps.append(HistoryStep(stage: .arrival, on: arrived.iso,
-                                 arrival: Arrival(arrivedOn: arrived.iso, country: plan.country, city: random.pick(Self.cities[country] ?? ["the capital"]),
+                                 arrival: Arrival(arrivedOn: arrived.iso, country: plan.country, city: random.pick(Self.cities[destination] ?? ["the capital"]),
                                                   legalStatus: Self.status[plan.route ?? .other])))
 
         // Closed: most settle; a few lose contact.
