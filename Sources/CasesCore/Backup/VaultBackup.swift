@@ -88,7 +88,7 @@ public enum VaultBackup {
 
         init(of vault: Vault) throws {
             // Beside the vault, inside its 0700 folder: same file system, same protection.
-            folder = AtomicFile.folder(of: vault.path) + "/.backup-" + Random.bytes(6).map { String(format: "%02x", $0) }.joined()
+            folder = AtomicFile.folder(of: vault.path) + "/.backup-" + Data(Random.bytes(6)).hexString
             guard mkdir(folder, 0o700) == 0 else { throw StorageError.io("cannot create a snapshot folder beside the vault") }
             let path = folder + "/snapshot.cases"
             let folder = self.folder

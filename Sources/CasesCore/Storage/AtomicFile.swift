@@ -18,7 +18,7 @@ final class AtomicFile {
         if FileManager.default.fileExists(atPath: path) { throw StorageError.exists(path) }
         self.path = path
         let folder = Self.folder(of: path)
-        temporaryPath = folder + "/." + (path as NSString).lastPathComponent + ".partial-" + Random.bytes(6).map { String(format: "%02x", $0) }.joined()
+        temporaryPath = folder + "/." + (path as NSString).lastPathComponent + ".partial-" + Data(Random.bytes(6)).hexString
         descriptor = Glibc.open(temporaryPath, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw StorageError.io("cannot create a file in \(folder)") }
     }

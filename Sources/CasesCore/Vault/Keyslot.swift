@@ -31,7 +31,7 @@ struct Keyslot: Codable, FetchableRecord, PersistableRecord {
     }
 
     /// The slot id as shown to people: 16 hex digits.
-    var displayID: String { slotID.map { String(format: "%02x", $0) }.joined() }
+    var displayID: String { slotID.hexString }
 
     private static func associatedData(vaultID: [UInt8], slotID: Data, kind: Kind, salt: Data, parameters: Argon2Parameters) -> [UInt8] {
         func be(_ v: UInt64) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: v >> (56 - 8 * $0)) } }
