@@ -48,6 +48,11 @@ public enum XChaCha20Poly1305 {
 
     /// Verifies and decrypts into an ordinary array.
     public static func open(_ sealed: [UInt8], associatedData: [UInt8], key: SecretBytes) throws -> [UInt8] {
+        try sealed.withUnsafeBytes { try open($0, associatedData: associatedData, key: key) }
+    }
+
+    /// Verifies and decrypts bytes read in place (a database row), without copying them first.
+    public static func open(_ sealed: UnsafeRawBufferPointer, associatedData: [UInt8], key: SecretBytes) throws -> [UInt8] {
         guard sealed.count >= overhead else { throw CryptoError.authenticationFailed }
         let plainCount = sealed.count - overhead
         var out = [UInt8](repeating: 0, count: max(plainCount, 1)) // never a nil base address
@@ -59,17 +64,20 @@ public enum XChaCha20Poly1305 {
     }
 
     private static func open(_ sealed: [UInt8], associatedData: [UInt8], key: SecretBytes, into out: UnsafeMutableRawBufferPointer) throws {
+        try sealed.withUnsafeBytes { try open($0, associatedData: associatedData, key: key, into: out) }
+    }
+
+    private static func open(_ sealed: UnsafeRawBufferPointer, associatedData: [UInt8], key: SecretBytes, into out: UnsafeMutableRawBufferPointer) throws {
         Sodium.ready()
         guard key.count == keyLength else { throw CryptoError.invalidLength("key") }
-        let rc: Int32 = sealed.withUnsafeBufferPointer { s in
-            key.withUnsafeBytes { k in
-                var mlen: UInt64 = 0
-                return crypto_aead_xchacha20poly1305_ietf_decrypt(
-                    out.baseAddress!.assumingMemoryBound(to: UInt8.self), &mlen, nil,
-                    s.baseAddress! + nonceLength, UInt64(s.count - nonceLength),
-                    associatedData, UInt64(associatedData.count),
-                    s.baseAddress!, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
-            }
+        guard let s = sealed.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw CryptoError.authenticationFailed }
+        let rc: Int32 = key.withUnsafeBytes { k in
+            var mlen: UInt64 = 0
+            return crypto_aead_xchacha20poly1305_ietf_decrypt(
+                out.baseAddress!.assumingMemoryBound(to: UInt8.self), &mlen, nil,
+                s + nonceLength, UInt64(sealed.count - nonceLength),
+                associatedData, UInt64(associatedData.count),
+                s, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
         guard rc == 0 else { throw CryptoError.authenticationFailed }
     }

@@ -148,11 +148,34 @@ public struct ISODate: CheckedText, Hashable, Sendable, Comparable, CustomString
     public let text: String
 
     public init?(_ s: String) {
-        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
-        guard s.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+        // Byte by byte: `list` and `stats` parse several dates per case, and splitting strings
+        // cost a tenth of their time.
+        let found = s.utf8.withContiguousStorageIfAvailable { Self.parts($0) } ?? Self.parts(Array(s.utf8))
+        guard let (y, m, d) = found,
               (1900...2200).contains(y), (1...12).contains(m), d >= 1, d <= Self.daysIn(month: m, year: y) else { return nil }
         text = s
+    }
+
+    /// Year, month and day of `yyyy-mm-dd`, or nil for any other shape.
+    static func parts(_ b: some RandomAccessCollection<UInt8>) -> (Int, Int, Int)? {
+        guard b.count == 10 else { return nil }
+        var i = b.startIndex
+        func digits(_ n: Int) -> Int? {
+            var v = 0
+            for _ in 0..<n {
+                let c = b[i]
+                guard c >= 48 && c <= 57 else { return nil }
+                v = v * 10 + Int(c - 48)
+                i = b.index(after: i)
+            }
+            return v
+        }
+        func dash() -> Bool {
+            defer { i = b.index(after: i) }
+            return b[i] == UInt8(ascii: "-")
+        }
+        guard let y = digits(4), dash(), let m = digits(2), dash(), let d = digits(2) else { return nil }
+        return (y, m, d)
     }
 
     static func daysIn(month: Int, year: Int) -> Int {

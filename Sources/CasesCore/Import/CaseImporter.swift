@@ -145,16 +145,8 @@ public struct CaseImporter: Sendable {
     /// out here; `cases list` and `cases audit verify` name it.
     func existingDuplicateKeys(_ db: Database) throws -> [String: CaseID] {
         var keys: [String: CaseID] = [:]
-        let rows = try Row.fetchCursor(db, sql: "SELECT case_id, version, sealed, summary FROM case_snapshot")
-        while let row = try rows.next() {
-            guard let id = CaseID(parsing: row["case_id"]) else { continue }
-            let key: String?
-            if let summary = row["summary"] as Data? {
-                key = (try? caseload.openSummary(id: id, version: row["version"], sealed: summary))?.duplicateKey
-            } else {
-                key = (try? caseload.openSnapshot(id: id, version: row["version"], sealed: row["sealed"]))?.duplicateKey
-            }
-            if let key { keys[key] = id }
+        for c in try caseload.summaries(db).cases {
+            if let key = c.duplicateKey { keys[key] = c.id }
         }
         return keys
     }

@@ -75,6 +75,12 @@ public struct ReleaseLedger: Hashable, Sendable {
     /// - Throws: `budgetExhausted` when the period's budget cannot cover ε; `releaseExists` when
     ///   the same table was released with other settings and `revision` is false.
     public mutating func publish(_ records: [StatisticsRecord], spec: TableSpec, revision: Bool = false) throws -> ReleaseDecision {
+        try publish(spec: spec, revision: revision) { records }
+    }
+
+    /// As ``publish(_:spec:revision:)``, reading the records only when a new table is computed:
+    /// returning a stored release does not decrypt the caseload.
+    public mutating func publish(spec: TableSpec, revision: Bool = false, records: () throws -> [StatisticsRecord]) throws -> ReleaseDecision {
         if !revision {
             if let stored = existingRelease(for: spec) { return .stored(stored) }
             if let other = entries.last(where: { $0.release.spec.tableKey == spec.tableKey }) {
@@ -91,7 +97,7 @@ public struct ReleaseLedger: Hashable, Sendable {
             }
             left = try budgetPerPeriod.subtracting(after)
         }
-        let release = try StatisticsEngine.computeRelease(of: records, spec: spec, budgetLeft: left)
+        let release = try StatisticsEngine.computeRelease(of: try records(), spec: spec, budgetLeft: left)
         let entry = try ReleaseLedgerEntry(release: release, isRevision: revision, previousHash: entries.last?.hash ?? ReleaseLedgerEntry.genesisHash)
         entries.append(entry)
         return .new(entry)

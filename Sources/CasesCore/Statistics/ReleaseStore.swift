@@ -11,7 +11,11 @@ extension Caseload {
     /// date beyond the year and quarter the engine derives. Cases without a segment or reason
     /// (still in intake) cannot be placed in a public category and are not counted.
     public func statisticsRecords() throws -> [StatisticsRecord] {
-        try list().cases.compactMap { c in
+        try vault.vault.read { db in try statisticsRecords(db) }
+    }
+
+    func statisticsRecords(_ db: Database) throws -> [StatisticsRecord] {
+        try summaries(db).cases.compactMap { c in
             guard let segment = c.segment, let reason = c.reason else { return nil }
             return StatisticsRecord(intakeOn: c.openedOn, arrivedOn: c.arrivedOn, segment: segment, reason: reason,
                                     destination: c.arrivalCountry ?? c.destination, outcome: c.outcome, familyMembers: c.familyCount)
@@ -48,10 +52,10 @@ extension Caseload {
     /// exact table was released before (nothing spent), else a new one, sealed and chained.
     /// One transaction, so two coordinators cannot both spend the last of a budget.
     public func publish(_ spec: TableSpec, revision: Bool = false) throws -> ReleaseDecision {
-        let records = try statisticsRecords()
-        return try vault.vault.write { db in
+        try vault.vault.write { db in
             var ledger = try loadLedger(db)
-            let decision = try ledger.publish(records, spec: spec, revision: revision)
+            // Read inside the transaction: the table counts exactly the caseload it is sealed beside.
+            let decision = try ledger.publish(spec: spec, revision: revision) { try statisticsRecords(db) }
             if decision.isNew {
                 let seq = Int64(ledger.entries.count)
                 let previous = try Data.fetchOne(db, sql: "SELECT mac FROM release ORDER BY seq DESC LIMIT 1") ?? Data(count: 32)

@@ -22,8 +22,13 @@ public enum SealedRecord {
 
     /// Authenticates and opens a sealed record; throws ``CryptoError/authenticationFailed`` on any change.
     public static func open(_ sealed: [UInt8], key: SecretBytes, vaultID: [UInt8], table: String, row: String) throws -> [UInt8] {
+        try sealed.withUnsafeBytes { try open($0, key: key, vaultID: vaultID, table: table, row: row) }
+    }
+
+    /// Opens a sealed record read in place.
+    public static func open(_ sealed: UnsafeRawBufferPointer, key: SecretBytes, vaultID: [UInt8], table: String, row: String) throws -> [UInt8] {
         guard sealed.first == format else { throw CryptoError.authenticationFailed }
-        var padded = try XChaCha20Poly1305.open(Array(sealed.dropFirst()), associatedData: associatedData(vaultID: vaultID, table: table, row: row), key: key)
+        var padded = try XChaCha20Poly1305.open(UnsafeRawBufferPointer(rebasing: sealed.dropFirst()), associatedData: associatedData(vaultID: vaultID, table: table, row: row), key: key)
         defer { padded.wipe() }
         return try Padding.unpad(padded)
     }

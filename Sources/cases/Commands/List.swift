@@ -85,11 +85,21 @@ enum Table {
     static func print(header: [String], rows: [[String]]) {
         var widths = header.map(\.count)
         for r in rows { for (i, v) in r.enumerated() { widths[i] = max(widths[i], v.count) } }
-        func fmt(_ r: [String]) -> String {
-            r.enumerated().map { i, v in i == r.count - 1 ? v : v.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
+        // Written into one buffer and flushed in large pieces: a listing can be 100,000 lines.
+        var out = [UInt8]()
+        out.reserveCapacity(1 << 16)
+        func add(_ r: [String]) {
+            for (i, v) in r.enumerated() {
+                out += v.utf8
+                if i < r.count - 1 {
+                    out += repeatElement(UInt8(ascii: " "), count: widths[i] - v.count + 2)
+                }
+            }
+            out.append(UInt8(ascii: "\n"))
+            if out.count >= 1 << 16 { Output.raw(out); out.removeAll(keepingCapacity: true) }
         }
-        Output.line(fmt(header))
-        for r in rows { Output.line(fmt(r)) }
+        add(header)
+        for r in rows { add(r) }
+        Output.raw(out)
     }
 }
