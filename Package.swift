@@ -38,7 +38,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "CasesCryptoTests", dependencies: ["CasesCrypto"]),
+        .testTarget(name: "CasesCryptoTests", dependencies: ["CasesCrypto", "CSodium"]),
         .testTarget(name: "AgeFormatTests", dependencies: ["AgeFormat"]),
         .testTarget(name: "CasesCoreTests", dependencies: ["CasesCore"]),
         .testTarget(name: "CasesCLITests", dependencies: ["CasesCore"]),

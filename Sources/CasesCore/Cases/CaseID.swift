@@ -6,15 +6,21 @@ import CasesCrypto
 public enum Crockford32 {
     static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 
+    /// Each byte's value, or -1: a table, because `list` parses one id per case.
+    static let values: [Int8] = {
+        var table = [Int8](repeating: -1, count: 256)
+        for (i, c) in alphabet.enumerated() {
+            table[Int(c)] = Int8(i)
+            if c >= 65 && c <= 90 { table[Int(c) + 32] = Int8(i) }
+        }
+        for (c, v) in [("O", 0), ("o", 0), ("I", 1), ("i", 1), ("L", 1), ("l", 1)] { table[Int(UInt8(ascii: Unicode.Scalar(c)!))] = Int8(v) }
+        return table
+    }()
+
     /// The value of one character, folding the look-alikes Crockford allows (O→0, I/L→1).
     static func value(of c: UInt8) -> Int? {
-        var ch = c
-        if ch >= 97 && ch <= 122 { ch -= 32 }
-        switch ch {
-        case UInt8(ascii: "O"): return 0
-        case UInt8(ascii: "I"), UInt8(ascii: "L"): return 1
-        default: return alphabet.firstIndex(of: ch)
-        }
+        let v = values[Int(c)]
+        return v < 0 ? nil : Int(v)
     }
 
     /// Luhn mod N over the values, N = 32.
@@ -73,14 +79,35 @@ public struct CaseID: Hashable, Sendable, Codable, CustomStringConvertible, Comp
     /// Parses what a caseworker typed: case-insensitive, hyphens optional, look-alikes folded.
     /// Returns nil if the length is wrong, a character is not base32 or the check fails.
     public init?(parsing text: String) {
+        if Self.isCanonical(text) { compact = text; return }
         guard let values = Crockford32.values(of: text.utf8), values.count == Self.randomLength + 1,
               Crockford32.isValid(values) else { return nil }
         compact = String(decoding: values.map { Crockford32.alphabet[$0] }, as: UTF8.self)
     }
 
+    /// True for an id exactly as stored (nine upper-case alphabet characters, valid check):
+    /// the common case, parsed without building a new string.
+    static func isCanonical(_ text: String) -> Bool {
+        var utf8 = text
+        return utf8.withUTF8 { b in
+            guard b.count == randomLength + 1 else { return false }
+            // Luhn mod 32 as in `Crockford32.checkValue`, over the characters right to left.
+            var factor = 1 // the check character itself
+            var sum = 0
+            for c in b.reversed() {
+                let v = Int(Crockford32.values[Int(c)])
+                guard v >= 0, Crockford32.alphabet[v] == c else { return false }
+                let addend = factor * v
+                sum += addend / 32 + addend % 32
+                factor = factor == 2 ? 1 : 2
+            }
+            return sum % 32 == 0
+        }
+    }
+
     public var description: String {
-        let chars = Array(compact)
-        return String(chars[0..<4]) + "-" + String(chars[4...])
+        let b = Array(compact.utf8)
+        return String(decoding: b[0..<4] + [UInt8(ascii: "-")] + b[4...], as: UTF8.self)
     }
 
     public init(from decoder: any Decoder) throws {

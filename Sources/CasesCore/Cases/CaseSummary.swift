@@ -77,11 +77,18 @@ public struct CaseSummary: Equatable, Sendable {
 
     struct Malformed: Error {}
 
-    init(decoding bytes: [UInt8]) throws {
+    /// Decodes a summary; with `expected`, its id must be that one (compared as bytes, which
+    /// saves parsing one id per case in `list`).
+    init(decoding bytes: [UInt8], expected: CaseID? = nil) throws {
         var r = Reader(bytes: bytes)
         guard try r.byte() == Self.format else { throw Malformed() }
-        guard let id = CaseID(parsing: try r.text() ?? "") else { throw Malformed() }
-        self.id = id
+        if let expected {
+            guard try r.textEquals(expected.compact) else { throw Malformed() }
+            id = expected
+        } else {
+            guard let id = CaseID(parsing: try r.text() ?? "") else { throw Malformed() }
+            self.id = id
+        }
         version = try r.int()
         guard let stage = Stage(rawValue: try r.text() ?? "") else { throw Malformed() }
         self.stage = stage
@@ -150,6 +157,12 @@ public struct CaseSummary: Equatable, Sendable {
             guard n - 1 <= bytes.count - at else { throw Malformed() }
             defer { at += n - 1 }
             return String(decoding: bytes[at..<(at + n - 1)], as: UTF8.self)
+        }
+        mutating func textEquals(_ s: String) throws -> Bool {
+            let n = try int()
+            guard n > 0, n - 1 <= bytes.count - at else { throw Malformed() }
+            defer { at += n - 1 }
+            return bytes[at..<(at + n - 1)].elementsEqual(s.utf8)
         }
         mutating func date() throws -> ISODate? {
             guard let t = try text() else { return nil }

@@ -124,7 +124,7 @@ public struct Caseload: Sendable {
             throw CaseError.integrity(id)
         }
         defer { plain.wipe() }
-        guard let s = try? CaseSummary(decoding: plain), s.id == id, s.version == version else {
+        guard let s = try? CaseSummary(decoding: plain, expected: id), s.version == version else {
             throw CaseError.integrity(id)
         }
         return s
