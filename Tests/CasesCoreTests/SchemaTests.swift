@@ -75,6 +75,21 @@ import Testing
         #expect(layout.1 == 0)
     }
 
+    /// Earlier builds sealed records with snake_case keys; this build writes the code's names.
+    @Test func aSnakeCaseRecordOfAnEarlierBuildStillOpens() throws {
+        let t = try TestVault()
+        let id = try t.caseload.open(sampleDocument())
+        let c = try t.caseload.show(id)
+        let plain = [UInt8](try RecordCoding.encoder.encode(c))
+        #expect(String(decoding: plain, as: UTF8.self).contains("\"opened_on\""))
+        let sealed = try SealedRecord.seal(plain, key: t.unlocked.key.records, vaultID: t.unlocked.vault.vaultID, table: "case_snapshot", row: id.compact)
+        try t.unlocked.vault.write { db in
+            try db.execute(sql: "UPDATE case_snapshot SET sealed = ? WHERE case_id = ?", arguments: [Data(sealed), id.compact])
+        }
+        #expect(try t.caseload.show(id) == c)
+        #expect(try t.caseload.verifyAudit().ok)
+    }
+
     @Test func snapshotRowidsDoNotFollowCreationOrder() throws {
         let t = try TestVault()
         let ids = try t.caseload.open(Array(SyntheticCaseload(count: 30, seed: 3)))

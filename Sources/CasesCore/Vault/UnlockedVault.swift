@@ -24,7 +24,7 @@ public final class UnlockedVault: @unchecked Sendable {
     // MARK: - Sealing
 
     func seal<T: Encodable>(_ value: T, table: String, row: String, key sub: SecretBytes? = nil) throws -> Data {
-        var plain = try [UInt8](RecordCoding.encoder.encode(value))
+        var plain = try [UInt8](RecordCoding.sealedEncoder.encode(value))
         defer { plain.wipe() }
         return Data(try SealedRecord.seal(plain, key: sub ?? key.records, vaultID: vault.vaultID, table: table, row: row))
     }
