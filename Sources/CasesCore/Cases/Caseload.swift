@@ -172,11 +172,17 @@ public struct Caseload: Sendable {
         return Data(KeyedHash.mac([Array(previous), seqBytes, Array(sealed)], key: key))
     }
 
-    func store(_ db: Database, _ c: CaseFile, previousVersion: Int?) throws {
+    /// The sealed snapshot and sealed summary of a case.
+    func sealCase(_ c: CaseFile) throws -> (snapshot: Data, summary: Data) {
         let sealed = try vault.seal(c, table: Self.snapshotTable, row: c.id.compact)
         var plainSummary = CaseSummary(c).encoded()
         defer { plainSummary.wipe() }
         let summary = Data(try SealedRecord.seal(plainSummary, key: vault.key.records, vaultID: vault.vault.vaultID, table: Self.summaryTable, row: c.id.compact))
+        return (sealed, summary)
+    }
+
+    func store(_ db: Database, _ c: CaseFile, previousVersion: Int?) throws {
+        let (sealed, summary) = try sealCase(c)
         if let v = previousVersion {
             try db.execute(sql: "UPDATE case_snapshot SET version = ?, sealed = ? WHERE case_id = ? AND version = ?",
                            arguments: [c.version, sealed, c.id.compact, v])
@@ -219,28 +225,87 @@ public struct Caseload: Sendable {
     public func open(_ documents: [OpenDocument]) throws -> [CaseID] {
         let validator = CaseValidator(today: today())
         for d in documents { try validator.validate(d) }
-        return try vault.vault.write { db in try documents.map { try insertNew(db, $0) } }
+        return try vault.vault.write { db in
+            var ids: [CaseID] = []
+            for start in stride(from: 0, to: documents.count, by: Self.batchSize) {
+                ids += try insertNew(db, Array(documents[start..<min(documents.count, start + Self.batchSize)]))
+            }
+            return ids
+        }
     }
 
+    /// Cases sealed together by ``insertNew(_:_:)``: enough to keep both cores busy, few enough
+    /// that a batch's sealed records stay small in memory.
+    static let batchSize = 256
+
     func insertNew(_ db: Database, _ document: OpenDocument) throws -> CaseID {
-        var id = CaseID.random()
-        while try Row.fetchOne(db, sql: "SELECT 1 FROM case_snapshot WHERE case_id = ?", arguments: [id.compact]) != nil {
-            id = CaseID.random()
+        try insertNew(db, [document])[0]
+    }
+
+    /// Stores new cases, each with its opening event and one event per imported past stage.
+    ///
+    /// Building, encoding and sealing every record runs on all cores; only the steps that
+    /// depend on order run in turn: choosing unused ids, numbering events, and chaining each
+    /// event's MAC to the one before as the rows are inserted.
+    func insertNew(_ db: Database, _ documents: [OpenDocument]) throws -> [CaseID] {
+        var chosen: [CaseID] = []
+        var taken = Set<String>()
+        let exists = try db.cachedStatement(sql: "SELECT 1 FROM case_snapshot WHERE case_id = ?")
+        for _ in documents {
+            var id = CaseID.random()
+            while try taken.contains(id.compact) || Row.fetchOne(exists, arguments: [id.compact]) != nil { id = CaseID.random() }
+            taken.insert(id.compact)
+            chosen.append(id)
         }
-        var event = newEvent(id, .opened, on: document.openedOn)
-        event.opened = .init(principal: document.principal, family: document.family ?? [], caseworker: document.caseworker,
-                             openedOn: document.openedOn ?? today(), duplicateKey: duplicateKey(for: document.principal))
-        event.note = document.notes.flatMap { $0.isEmpty ? nil : $0 }
-        let seq = try append(db, event)
-        var c = try CaseFile.applying(event, seq: seq, to: nil)
-        // Imported history: each past stage change is its own event, dated when it happened.
-        for step in document.history ?? [] {
-            let e = try historyEvent(step, for: c)
-            let s = try append(db, e)
-            c = try CaseFile.applying(e, seq: s, to: c)
+        let last = try Row.fetchOne(db, sql: "SELECT seq, mac FROM event ORDER BY seq DESC LIMIT 1")
+        var starts: [Int64] = []
+        var next: Int64 = (last?["seq"] as Int64? ?? 0) + 1
+        for d in documents {
+            starts.append(next)
+            next += Int64(1 + (d.history?.count ?? 0))
         }
-        try store(db, c, previousVersion: nil)
-        return id
+
+        let (ids, firstSeq) = (chosen, starts)
+        struct Sealed { var events: [(seq: Int64, sealed: Data)]; var snapshot: Data; var summary: Data; var version: Int }
+        let prepared = ConcurrentResults<Result<Sealed, any Error>>(count: documents.count)
+        DispatchQueue.concurrentPerform(iterations: documents.count) { i in
+            prepared[i] = Result {
+                let document = documents[i]
+                var seq = firstSeq[i]
+                var event = newEvent(ids[i], .opened, on: document.openedOn)
+                event.opened = .init(principal: document.principal, family: document.family ?? [], caseworker: document.caseworker,
+                                     openedOn: document.openedOn ?? today(), duplicateKey: duplicateKey(for: document.principal))
+                event.note = document.notes.flatMap { $0.isEmpty ? nil : $0 }
+                var events = [(seq, try vault.seal(event, table: Self.eventTable, row: String(seq)))]
+                var c = try CaseFile.applying(event, seq: seq, to: nil)
+                // Imported history: each past stage change is its own event, dated when it happened.
+                for step in document.history ?? [] {
+                    seq += 1
+                    let e = try historyEvent(step, for: c)
+                    events.append((seq, try vault.seal(e, table: Self.eventTable, row: String(seq))))
+                    c = try CaseFile.applying(e, seq: seq, to: c)
+                }
+                let (snapshot, summary) = try sealCase(c)
+                return Sealed(events: events, snapshot: snapshot, summary: summary, version: c.version)
+            }
+        }
+
+        var previousMAC: Data = last?["mac"] ?? Data(count: 32)
+        let insertEvent = try db.cachedStatement(sql: "INSERT INTO event (seq, sealed, mac) VALUES (?, ?, ?)")
+        let insertCase = try db.cachedStatement(sql: "INSERT INTO case_snapshot (rowid, case_id, version, sealed) VALUES (random(), ?, ?, ?)")
+        let insertSummary = try db.cachedStatement(sql: "REPLACE INTO case_summary (case_id, version, sealed) VALUES (?, ?, ?)")
+        for i in documents.indices {
+            guard let result = prepared[i] else { throw CaseError.integrity(ids[i]) } // unreachable: every slot is set
+            let sealed = try result.get()
+            for (seq, record) in sealed.events {
+                let mac = Self.chainMAC(previous: previousMAC, seq: seq, sealed: record, key: vault.key.audit)
+                try insertEvent.execute(arguments: [seq, record, mac])
+                previousMAC = mac
+            }
+            try insertCase.execute(arguments: [ids[i].compact, sealed.version, sealed.snapshot])
+            try insertSummary.execute(arguments: [ids[i].compact, sealed.version, sealed.summary])
+        }
+        return ids
     }
 
     func historyEvent(_ step: HistoryStep, for c: CaseFile) throws -> CaseEvent {

@@ -86,44 +86,60 @@ public struct CaseImporter: Sendable {
                 let existing = try existingDuplicateKeys(db)
                 var earlier: [String: Int] = [:]
                 var lastTick = Int64(0)
-                while let row = try source.next() {
-                    report.rows += 1
-                    if let progress, source.file.bytesRead - lastTick >= 256 * 1024 || report.rows % 500 == 0 {
-                        lastTick = source.file.bytesRead
-                        progress(Progress(bytesRead: source.file.bytesRead, totalBytes: source.file.size, rows: report.rows))
-                    }
-                    let document: OpenDocument
-                    switch row.content {
-                    case .problem(let reason):
-                        report.reject(line: row.line, reason, listLimit: options.maxListed)
-                        continue
-                    case .document(let d):
-                        document = d
-                    }
-                    do {
-                        try rules.check(document)
-                    } catch let e as InputError {
-                        let reason = e.renamingFields { source.fieldName($0, in: document) }.rowReason
-                        report.reject(line: row.line, reason, listLimit: options.maxListed)
-                        continue
-                    }
-                    if let key = caseload.duplicateKey(for: document.principal) {
-                        let inVault = existing[key]
-                        let inFile = earlier[key]
-                        if inVault != nil || inFile != nil {
-                            report.duplicates.append(.init(line: row.line, existingCase: inVault?.description, earlierLine: inFile,
-                                                           added: options.allowDuplicates))
-                            if !options.allowDuplicates { continue }
+                while true {
+                    let batch = try source.nextBatch(Caseload.batchSize)
+                    if batch.isEmpty { break }
+                    // Checking rows and keying names runs on every core; the report is made in
+                    // file order below.
+                    let checked = ConcurrentResults<Result<String?, any Error>>(count: batch.count)
+                    DispatchQueue.concurrentPerform(iterations: batch.count) { i in
+                        guard case .document(let document) = batch[i].content else { return }
+                        checked[i] = Result {
+                            try rules.check(document)
+                            return caseload.duplicateKey(for: document.principal)
                         }
-                        if inFile == nil { earlier[key] = row.line }
                     }
-                    report.valid += 1
+                    var accepted: [OpenDocument] = []
+                    for (i, row) in batch.enumerated() {
+                        report.rows += 1
+                        let document: OpenDocument
+                        switch row.content {
+                        case .problem(let reason):
+                            report.reject(line: row.line, reason, listLimit: options.maxListed)
+                            continue
+                        case .document(let d):
+                            document = d
+                        }
+                        let key: String?
+                        do {
+                            key = try checked[i]!.get()
+                        } catch let e as InputError {
+                            let reason = e.renamingFields { source.fieldName($0, in: document) }.rowReason
+                            report.reject(line: row.line, reason, listLimit: options.maxListed)
+                            continue
+                        }
+                        if let key {
+                            let inVault = existing[key]
+                            let inFile = earlier[key]
+                            if inVault != nil || inFile != nil {
+                                report.duplicates.append(.init(line: row.line, existingCase: inVault?.description, earlierLine: inFile,
+                                                               added: options.allowDuplicates))
+                                if !options.allowDuplicates { continue }
+                            }
+                            if inFile == nil { earlier[key] = row.line }
+                        }
+                        report.valid += 1
+                        accepted.append(document)
+                    }
                     // A dry run, or a file with a rejected row, keeps nothing: check the rest
                     // without sealing it (storing never refuses a checked row, so the report is
                     // the same).
                     if report.rejectedCount == 0 && !options.dryRun {
-                        _ = try caseload.insertNew(db, document)
-                        report.imported += 1
+                        report.imported += try caseload.insertNew(db, accepted).count
+                    }
+                    if let progress, source.file.bytesRead - lastTick >= 256 * 1024 {
+                        lastTick = source.file.bytesRead
+                        progress(Progress(bytesRead: source.file.bytesRead, totalBytes: source.file.size, rows: report.rows))
                     }
                 }
                 progress?(Progress(bytesRead: source.file.bytesRead, totalBytes: source.file.size, rows: report.rows))

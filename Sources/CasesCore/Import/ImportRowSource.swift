@@ -19,6 +19,16 @@ protocol ImportRowSource: AnyObject {
     /// in this format, so a reason speaks the file's own language.
     func fieldName(_ path: String, in document: OpenDocument) -> String
     var file: ImportFile { get }
+    /// Up to `count` rows, in file order; empty at the end. A source may decode them in parallel.
+    func nextBatch(_ count: Int) throws -> [ImportRow]
+}
+
+extension ImportRowSource {
+    func nextBatch(_ count: Int) throws -> [ImportRow] {
+        var rows: [ImportRow] = []
+        while rows.count < count, let row = try next() { rows.append(row) }
+        return rows
+    }
 }
 
 extension InputError {

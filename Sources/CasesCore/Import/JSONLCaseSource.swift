@@ -13,23 +13,44 @@ final class JSONLCaseSource: ImportRowSource {
     }
 
     func next() throws -> ImportRow? {
-        while let line = try lines.next() {
+        try nextBatch(1).first
+    }
+
+    /// Reads lines in turn and decodes them on every core: parsing JSON is most of an import's
+    /// time before sealing.
+    func nextBatch(_ count: Int) throws -> [ImportRow] {
+        var pending: [(line: Int, bytes: [UInt8]?)] = []
+        while pending.count < count, let line = try lines.next() {
             switch line {
             case .tooLong(let n):
-                return ImportRow(line: n, content: .problem("longer than \(ByteCount(limit)); a case fits in far less, so this is not a case line (it was skipped unread)"))
+                pending.append((n, nil))
             case .text(let n, let bytes):
                 if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-                guard String(validating: bytes, as: UTF8.self) != nil else {
-                    return ImportRow(line: n, content: .problem("not UTF-8 text; save the file as UTF-8"))
-                }
-                do {
-                    return ImportRow(line: n, content: .document(try DocumentReader.decode(OpenDocument.self, from: Data(bytes))))
-                } catch let e as InputError {
-                    return ImportRow(line: n, content: .problem(e.rowReason))
-                }
+                pending.append((n, bytes))
             }
         }
-        return nil
+        let (limit, read) = (limit, pending)
+        let rows = ConcurrentResults<ImportRow>(count: read.count)
+        DispatchQueue.concurrentPerform(iterations: read.count) { i in
+            rows[i] = Self.row(line: read[i].line, bytes: read[i].bytes, limit: limit)
+        }
+        return read.indices.map { rows[$0]! }
+    }
+
+    static func row(line n: Int, bytes: [UInt8]?, limit: Int) -> ImportRow {
+        guard let bytes else {
+            return ImportRow(line: n, content: .problem("longer than \(ByteCount(limit)); a case fits in far less, so this is not a case line (it was skipped unread)"))
+        }
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            return ImportRow(line: n, content: .problem("not UTF-8 text; save the file as UTF-8"))
+        }
+        do {
+            return ImportRow(line: n, content: .document(try DocumentReader.decode(OpenDocument.self, from: Data(bytes))))
+        } catch let e as InputError {
+            return ImportRow(line: n, content: .problem(e.rowReason))
+        } catch {
+            return ImportRow(line: n, content: .problem("not a case"))
+        }
     }
 
     func fieldName(_ path: String, in document: OpenDocument) -> String { path }
