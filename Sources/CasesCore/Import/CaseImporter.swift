@@ -84,6 +84,12 @@ public struct CaseImporter: Sendable {
                 var report = ImportReport()
                 report.dryRun = options.dryRun
                 let existing = try existingDuplicateKeys(db)
+                // New cases land at random places in the tables (random ids, random rowids), so
+                // a long import touches every page again and again: with SQLite's default 8 MiB
+                // cache, pages were spilled to the WAL and read back many times over. A fixed
+                // 64 MiB for the import's duration keeps that bounded and the memory flat.
+                try db.execute(sql: "PRAGMA cache_size = -65536")
+                defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
                 var earlier: [String: Int] = [:]
                 var lastTick = Int64(0)
                 while true {
