@@ -12,9 +12,12 @@ import Testing
         print("DiskFull: \(what): " + outcomes.map { "\($0.0)→\($0.1)" }.joined(separator: " "))
     }
 
-    static let jsonl = (0..<20).map { i in
-        #"{"principal": {"full_name": "Bulk \#(i)", "birth_year": 1980, "segment": "lawyer", "reason": "surveillance", "contact": {"signal": "s\#(i)"}, "consent": {"given_on": "2021-03-02", "channel": "signal"}}, "notes": "\#(String(repeating: "n", count: 300))"}"#
-    }.joined(separator: "\n")
+    /// 20 cases; `batch` makes the names new, so importing again is not refused as duplicates.
+    static func jsonl(batch: Int = 0) -> String {
+        (0..<20).map { i in
+            #"{"principal": {"full_name": "Bulk \#(batch) \#(i)", "birth_year": 1980, "segment": "lawyer", "reason": "surveillance", "contact": {"signal": "s\#(i)"}, "consent": {"given_on": "2021-03-02", "channel": "signal"}}, "notes": "\#(String(repeating: "n", count: 300))"}"#
+        }.joined(separator: "\n")
+    }
 
     /// A vault with a few cases, its WAL folded in, and what it holds.
     static func vaultWithCases(_ cli: CLIHarness) throws -> (VaultInspector, VaultInspector.Look) {
@@ -91,8 +94,12 @@ import Testing
     @Test func importUnderAFileSizeLimitExits74OrStoresEveryRow() throws {
         let cli = try CLIHarness()
         let file = cli.folder + "/bulk.jsonl"
-        try Self.jsonl.write(toFile: file, atomically: false, encoding: .utf8)
-        try Self.sweep("import", ["import", file, "--format", "jsonl"], limits: [0, 1, 64, 80, 100, 120, 160, 240, 400], adds: 20, cli: cli)
+        var batch = 0
+        try Self.sweep("import", ["import", file, "--format", "jsonl"], limits: [0, 1, 64, 80, 100, 120, 160, 240, 400], adds: 20, cli: cli) {
+            batch += 1
+            try? FileManager.default.removeItem(atPath: file)
+            try Self.jsonl(batch: batch).write(toFile: file, atomically: false, encoding: .utf8)
+        }
     }
 
     @Test func backupCreateUnderAFileSizeLimitExits74AndLeavesNoFile() throws {
@@ -191,7 +198,7 @@ import Testing
         defer { umount2(disk, Int32(MNT_DETACH)) }
         let (inspector, initial) = try Self.vaultWithCases(cli)
         let bulk = cli.folder + "/bulk.jsonl"
-        try Self.jsonl.write(toFile: bulk, atomically: false, encoding: .utf8)
+        try Self.jsonl().write(toFile: bulk, atomically: false, encoding: .utf8)
         let pass = cli.folder + "/backup-pass"
         try "backup passphrase words\n".write(toFile: pass, atomically: false, encoding: .utf8)
         let backup = cli.folder + "/vault.age"
