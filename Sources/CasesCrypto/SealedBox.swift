@@ -57,17 +57,25 @@ public enum XChaCha20Poly1305 {
         let plainCount = sealed.count - overhead
         var out = [UInt8](repeating: 0, count: max(plainCount, 1)) // never a nil base address
         try out.withUnsafeMutableBytes { (o) in
-            try open(sealed, associatedData: associatedData, key: key, into: o)
+            try open(sealed, associatedData: associatedData, key: key, checkedOut: o)
         }
         out.removeLast(out.count - plainCount)
         return out
     }
 
     private static func open(_ sealed: [UInt8], associatedData: [UInt8], key: SecretBytes, into out: UnsafeMutableRawBufferPointer) throws {
-        try sealed.withUnsafeBytes { try open($0, associatedData: associatedData, key: key, into: out) }
+        try sealed.withUnsafeBytes { try open($0, associatedData: associatedData, key: key, checkedOut: out) }
     }
 
-    private static func open(_ sealed: UnsafeRawBufferPointer, associatedData: [UInt8], key: SecretBytes, into out: UnsafeMutableRawBufferPointer) throws {
+    /// Verifies and decrypts into `out` (at least `sealed.count - overhead` bytes), for a
+    /// caller that opens many records with one buffer; returns the plaintext's length.
+    public static func open(_ sealed: UnsafeRawBufferPointer, associatedData: [UInt8], key: SecretBytes, into out: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard sealed.count >= overhead, out.count >= sealed.count - overhead, out.baseAddress != nil else { throw CryptoError.authenticationFailed }
+        try open(sealed, associatedData: associatedData, key: key, checkedOut: out)
+        return sealed.count - overhead
+    }
+
+    private static func open(_ sealed: UnsafeRawBufferPointer, associatedData: [UInt8], key: SecretBytes, checkedOut out: UnsafeMutableRawBufferPointer) throws {
         Sodium.ready()
         guard key.count == keyLength else { throw CryptoError.invalidLength("key") }
         guard let s = sealed.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw CryptoError.authenticationFailed }

@@ -103,3 +103,30 @@ import Testing
         #expect(throws: VaultError.wrongPassphrase) { try Vault.open(at: b.path).unlock(passphrase: try secret(TestVault.passphrase)) }
     }
 }
+
+/// `SealedRecord.Opener` opens many records with one buffer; it must accept exactly what
+/// `SealedRecord.open` accepts.
+@Suite struct SealedRecordOpenerTests {
+    @Test func opensWhatOpenOpensAndRefusesTheRest() throws {
+        let key = try SecretBytes.random(count: 32)
+        let vaultID = Random.bytes(16)
+        var opener = SealedRecord.Opener(key: key, vaultID: vaultID, table: "case_summary")
+        defer { opener.wipe() }
+        // Large, then small, then large again: the buffer is reused and grown.
+        for (i, size) in [3000, 10, 0, 255, 256, 70_000, 1].enumerated() {
+            let plain = (0..<size).map { UInt8(truncatingIfNeeded: $0 &+ i) }
+            let sealed = try SealedRecord.seal(plain, key: key, vaultID: vaultID, table: "case_summary", row: "ROW\(i)")
+            let opened = try sealed.withUnsafeBytes { try opener.open($0, row: "ROW\(i)") { Array($0) } }
+            #expect(opened == plain)
+            #expect(try SealedRecord.open(sealed, key: key, vaultID: vaultID, table: "case_summary", row: "ROW\(i)") == plain)
+            #expect(throws: CryptoError.self) { try sealed.withUnsafeBytes { try opener.open($0, row: "ROW\(i + 1)") { _ in () } } }
+            var flipped = sealed
+            flipped[flipped.count / 2] ^= 0x40
+            #expect(throws: CryptoError.self) { try flipped.withUnsafeBytes { try opener.open($0, row: "ROW\(i)") { _ in () } } }
+        }
+        var other = SealedRecord.Opener(key: key, vaultID: vaultID, table: "case_snapshot")
+        let sealed = try SealedRecord.seal([1, 2, 3], key: key, vaultID: vaultID, table: "case_summary", row: "R")
+        #expect(throws: CryptoError.self) { try sealed.withUnsafeBytes { try other.open($0, row: "R") { _ in () } } }
+        #expect(throws: CryptoError.self) { try [UInt8]().withUnsafeBytes { try opener.open($0, row: "R") { _ in () } } }
+    }
+}

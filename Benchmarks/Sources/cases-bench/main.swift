@@ -41,6 +41,24 @@ if CommandLine.arguments.dropFirst().first == "fill" {
     exit(0)
 }
 
+// `cases-bench list --vault PATH --passphrase-file F`: `list --stage arrival` and the
+// statistics records on an existing vault, in process after one unlock (no process start, no
+// printing), median of 5: what the CLI's figures are made of.
+if CommandLine.arguments.dropFirst().first == "list" {
+    let a = CommandLine.arguments
+    let vaultPath = a[a.firstIndex(of: "--vault")! + 1]
+    let pass = try SecretInput.firstLine(ofFile: a[a.firstIndex(of: "--passphrase-file")! + 1])
+    var unlocked: UnlockedVault?
+    let tUnlock = seconds { unlocked = try! Vault.open(at: vaultPath).unlock(passphrase: pass) }
+    let load = Caseload(vault: unlocked!)
+    var shown = 0
+    let tList = try median(5) { shown = try load.list(CaseFilter(stage: .arrival)).cases.count }
+    let tAll = try median(5) { _ = try load.list() }
+    let tRecords = try median(5) { _ = try load.statisticsRecords() }
+    print("unlock \(fmt(tUnlock)); list --stage arrival \(fmt(tList)) (\(shown)); list all \(fmt(tAll)); statistics records \(fmt(tRecords))")
+    exit(0)
+}
+
 // `cases-bench codec`: per-record JSON costs, to see where time goes.
 if CommandLine.arguments.dropFirst().first == "codec" {
     let path = NSTemporaryDirectory() + "cases-codec-" + UUID().uuidString + "/vault.cases"

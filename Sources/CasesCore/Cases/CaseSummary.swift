@@ -80,6 +80,10 @@ public struct CaseSummary: Equatable, Sendable {
     /// Decodes a summary; with `expected`, its id must be that one (compared as bytes, which
     /// saves parsing one id per case in `list`).
     init(decoding bytes: [UInt8], expected: CaseID? = nil) throws {
+        self = try bytes.withUnsafeBufferPointer { try CaseSummary(decoding: $0, expected: expected) }
+    }
+
+    init(decoding bytes: UnsafeBufferPointer<UInt8>, expected: CaseID? = nil) throws {
         var r = Reader(bytes: bytes)
         guard try r.byte() == Self.format else { throw Malformed() }
         if let expected {
@@ -131,7 +135,7 @@ public struct CaseSummary: Equatable, Sendable {
     }
 
     struct Reader {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var at = 0
         var atEnd: Bool { at == bytes.count }
         mutating func byte() throws -> UInt8 {

@@ -90,10 +90,18 @@ public struct Caseload: Sendable {
         let results = ConcurrentResults<CaseSummary>(count: count)
         let chunk = 512
         DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { part in
+            var opener = SealedRecord.Opener(key: vault.key.records, vaultID: vault.vault.vaultID, table: Self.summaryTable)
+            defer { opener.wipe() }
             for i in (part * chunk)..<min(count, (part + 1) * chunk) {
                 if i < rows.count {
                     guard let id = CaseID(parsing: rows.ids[i]) else { continue }
-                    results[i] = rows.withSealed(i) { try? openSummary(id: id, version: rows.versions[i], sealed: $0) }
+                    results[i] = rows.withSealed(i) { sealed in
+                        try? opener.open(sealed, row: id.compact) { plain in
+                            let s = try CaseSummary(decoding: plain, expected: id)
+                            guard s.version == rows.versions[i] else { throw CaseError.integrity(id) }
+                            return s
+                        }
+                    }
                 } else {
                     let text = legacyIDs[i - rows.count]
                     guard let id = CaseID(parsing: text), let (version, sealed) = legacySealed[text] else { continue }

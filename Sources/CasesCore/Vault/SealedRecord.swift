@@ -32,4 +32,44 @@ public enum SealedRecord {
         defer { padded.wipe() }
         return try Padding.unpad(padded)
     }
+
+    /// Opens many records of one table with one buffer: no allocation per record, and the
+    /// plaintext, wiped by ``wipe()``, never leaves it. For `list`, which opens every summary.
+    public struct Opener: ~Copyable {
+        private let key: SecretBytes
+        private var associatedData: [UInt8]
+        private let prefixCount: Int
+        private var scratch: [UInt8] = []
+
+        public init(key: SecretBytes, vaultID: [UInt8], table: String) {
+            self.key = key
+            associatedData = Array("cases.sealed-record".utf8) + [0] + vaultID + Array(table.utf8) + [0]
+            prefixCount = associatedData.count
+        }
+
+        /// Authenticates the record at `row`, and calls `body` with its unpadded plaintext.
+        public mutating func open<R>(_ sealed: UnsafeRawBufferPointer, row: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
+            guard sealed.first == format else { throw CryptoError.authenticationFailed }
+            associatedData.removeSubrange(prefixCount...)
+            associatedData += row.utf8
+            associatedData += [0, format]
+            let box = UnsafeRawBufferPointer(rebasing: sealed.dropFirst())
+            let needed = max(box.count - XChaCha20Poly1305.overhead, 1)
+            if scratch.count < needed {
+                scratch.wipe()
+                scratch = [UInt8](repeating: 0, count: needed)
+            }
+            let (ad, key) = (associatedData, self.key)
+            let count = try scratch.withUnsafeMutableBytes { try XChaCha20Poly1305.open(box, associatedData: ad, key: key, into: $0) }
+            return try scratch.withUnsafeBufferPointer { plain in
+                // Unpadding after the tag verified (see ``Padding/unpad(_:)``).
+                var end = count - 1
+                while end >= 0 && plain[end] == 0 { end -= 1 }
+                guard end >= 0, plain[end] == 0x80 else { throw CryptoError.invalidLength("padded record") }
+                return try body(UnsafeBufferPointer(rebasing: plain[0..<end]))
+            }
+        }
+
+        public mutating func wipe() { scratch.wipe() }
+    }
 }
