@@ -1,6 +1,6 @@
 // libFuzzer target for `cases import` parsing: the JSONL reader (DocumentReader) or, built with
 // -D FUZZ_CSV, the CSV reader (CSV.swift + CSVCaseLayout), then CaseValidator on every document
-// that decodes. Built by Fuzz/run.sh from the CasesCore sources that do not need GRDB, in one
+// that decodes; and the sealed summary's binary reader on the raw input. Built by Fuzz/run.sh from the CasesCore sources that do not need GRDB, in one
 // module so internals are reachable. Not part of the Swift package.
 import Foundation
 #if canImport(Glibc)
@@ -20,6 +20,11 @@ private let validator = CaseValidator(today: ISODate("2024-06-01")!)
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func importFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    // The sealed summary's reader, on the same bytes: `list` trusts it only after the AEAD tag
+    // verified, but it must still refuse anything malformed without crashing.
+    if let summary = try? CaseSummary(decoding: UnsafeBufferPointer(start: data, count: size)) {
+        precondition(summary.version >= Int.min && !summary.id.compact.isEmpty)
+    }
     precondition(ftruncate(memoryFile.fd, 0) == 0)
     precondition(pwrite(memoryFile.fd, data, size, 0) == size)
     guard let file = try? ImportFile(path: memoryFile.path) else { return 0 }

@@ -15,9 +15,15 @@ public func sealedRecordFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
 
     // 1. Arbitrary bytes as a stored record: refused (nobody without the key can forge one),
     //    never a crash. The seeds include genuine records, which must open.
-    if let plain = try? SealedRecord.open(bytes, key: key, vaultID: vaultID, table: "case_snapshot", row: "FUZZ0CASE") {
+    let plain = try? SealedRecord.open(bytes, key: key, vaultID: vaultID, table: "case_snapshot", row: "FUZZ0CASE")
+    if let plain {
         precondition(plain.count < bytes.count, "opened to more bytes than it holds")
     }
+    //    The buffer-reusing opener `list` uses agrees with it on every input.
+    var opener = SealedRecord.Opener(key: key, vaultID: vaultID, table: "case_snapshot")
+    let viaOpener = try? bytes.withUnsafeBytes { try opener.open($0, row: "FUZZ0CASE") { Array($0) } }
+    opener.wipe()
+    precondition(viaOpener == plain, "the opener and open disagree")
 
     // 2. The padding reader on its own: whatever it returns is a prefix of the input.
     if let unpadded = try? Padding.unpad(bytes) {

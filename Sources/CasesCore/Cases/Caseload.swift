@@ -498,25 +498,3 @@ struct PackedRows: @unchecked Sendable {
         return try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<ends[i]])) }
     }
 }
-
-/// One slot per index, each written by exactly one thread of a `concurrentPerform`, read
-/// after it returns. A raw buffer, allocated once: `Array.withUnsafeMutableBufferPointer`
-/// moves the array's storage out for the duration of the closure, so calling it from several
-/// threads at once lets one thread find the array empty (a crash seen in the test suite).
-final class ConcurrentResults<T>: @unchecked Sendable {
-    private let slots: UnsafeMutablePointer<T?>
-    private let count: Int
-    init(count: Int) {
-        self.count = count
-        slots = UnsafeMutablePointer<T?>.allocate(capacity: max(count, 1))
-        slots.initialize(repeating: nil, count: count)
-    }
-    deinit {
-        slots.deinitialize(count: count)
-        slots.deallocate()
-    }
-    subscript(i: Int) -> T? {
-        get { precondition(i >= 0 && i < count); return slots[i] }
-        set { precondition(i >= 0 && i < count); slots[i] = newValue }
-    }
-}
