@@ -73,55 +73,69 @@ public struct Caseload: Sendable {
 
     /// Every case's summary, in no particular order, and the ids of cases that did not open.
     func summaries(_ db: Database) throws -> (cases: [CaseSummary], damaged: [String]) {
-        let (rows, legacySealed) = try { () -> (PackedRows, [String: (Int, Data)]) in
-            let rows = try PackedRows.fetch(db, sql: "SELECT case_id, version, sealed FROM case_summary")
-            // A case written before summaries existed, or whose summary row is missing, is read
-            // whole. Counting the snapshots' unique index is cheap; the search runs only on a mismatch.
-            let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM case_snapshot") ?? 0
-            guard total != rows.count else { return (rows, [:]) }
-            let legacy = try Row.fetchAll(db, sql: """
-                SELECT case_id, version, sealed FROM case_snapshot
-                WHERE case_id NOT IN (SELECT case_id FROM case_summary)
-                """)
-            return (rows, Dictionary(legacy.map { ($0["case_id"], ($0["version"], $0["sealed"])) }, uniquingKeysWith: { a, _ in a }))
-        }()
-        let legacyIDs = legacySealed.keys.sorted()
-        let count = rows.count + legacyIDs.count
-        let results = ConcurrentResults<CaseSummary>(count: count)
-        let chunk = 512
-        DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { part in
-            var opener = SealedRecord.Opener(key: vault.key.records, vaultID: vault.vault.vaultID, table: Self.summaryTable)
-            defer { opener.wipe() }
-            for i in (part * chunk)..<min(count, (part + 1) * chunk) {
-                if i < rows.count {
-                    guard let id = CaseID(parsing: rows.ids[i]) else { continue }
-                    results[i] = rows.withSealed(i) { sealed in
+        // Fetching and opening overlap: this thread reads the next chunk of rows while other
+        // threads open the chunks already read.
+        final class Chunk: @unchecked Sendable {
+            let rows: PackedRows
+            var opened: [CaseSummary?] = [] // written by one worker, read after the group's wait
+            init(_ rows: PackedRows) { self.rows = rows }
+        }
+        let group = DispatchGroup()
+        let workers = DispatchQueue(label: "cases.summaries", attributes: .concurrent)
+        var chunks: [Chunk] = []
+        let (key, vaultID) = (vault.key.records, vault.vault.vaultID)
+        let cursor = try Row.fetchCursor(db, sql: "SELECT case_id, version, sealed FROM case_summary")
+        while true {
+            let rows = try PackedRows.fetch(cursor, limit: 4096)
+            if rows.count == 0 { break }
+            let chunk = Chunk(rows)
+            chunks.append(chunk)
+            workers.async(group: group) {
+                var opener = SealedRecord.Opener(key: key, vaultID: vaultID, table: Self.summaryTable)
+                defer { opener.wipe() }
+                chunk.opened = (0..<rows.count).map { i in
+                    guard let id = CaseID(parsing: rows.ids[i]) else { return nil }
+                    return rows.withSealed(i) { sealed in
                         try? opener.open(sealed, row: id.compact) { plain in
                             let s = try CaseSummary(decoding: plain, expected: id)
                             guard s.version == rows.versions[i] else { throw CaseError.integrity(id) }
                             return s
                         }
                     }
-                } else {
-                    let text = legacyIDs[i - rows.count]
-                    guard let id = CaseID(parsing: text), let (version, sealed) = legacySealed[text] else { continue }
-                    results[i] = (try? openSnapshot(id: id, version: version, sealed: sealed)).map(CaseSummary.init)
                 }
             }
         }
+        // A case written before summaries existed, or whose summary row is missing, is read
+        // whole. Counting the snapshots' unique index is cheap; the search runs only on a mismatch.
+        let fetched = chunks.reduce(0) { $0 + $1.rows.count }
+        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM case_snapshot") ?? 0
+        let legacy = total == fetched ? [] : try Row.fetchAll(db, sql: """
+            SELECT case_id, version, sealed FROM case_snapshot
+            WHERE case_id NOT IN (SELECT case_id FROM case_summary)
+            """)
+        group.wait()
+
         var cases: [CaseSummary] = []
-        cases.reserveCapacity(count)
+        cases.reserveCapacity(fetched + legacy.count)
         var damaged: [String] = []
-        for i in 0..<count {
-            guard let s = results[i] else {
-                let text = i < rows.count ? rows.ids[i] : legacyIDs[i - rows.count]
-                damaged.append(CaseID(parsing: text)?.description ?? text)
-                continue
+        for chunk in chunks {
+            for (i, s) in chunk.opened.enumerated() {
+                if let s { cases.append(s) } else { damaged.append(Self.displayID(chunk.rows.ids[i])) }
             }
-            cases.append(s)
+        }
+        for row in legacy {
+            let text: String = row["case_id"]
+            if let id = CaseID(parsing: text), let c = try? openSnapshot(id: id, version: row["version"], sealed: row["sealed"]) {
+                cases.append(CaseSummary(c))
+            } else {
+                damaged.append(Self.displayID(text))
+            }
         }
         return (cases, damaged.sorted())
     }
+
+    /// A stored id as a caseworker reads it, or as it is when it does not parse.
+    static func displayID(_ text: String) -> String { CaseID(parsing: text)?.description ?? text }
 
     func openSummary(id: CaseID, version: Int, sealed: Data) throws -> CaseSummary {
         try sealed.withUnsafeBytes { try openSummary(id: id, version: version, sealed: $0) }
@@ -479,10 +493,14 @@ struct PackedRows: @unchecked Sendable {
 
     var count: Int { ids.count }
 
-    static func fetch(_ db: Database, sql: String) throws -> PackedRows {
+    /// Up to `limit` more rows from `cursor`.
+    static func fetch(_ cursor: RowCursor, limit: Int) throws -> PackedRows {
         var p = PackedRows()
-        let cursor = try Row.fetchCursor(db, sql: sql)
-        while let row = try cursor.next() {
+        p.ids.reserveCapacity(limit)
+        p.versions.reserveCapacity(limit)
+        p.ends.reserveCapacity(limit)
+        p.bytes.reserveCapacity(limit * 320) // a summary seals to about 300 bytes
+        while p.count < limit, let row = try cursor.next() {
             p.ids.append(row[0])
             p.versions.append(row[1])
             try row.withUnsafeData(atIndex: 2) { data in
