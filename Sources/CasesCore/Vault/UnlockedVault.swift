@@ -56,6 +56,7 @@ public final class UnlockedVault: @unchecked Sendable {
         var slot = try Keyslot.make(kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: key, vaultID: vault.vaultID)
         slot.sealedLabel = try label.map { Data(try Vault.sealLabel($0, slotID: slot.slotID, master: key, vaultID: vault.vaultID)) }
         try vault.write { db in try slot.insert(db) }
+        vault.foldWAL()
         return KeyslotInfo(id: slot.displayID, kind: slot.kind.rawValue, label: label, profile: profile.rawValue, inUse: false)
     }
 
@@ -67,6 +68,7 @@ public final class UnlockedVault: @unchecked Sendable {
             guard slots.count > 1 else { throw VaultError.lastKeyslot }
             _ = try slot.delete(db)
         }
+        vault.foldWAL()
     }
 
     /// Rewrites the passphrase slot that unlocked this session with a new passphrase (and a new
@@ -80,6 +82,7 @@ public final class UnlockedVault: @unchecked Sendable {
             slot.sealedLabel = label
             try slot.update(db)
         }
+        vault.foldWAL()
     }
 }
 

@@ -68,6 +68,14 @@ public final class Vault: @unchecked Sendable {
         try Self.mapErrors { try database.read(body) }
     }
 
+    /// Copies the WAL back into the file and empties it (a TRUNCATE checkpoint), after a keyslot
+    /// change: an older copy of a keyslot page left in the WAL would still open with the old or
+    /// removed passphrase, and ``VaultShredder`` can destroy a single copy in one write.
+    /// Best effort: while another process is reading, the WAL stays as it is.
+    func foldWAL() {
+        _ = try? database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
     static func mapErrors<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
