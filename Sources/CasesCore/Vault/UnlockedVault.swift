@@ -41,12 +41,8 @@ public final class UnlockedVault: @unchecked Sendable {
     /// Every keyslot, with labels opened.
     public func keyslots() throws -> [KeyslotInfo] {
         try vault.keyslots().map { slot in
-            var label: String?
-            if let sealed = slot.sealedLabel,
-               let bytes = try? SealedRecord.open(Array(sealed), key: key.labels, vaultID: vault.vaultID, table: "keyslot", row: slot.slotID.hexString) {
-                label = String(decoding: bytes, as: UTF8.self)
-            }
-            return KeyslotInfo(id: slot.displayID, kind: slot.kind.rawValue, label: label, profile: slot.parameters.profileName, inUse: slot.slotID == slotID)
+            KeyslotInfo(id: slot.displayID, kind: slot.kind.rawValue, label: openLabel(slot.sealedLabel, slotID: slot.displayID),
+                        profile: slot.parameters.profileName, inUse: slot.slotID == slotID)
         }
     }
 
@@ -67,6 +63,9 @@ public final class UnlockedVault: @unchecked Sendable {
             guard let slot = slots.first(where: { $0.displayID == id.lowercased() }) else { throw VaultError.noSuchKeyslot(id) }
             guard slots.count > 1 else { throw VaultError.lastKeyslot }
             _ = try slot.delete(db)
+            // Its events keep its id; its label stays (sealed) so they still say who made them.
+            try db.execute(sql: "INSERT OR REPLACE INTO removed_keyslot (slot_id, sealed_label) VALUES (?, ?)",
+                           arguments: [slot.slotID, slot.sealedLabel])
         }
         vault.foldWAL()
     }

@@ -47,7 +47,7 @@ struct Key: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a keyslot; the last one cannot be removed.",
-            discussion: "Events the slot made keep its id in the history.\n\nExample:\n  cases key remove 3f9a1c0d5e6b7a81")
+            discussion: "The events that slot made stay in `history` and `audit verify`, under its label marked \"removed slot\". The slot itself is overwritten: its passphrase opens nothing any more.\n\nExample:\n  cases key remove 3f9a1c0d5e6b7a81")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The slot id from `cases key list`.") var slot: String
         func run() throws {
