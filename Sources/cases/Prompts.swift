@@ -14,7 +14,7 @@ enum Prompts {
 
     static func text(_ q: String, required: Bool = false) throws -> String? {
         while true {
-            guard let a = Terminal.ask(q + (required ? ": " : " (Enter to skip): ")) else { throw EndOfInput() }
+            guard let a = try Terminal.ask(q + (required ? ": " : " (Enter to skip): ")) else { throw EndOfInput() }
             let t = a.trimmingCharacters(in: .whitespaces)
             if !t.isEmpty { return t }
             if !required { return nil }

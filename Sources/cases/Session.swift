@@ -85,11 +85,29 @@ struct Session {
 
     /// Unlocks an already opened vault (for example one restored from a backup).
     func unlock(_ vault: Vault) throws -> UnlockedVault {
+        let unlocked: UnlockedVault
         if let file = options.recoveryFile {
             let code = try RecoveryCode(parsing: try SecretInput.firstLine(ofFile: file))
-            return try vault.unlock(recoveryCode: code)
+            unlocked = try vault.unlock(recoveryCode: code)
+        } else {
+            unlocked = try vault.unlock(passphrase: try passphrase())
         }
-        return try vault.unlock(passphrase: try passphrase())
+        warnAboutUnlockPolicy(unlocked)
+        return unlocked
+    }
+
+    /// Says once that wrong passphrases were tried since the last unlock (someone may have
+    /// had the laptop), and at every unlock that the unlock policy was changed outside cases.
+    /// Not with --json, whose stderr carries only errors.
+    private func warnAboutUnlockPolicy(_ vault: UnlockedVault) {
+        guard !options.json else { return }
+        let tries = vault.failedUnlocksBefore
+        if tries > 0 {
+            Terminal.message("warning: \(tries) wrong passphrase\(tries == 1 ? " was" : "s were") tried on this vault since it was last opened.")
+        }
+        if (try? vault.unlockPolicy().altered) == true {
+            Terminal.message("warning: this vault's unlock policy was changed outside cases; check it with `cases key policy` and set it again.")
+        }
     }
 
     func caseload() throws -> Caseload {

@@ -39,7 +39,7 @@ enum Terminal {
     }
 
     /// A visible line from stdin (for case details, not secrets); nil at end of input.
-    static func ask(_ question: String) -> String? {
+    static func ask(_ question: String) throws -> String? {
         // Inside `cases shell` fed by a pipe, the next lines are the shell's commands.
         if Session.inShell && !stdinIsTerminal { return nil }
         FileHandle.standardError.write(Data(question.utf8))

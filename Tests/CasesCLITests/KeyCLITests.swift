@@ -58,4 +58,104 @@ import Testing
         #expect(bySlot.first { $0["actor"] as? String == slotB }?["actor_removed"] as? Bool == true)
         #expect(cli.json(try cli.run(["audit", "verify", "--json"]).out)["log"] == nil)
     }
+
+    // MARK: - Unlock policy
+
+    static func wrongFile(_ cli: CLIHarness) throws -> String {
+        let path = cli.folder + "/wrong"
+        try write("not the passphrase", path)
+        return path
+    }
+
+    @Test func unlockPolicyIsOffByDefaultAndNeedsConfirmationToSwitchOn() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let shown = try cli.run(["key", "policy"])
+        #expect(shown.code == 0)
+        #expect(shown.out.hasPrefix("Unlock policy off"))
+        let json = cli.json(try cli.run(["key", "policy", "--json"]).out)["policy"] as? [String: Any]
+        #expect(json?["shred_after"] is NSNull)
+        #expect(json?["altered"] as? Bool == false)
+
+        let unconfirmed = try cli.run(["key", "policy", "--shred-after", "3"]) // stdin is not a terminal
+        #expect(unconfirmed.code == 64)
+        #expect(unconfirmed.err.contains("copies the vault file"), "the warning comes first: \(unconfirmed.err)")
+        #expect(unconfirmed.err.contains("needs a confirmation") && unconfirmed.err.contains("--yes"))
+        for bad in [["--shred-after", "2", "--yes"], ["--shred-after", "3", "--off"], ["--shred-after", "many"]] {
+            let r = try cli.run(["key", "policy"] + bad)
+            #expect(r.code == 64, "\(bad): \(r.err)")
+        }
+        #expect(try cli.run(["key", "policy"]).out.hasPrefix("Unlock policy off"), "a refused switch changed nothing")
+
+        let on = try cli.run(["key", "policy", "--shred-after", "3", "--yes", "--json"])
+        #expect(on.code == 0, "\(on.err)")
+        #expect(on.err.isEmpty)
+        let doc = cli.json(on.out)
+        #expect((doc["policy"] as? [String: Any])?["shred_after"] as? Int == 3)
+        #expect((doc["warning"] as? String)?.contains("destroy this vault for good") == true)
+        #expect(try cli.run(["key", "policy"]).out.hasPrefix("Unlock policy on: 3 wrong passphrases"))
+
+        let off = try cli.run(["key", "policy", "--off"])
+        #expect(off.code == 0 && off.out.hasPrefix("Unlock policy off"))
+        let wrong = try Self.wrongFile(cli)
+        for _ in 0..<4 { #expect(try cli.run(["list", "--passphrase-file", wrong]).code == 77) }
+        #expect(try cli.run(["list"]).code == 0, "switched off, wrong passphrases shred nothing")
+
+        let help = try cli.run(["key", "policy", "--help"])
+        #expect(help.out.contains("Example") && help.out.contains("copies the vault file") && help.out.contains("--shred-after"))
+    }
+
+    @Test func twoWrongTriesThenTheRightOneResetTheCount() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        #expect(try cli.run(["key", "policy", "--shred-after", "3", "--yes"]).code == 0)
+        let wrong = try Self.wrongFile(cli)
+        let first = try cli.run(["list", "--passphrase-file", wrong])
+        #expect(first.code == 77)
+        #expect(first.err == "error: The passphrase does not open this vault, and 2 more wrong tries in a row will shred it (unlock policy); check it before trying again.\n")
+        let second = try cli.run(["list", "--passphrase-file", wrong])
+        #expect(second.code == 77 && second.err.contains("1 more wrong try"))
+        let right = try cli.run(["list"])
+        #expect(right.code == 0)
+        #expect(right.err.hasPrefix("warning: 2 wrong passphrases were tried on this vault since it was last opened.\n"))
+        #expect(!(try cli.run(["list"]).err.contains("warning")), "said once")
+        // Two more are two, not four.
+        #expect(try cli.run(["list", "--passphrase-file", wrong]).code == 77)
+        #expect(try cli.run(["list", "--passphrase-file", wrong]).code == 77)
+        #expect(try cli.run(["list"]).code == 0)
+    }
+
+    @Test func theThirdWrongTryShredsTheVault() throws {
+        let cli = try CLIHarness()
+        let made = try cli.run(["init", "--kdf", "interactive", "--json"])
+        let code = try #require(cli.json(made.out)["recovery_code"] as? String)
+        let codeFile = cli.folder + "/code"
+        try Self.write(code, codeFile)
+        _ = try cli.run(["open", "--input", "-"], stdin: CLIHarness.caseJSON())
+        #expect(try cli.run(["key", "policy", "--shred-after", "3", "--yes"]).code == 0)
+        let wrong = try Self.wrongFile(cli)
+        for _ in 0..<2 { #expect(try cli.run(["list", "--passphrase-file", wrong]).code == 77) }
+        let third = try cli.run(["list", "--passphrase-file", wrong, "--json"])
+        #expect(third.code == 77)
+        let error = try #require(cli.json(third.err)["error"] as? [String: Any])
+        #expect(error["code"] as? String == "auth")
+        #expect((error["message"] as? String)?.contains("has shredded it") == true)
+        #expect(third.out.isEmpty)
+
+        let right = try cli.run(["list"])
+        #expect(right.code == 65, "\(right.err)")
+        #expect(try cli.run(["list", "--recovery-file", codeFile]).code == 65)
+        #expect(!FileManager.default.fileExists(atPath: cli.vault + "-wal"))
+    }
+
+    @Test func theShredMessageIsOneSentenceWithoutJSON() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        #expect(try cli.run(["key", "policy", "--shred-after", "3", "--yes"]).code == 0)
+        let wrong = try Self.wrongFile(cli)
+        for _ in 0..<2 { _ = try cli.run(["list", "--passphrase-file", wrong]) }
+        let third = try cli.run(["list", "--passphrase-file", wrong])
+        #expect(third.code == 77)
+        #expect(third.err == "error: Wrong again: after 3 wrong tries in a row this vault's unlock policy has shredded it, and no passphrase or recovery code can open it any more.\n")
+    }
 }

@@ -11,6 +11,9 @@ public final class UnlockedVault: @unchecked Sendable {
     let key: MasterKey
     /// The keyslot that unlocked this session; every event records it as the actor.
     let slotID: Data
+    /// Wrong passphrases tried since the vault was last opened, before this unlock; counted only
+    /// while an unlock policy is on.
+    public internal(set) var failedUnlocksBefore = 0
 
     init(vault: Vault, key: MasterKey, slotID: Data) throws {
         self.vault = vault

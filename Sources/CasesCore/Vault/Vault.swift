@@ -27,6 +27,9 @@ public final class Vault: @unchecked Sendable {
     public let path: String
     let database: DatabaseQueue
     let vaultID: [UInt8]
+    /// False only for a vault being checked before it exists (a restore's candidate): its wrong
+    /// passphrases are not this laptop's vault being guessed at.
+    var enforcesUnlockPolicy = true
 
     private init(path: String, database: DatabaseQueue, vaultID: [UInt8]) {
         self.path = path
@@ -193,28 +196,26 @@ public final class Vault: @unchecked Sendable {
         try read { db in try Keyslot.fetchAll(db) }
     }
 
-    /// Unlocks with a passphrase, trying each passphrase slot in turn.
+    /// Unlocks with a passphrase, trying each passphrase slot in turn, under the unlock policy.
     public func unlock(passphrase: SecretBytes) throws -> UnlockedVault {
-        let slots = try keyslots()
-        if slots.isEmpty { throw VaultError.shredded }
-        for slot in slots where slot.kind == .passphrase {
-            if let secret = try slot.unwrap(secret: passphrase, vaultID: vaultID) {
-                return try UnlockedVault(vault: self, key: MasterKey(secret: secret), slotID: slot.slotID)
-            }
-        }
-        throw VaultError.wrongPassphrase
+        try underUnlockPolicy(wrong: .wrongPassphrase) { try unlock(kind: .passphrase, secret: passphrase) }
     }
 
-    /// Unlocks with the recovery code printed by `cases init`.
+    /// Unlocks with the recovery code printed by `cases init`, under the unlock policy.
     public func unlock(recoveryCode: RecoveryCode) throws -> UnlockedVault {
+        try underUnlockPolicy(wrong: .wrongRecoveryCode) { try unlock(kind: .recovery, secret: recoveryCode.characters) }
+    }
+
+    /// The vault opened by the first slot of `kind` that `secret` unwraps; nil if none does.
+    private func unlock(kind: Keyslot.Kind, secret: SecretBytes) throws -> UnlockedVault? {
         let slots = try keyslots()
         if slots.isEmpty { throw VaultError.shredded }
-        for slot in slots where slot.kind == .recovery {
-            if let secret = try slot.unwrap(secret: recoveryCode.characters, vaultID: vaultID) {
-                return try UnlockedVault(vault: self, key: MasterKey(secret: secret), slotID: slot.slotID)
+        for slot in slots where slot.kind == kind {
+            if let master = try slot.unwrap(secret: secret, vaultID: vaultID) {
+                return try UnlockedVault(vault: self, key: MasterKey(secret: master), slotID: slot.slotID)
             }
         }
-        throw VaultError.wrongRecoveryCode
+        return nil
     }
 }
 

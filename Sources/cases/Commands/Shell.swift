@@ -155,6 +155,8 @@ struct ShellLoop {
             failures = 0
             Terminal.message("Unlocked.")
             return true
+        } catch VaultError.shreddedByPolicy(let n) {
+            throw VaultError.shreddedByPolicy(n) // nothing is left to unlock: the shell ends
         } catch let e as any CasesError {
             _ = Output.report(e, json: false)
             failures += 1
