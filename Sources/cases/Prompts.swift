@@ -122,6 +122,7 @@ enum Prompts {
                 var data = FileManager.default.contents(atPath: path) ?? Data()
                 defer { data.resetBytes(in: 0..<data.count) }
                 if let h = FileHandle(forWritingAtPath: path) { h.write(Data(count: data.count)); try? h.close() }
+                try Interrupt.check() // Ctrl-C reached the editor too: the note is abandoned
                 return String(decoding: data, as: UTF8.self)
             }
         }

@@ -30,11 +30,22 @@ public final class Vault: @unchecked Sendable {
     /// False only for a vault being checked before it exists (a restore's candidate): its wrong
     /// passphrases are not this laptop's vault being guessed at.
     var enforcesUnlockPolicy = true
+    /// The file opened (device and inode), to tell it from another file put at the same path.
+    private let file: (device: UInt64, inode: UInt64)
 
-    private init(path: String, database: DatabaseQueue, vaultID: [UInt8]) {
+    private init(path: String, database: DatabaseQueue, vaultID: [UInt8], file: (device: UInt64, inode: UInt64)) {
         self.path = path
         self.database = database
         self.vaultID = vaultID
+        self.file = file
+    }
+
+    /// Whether `path` still names the file this vault was opened from, and not another file
+    /// moved or restored there since (whose keys are not this vault's).
+    public func isStillTheFile(at path: String) -> Bool {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        return (UInt64(st.st_dev), UInt64(st.st_ino)) == file
     }
 
     // MARK: - SQLite
@@ -186,7 +197,7 @@ public final class Vault: @unchecked Sendable {
                   let id = row["vault_id"] as Data?, id.count == 16 else {
                 throw VaultError.notAVault(path: path)
             }
-            return Vault(path: path, database: queue, vaultID: Array(id))
+            return Vault(path: path, database: queue, vaultID: Array(id), file: (UInt64(st.st_dev), UInt64(st.st_ino)))
         }
     }
 
