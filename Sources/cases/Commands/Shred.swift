@@ -7,8 +7,9 @@ struct Shred: ParsableCommand {
         abstract: "Destroy every keyslot: the vault becomes unreadable noise, at once and for good.",
         discussion: """
             Overwrites the keyslots (and the write-ahead log) with random bytes in place, so no \
-            passphrase and no recovery code can ever open this vault again. Takes well under a \
-            second whatever the vault's size. Needs no passphrase.
+            passphrase and no recovery code can ever open this vault again. The keyslots go \
+            first, so a shred cut short (power off, process killed) leaves no keyslot either. \
+            Takes well under a second whatever the vault's size. Needs no passphrase.
 
             What it does not do: it cannot reach copies elsewhere (backups, synced folders, other \
             laptops), and on SSDs the drive may keep old copies of overwritten blocks where no \
