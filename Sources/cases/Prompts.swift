@@ -14,7 +14,7 @@ enum Prompts {
 
     static func text(_ q: String, required: Bool = false) throws -> String? {
         while true {
-            guard let a = Terminal.ask(q + (required ? ": " : " (Enter to skip): ")) else { throw EndOfInput() }
+            guard let a = try Terminal.ask(q + (required ? ": " : " (Enter to skip): ")) else { throw EndOfInput() }
             let t = a.trimmingCharacters(in: .whitespaces)
             if !t.isEmpty { return t }
             if !required { return nil }
@@ -122,6 +122,7 @@ enum Prompts {
                 var data = FileManager.default.contents(atPath: path) ?? Data()
                 defer { data.resetBytes(in: 0..<data.count) }
                 if let h = FileHandle(forWritingAtPath: path) { h.write(Data(count: data.count)); try? h.close() }
+                try Interrupt.check() // Ctrl-C reached the editor too: the note is abandoned
                 return String(decoding: data, as: UTF8.self)
             }
         }

@@ -71,8 +71,14 @@ struct Session {
 
     /// Opens and unlocks: the recovery code if --recovery-file is given, else the passphrase.
     /// Inside `cases shell`, the shell's unlocked vault when this command names the same file.
+    /// A command naming another vault unlocks that one with its own secret; the shell's key
+    /// never serves it, nor a file moved to the shell's path since it unlocked.
     func unlock() throws -> UnlockedVault {
-        if let cached = Session.unlocked, Session.samePath(cached.vault.path, vaultPath) { return cached }
+        if let cached = Session.unlocked, Session.samePath(cached.vault.path, vaultPath) {
+            if cached.vault.isStillTheFile(at: vaultPath) { return cached }
+            Session.unlocked = nil // wipes the key: it belongs to a file no longer there
+            Terminal.message("The vault file was replaced while the shell was open; the shell is locked.")
+        }
         return try unlock(try open())
     }
 
@@ -85,11 +91,29 @@ struct Session {
 
     /// Unlocks an already opened vault (for example one restored from a backup).
     func unlock(_ vault: Vault) throws -> UnlockedVault {
+        let unlocked: UnlockedVault
         if let file = options.recoveryFile {
             let code = try RecoveryCode(parsing: try SecretInput.firstLine(ofFile: file))
-            return try vault.unlock(recoveryCode: code)
+            unlocked = try vault.unlock(recoveryCode: code)
+        } else {
+            unlocked = try vault.unlock(passphrase: try passphrase())
         }
-        return try vault.unlock(passphrase: try passphrase())
+        warnAboutUnlockPolicy(unlocked)
+        return unlocked
+    }
+
+    /// Says once that wrong passphrases were tried since the last unlock (someone may have
+    /// had the laptop), and at every unlock that the unlock policy was changed outside cases.
+    /// Not with --json, whose stderr carries only errors.
+    private func warnAboutUnlockPolicy(_ vault: UnlockedVault) {
+        guard !options.json else { return }
+        let tries = vault.failedUnlocksBefore
+        if tries > 0 {
+            Terminal.message("warning: \(tries) wrong passphrase\(tries == 1 ? " was" : "s were") tried on this vault since it was last opened.")
+        }
+        if (try? vault.unlockPolicy().altered) == true {
+            Terminal.message("warning: this vault's unlock policy was changed outside cases; check it with `cases key policy` and set it again.")
+        }
     }
 
     func caseload() throws -> Caseload {
@@ -103,7 +127,7 @@ struct Session {
             if input == "-" {
                 // Inside a shell fed by a pipe, stdin holds the next commands, not this input.
                 if inShell && !Terminal.stdinIsTerminal { throw SessionError.stdinIsTheShells(what) }
-                return FileHandle.standardInput.readDataToEndOfFile()
+                return try Terminal.readAllOfStdin()
             }
             guard FileManager.default.fileExists(atPath: input) else { throw InputFileError.missing(input) }
             guard let data = FileManager.default.contents(atPath: input) else { throw InputFileError.unreadable(input) }
@@ -111,7 +135,7 @@ struct Session {
         }
         if Terminal.stdinIsTerminal { return nil }
         if inShell { throw SessionError.stdinIsTheShells(what) }
-        let data = FileHandle.standardInput.readDataToEndOfFile()
+        let data = try Terminal.readAllOfStdin()
         if data.isEmpty { throw SessionError.noInput(what) }
         return data
     }

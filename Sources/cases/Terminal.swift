@@ -35,14 +35,64 @@ enum Terminal {
             tcsetattr(fd, TCSAFLUSH, &saved)
             _ = write(fd, "\n", 1)
         }
-        return try SecretInput.firstLine(fromDescriptor: fd, source: "the terminal")
+        return try SecretInput.firstLine(fromDescriptor: fd, source: "the terminal", onSignal: Interrupt.check)
     }
 
-    /// A visible line from stdin (for case details, not secrets); nil at end of input.
-    static func ask(_ question: String) -> String? {
+    /// A visible line from stdin (for case details, not secrets); nil at end of input. Throws
+    /// ``ShellError/interrupted`` on Ctrl-C inside `cases shell`.
+    static func ask(_ question: String) throws -> String? {
         // Inside `cases shell` fed by a pipe, the next lines are the shell's commands.
         if Session.inShell && !stdinIsTerminal { return nil }
+        try Interrupt.check()
         FileHandle.standardError.write(Data(question.utf8))
-        return readLine(strippingNewline: true)
+        do {
+            return try readLineOfStdin()
+        } catch ShellError.interrupted {
+            message("") // the terminal echoed ^C after the question; the error goes below it
+            throw ShellError.interrupted
+        }
+    }
+
+    /// One line from stdin without its newline; nil at end of input. Read with `read(2)`, not
+    /// Swift's `readLine`, which retries a read interrupted by a signal and then spins for ever
+    /// on the stream's error flag.
+    private static func readLineOfStdin() throws -> String? {
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while true {
+            let n = read(STDIN_FILENO, &byte, 1)
+            if n == 1 {
+                if byte == UInt8(ascii: "\n") { break }
+                bytes.append(byte)
+            } else if n == 0 {
+                if bytes.isEmpty { return nil }
+                break
+            } else if errno == EINTR {
+                try Interrupt.check()
+            } else {
+                return nil
+            }
+        }
+        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Everything on stdin until its end, read with `read(2)` so that Ctrl-C inside
+    /// `cases shell` stops it.
+    static func readAllOfStdin() throws -> Data {
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(STDIN_FILENO, &chunk, chunk.count)
+            if n > 0 {
+                data.append(contentsOf: chunk[..<n])
+            } else if n == 0 {
+                return data
+            } else if errno == EINTR {
+                try Interrupt.check()
+            } else {
+                throw InputFileError.unreadable("stdin")
+            }
+        }
     }
 }

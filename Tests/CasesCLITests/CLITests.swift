@@ -188,4 +188,27 @@ import Testing
         }
         #expect(try cli.run(["--version"]).out.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
     }
+
+    @Test func shredNeedsConfirmationThenNothingOpensTheVault() throws {
+        let cli = try CLIHarness()
+        let made = try cli.run(["init", "--kdf", "interactive", "--json"])
+        let codeFile = cli.folder + "/code"
+        try Data(((cli.json(made.out)["recovery_code"] as? String ?? "") + "\n").utf8).write(to: URL(fileURLWithPath: codeFile))
+        _ = try cli.run(["open", "--input", "-"], stdin: CLIHarness.caseJSON())
+
+        let unconfirmed = try cli.run(["shred"]) // stdin is not a terminal
+        #expect(unconfirmed.code == 64)
+        #expect(unconfirmed.err == "error: Shredding needs a confirmation: run it on a terminal, or pass --yes.\n")
+        #expect(try cli.run(["list"]).code == 0, "nothing was shredded")
+
+        let shredded = try cli.run(["shred", "--yes", "--json"])
+        #expect(shredded.code == 0, "\(shredded.err)")
+        #expect(cli.json(shredded.out)["shredded"] as? String == cli.vault)
+        #expect(try cli.run(["list"]).code == 65)
+        #expect(try cli.run(["list", "--recovery-file", codeFile]).code == 65)
+        #expect(try cli.run(["shred", "--yes", "--delete"]).code == 0)
+        #expect(!FileManager.default.fileExists(atPath: cli.vault))
+        #expect(try cli.run(["list"]).code == 66)
+        #expect(try cli.run(["shred", "--help"]).out.contains("Example"))
+    }
 }

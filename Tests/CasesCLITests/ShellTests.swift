@@ -22,7 +22,8 @@ import Testing
         let p = Process()
         if terminal {
             p.executableURL = URL(fileURLWithPath: scriptTool)
-            p.arguments = ["-qfec", ([CLIHarness.binary, "shell"] + args).joined(separator: " "), "/dev/null"]
+            // `exec`: no sh between script and the shell, which a Ctrl-C on the terminal would end.
+            p.arguments = ["-qfec", (["exec", CLIHarness.binary, "shell"] + args).joined(separator: " "), "/dev/null"]
         } else {
             p.executableURL = URL(fileURLWithPath: CLIHarness.binary)
             p.arguments = ["shell"] + args
@@ -64,7 +65,12 @@ import Testing
             }
         }
         try? input.fileHandleForWriting.close()
-        group.wait()
+        // A shell that does not end fails its test instead of hanging the suite.
+        if group.wait(timeout: .now() + 120) == .timedOut {
+            Issue.record("the shell did not end within 120 s of its last step: \(outBox.text.suffix(2000))")
+            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+            group.wait()
+        }
         p.waitUntilExit()
         return CLIHarness.Result(code: p.terminationStatus, out: outBox.text, err: errBox.text)
     }
@@ -267,5 +273,128 @@ import Testing
         #expect(r.out.contains("[locked]> li"))
         #expect(r.out.contains("Unlocked."))
         #expect(r.out.contains("{\"cases\":[]"))
+    }
+
+    /// Ctrl-C while a command waits for the caseworker (its questions, a new passphrase, a note
+    /// on stdin) abandons that command and stores nothing; while a command computes, it does not
+    /// stop it. Either way the shell stays open and unlocked: the passphrase file is gone once it
+    /// has unlocked, so every later command runs on the shell's key.
+    @Test(.enabled(if: ShellTests.haveScript, "needs util-linux script for a pseudo-terminal"))
+    func onATerminalCtrlCDuringACommandLeavesTheShellOpenAndUnlocked() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let id = try cli.run(["open", "--input", try Self.caseFile(cli)]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let pass = cli.passFile
+        let generated = cli.folder + "/generated.jsonl"
+        let r = try Self.shell(cli, [], terminal: true, [
+            .waitFor("]> "),
+            .run { try FileManager.default.removeItem(atPath: pass) },
+            .keys("open\r"),
+            .waitFor("Full name"),
+            .keys("Anna Example\u{03}"),                   // during a question
+            .waitFor("Interrupted"),
+            .keys("key add --label x\r"),
+            .waitFor("New passphrase"),
+            .keys("half a passphrase\u{03}"),              // during a passphrase, echo off
+            .waitFor("nothing was stored.\r\n\u{1B}[K"),
+            .keys("note \(id) --input -\r"),
+            .pause(0.5),
+            .keys("a note never finished\u{03}"),          // while stdin is read to its end
+            .pause(0.5),
+            .keys("demo generate --count 3000 --seed 1 --out \(generated)\r"),
+            .pause(0.4),
+            .keys("\u{03}"),                               // while it computes
+            .keys("list --json\r"),
+            .waitFor("{\"cases\":[{"),
+            .pause(0.3),
+            .keys("exit\r"),
+        ])
+        #expect(r.code == 0, "\(r.out)")
+        #expect(r.out.components(separatedBy: "Interrupted; nothing was stored.").count == 4, "\(r.out)")
+        #expect(!r.out.contains("Unlocked."), "the shell never locked")
+        #expect(!r.out.contains("passphrase file"), "no command needed the passphrase file: \(r.out)")
+        try Data("correct horse battery staple\n".utf8).write(to: URL(fileURLWithPath: pass))
+        let listed = cli.json(try cli.run(["list", "--json"]).out)["cases"] as? [[String: Any]]
+        #expect(listed?.count == 1, "the interrupted open stored nothing")
+        let shown = cli.json(try cli.run(["show", id, "--json"]).out)["case"] as? [String: Any]
+        #expect((shown?["notes"] as? [Any])?.count == 1, "the interrupted note stored nothing")
+        #expect((cli.json(try cli.run(["key", "list", "--json"]).out)["keyslots"] as? [Any])?.count == 2, "no slot was added")
+        let lines = (try? String(contentsOfFile: generated, encoding: .utf8))?.split(separator: "\n").count
+        #expect(lines == 3000, "a computing command runs to its end")
+    }
+
+    /// A shell unlocked on vault A lends its key to no other vault: a command naming vault B
+    /// needs B's own passphrase, and B's cases are B's; A's key still serves A afterwards.
+    @Test func aSessionOnOneVaultDoesNotServeAnother() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let idA = try cli.run(["open", "--input", try Self.caseFile(cli)]).out.trimmingCharacters(in: .whitespacesAndNewlines)
+        let vaultB = cli.folder + "/b/vault.cases", passB = cli.folder + "/passB"
+        try Data("the other vault\n".utf8).write(to: URL(fileURLWithPath: passB))
+        #expect(try cli.run(["init", "--kdf", "interactive", "--vault", vaultB, "--passphrase-file", passB]).code == 0)
+        let idB = try cli.run(["open", "--input", try Self.caseFile(cli), "--vault", vaultB, "--passphrase-file", passB]).out
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let pass = cli.passFile
+        let r = try Self.shell(cli, [], [
+            .line("help"),
+            .waitFor("never written to disk"),                  // A is unlocked
+            .run { try FileManager.default.removeItem(atPath: pass) },
+            .line("list --json"),
+            .line("list --json --vault \(vaultB)"),             // no passphrase for B: refused
+            .line("list --json --vault \(vaultB) --passphrase-file \(passB)"),
+            .line("show \(idA) --vault \(vaultB) --passphrase-file \(passB)"),
+            .line("list --json --vault \(cli.folder)/vault/../vault/vault.cases"), // A under another spelling
+            .line("exit"),
+        ])
+        #expect(r.code == 0, "\(r.err)")
+        let lists = r.out.split(separator: "\n").map { cli.json(String($0))["cases"] as? [[String: Any]] }.compactMap { $0 }
+        #expect(lists.map { $0.compactMap { $0["id"] as? String } } == [[idA], [idB], [idA]], "\(r.out)")
+        #expect(r.err.contains("passphrase file"), "B asked for its own passphrase: \(r.err)")
+        #expect(r.err.contains("No case \(idA)"), "\(r.err)")
+    }
+
+    /// A vault file replaced under an open shell (another vault moved to its path) is not read
+    /// with the old key: the shell locks, and the shell's passphrase does not open the new file.
+    @Test func aVaultReplacedUnderTheShellIsNotOpenedWithTheOldKey() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        _ = try cli.run(["open", "--input", try Self.caseFile(cli)])
+        let other = cli.folder + "/b/vault.cases", passB = cli.folder + "/passB"
+        try Data("the other vault\n".utf8).write(to: URL(fileURLWithPath: passB))
+        #expect(try cli.run(["init", "--kdf", "interactive", "--vault", other, "--passphrase-file", passB]).code == 0)
+        let vault = cli.vault
+        let r = try Self.shell(cli, [], [
+            .line("help"),
+            .waitFor("never written to disk"),
+            .run { guard rename(other, vault) == 0 else { throw POSIXError(.EIO) } },
+            .line("list --json"),      // the old key would still read A's case from the moved-away file
+            .line("list --json"),      // the shell is locked now: its passphrase does not open B
+            .line("exit"),
+        ])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.contains("replaced while the shell was open"), "\(r.err)")
+        #expect(r.err.components(separatedBy: "passphrase does not open").count == 3, "\(r.err)")
+        #expect(!r.out.contains("\"cases\""), "\(r.out)")
+    }
+
+    /// With the unlock policy on, wrong passphrases after an idle lock count like any others:
+    /// the third shreds the vault and ends the shell (77), before the shell's own three-try rule.
+    @Test func afterAnIdleLockThePolicyShredsAndTheShellEnds() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        #expect(try cli.run(["key", "policy", "--shred-after", "3", "--yes"]).code == 0)
+        let pass = cli.passFile
+        let r = try Self.shell(cli, ["--idle-timeout", "1"], [
+            .line("list"),
+            .pause(2),
+            .run { try Data("not the passphrase\n".utf8).write(to: URL(fileURLWithPath: pass)) },
+            .line("list"), .line("list"), .line("list"), .line("list"),
+        ])
+        #expect(r.code == 77)
+        #expect(r.err.contains("2 more wrong tries") && r.err.contains("1 more wrong try"), "\(r.err)")
+        #expect(r.err.contains("has shredded it"), "\(r.err)")
+        #expect(!r.err.contains("Three unlock attempts"))
+        try Data("correct horse battery staple\n".utf8).write(to: URL(fileURLWithPath: pass))
+        #expect(try cli.run(["list"]).code == 65)
     }
 }

@@ -1,25 +1,43 @@
+import CasesCrypto
 import Foundation
 import GRDB
 import Testing
 @testable import CasesCore
 
 @Suite struct VaultShredderTests {
+    /// Every wrapped key and salt in the vault's current keyslot table.
+    static func keyslotMaterial(_ vault: UnlockedVault) throws -> [Data] {
+        try vault.vault.read { db in
+            try Data.fetchAll(db, sql: "SELECT wrapped_key FROM keyslot") + Data.fetchAll(db, sql: "SELECT salt FROM keyslot")
+        }
+    }
+
+    /// The bytes of the vault file and of its WAL, as a process killed now would leave them.
+    static func crashImage(of path: String, in folder: TempFolder) throws -> String {
+        let copy = folder.path + "/image.cases"
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        if FileManager.default.fileExists(atPath: path + "-wal") {
+            try FileManager.default.copyItem(atPath: path + "-wal", toPath: copy + "-wal")
+        }
+        return copy
+    }
+
+    static func bytes(_ path: String) -> Data { FileManager.default.contents(atPath: path) ?? Data() }
+
     @Test func shreddedVaultOpensWithNoKeyAndHoldsNoWrappedKey() throws {
         let t = try TestVault()
         for _ in 0..<20 { _ = try t.caseload.open(sampleDocument()) }
-        // A passphrase change that may still sit in the WAL.
         try t.unlocked.changePassphrase(to: try secret("newer"), profile: .interactive)
-        let wrapped = try t.unlocked.vault.read { db in try Data.fetchAll(db, sql: "SELECT wrapped_key FROM keyslot") }
-        let salts = try t.unlocked.vault.read { db in try Data.fetchAll(db, sql: "SELECT salt FROM keyslot") }
-        #expect(wrapped.count == 2)
+        let material = try Self.keyslotMaterial(t.unlocked)
+        #expect(material.count == 4)
         let size = try FileManager.default.attributesOfItem(atPath: t.path)[.size] as? Int
 
         let report = try VaultShredder.shred(path: t.path)
         #expect(report.pagesOverwritten > 0)
         #expect(try FileManager.default.attributesOfItem(atPath: t.path)[.size] as? Int == size)
         #expect(!FileManager.default.fileExists(atPath: t.path + "-wal"))
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: t.path))
-        for secretBytes in wrapped + salts { #expect(bytes.range(of: secretBytes) == nil) }
+        let bytes = Self.bytes(t.path)
+        for m in material { #expect(bytes.range(of: m) == nil) }
         #expect(throws: VaultError.notAVault(path: t.path)) { _ = try Vault.open(at: t.path) }
     }
 
@@ -28,5 +46,57 @@ import Testing
         try VaultShredder.shred(path: t.path, deleteFile: true)
         #expect(!FileManager.default.fileExists(atPath: t.path))
         #expect(throws: VaultError.notFound(path: t.path + "x")) { try VaultShredder.shred(path: t.path + "x") }
+    }
+
+    /// The first two steps alone (what a shred killed right after them leaves) already destroy
+    /// the keyslots in both places they can be: the main file and, when a keyslot changed since
+    /// the WAL was last folded back, the WAL.
+    @Test func theFirstStepsDestroyKeyslotsInTheFileAndInTheWAL() throws {
+        let t = try TestVault()
+        _ = try t.caseload.open(Array(SyntheticCaseload(count: 30, seed: 2)))
+        let original = try Self.keyslotMaterial(t.unlocked)
+        // A slot written while the WAL was not folded back (as when another process was reading).
+        let slot = try Keyslot.make(kind: .passphrase, secret: try secret("second caseworker"), parameters: Argon2Parameters(profile: .interactive),
+                                    master: t.unlocked.key, vaultID: t.unlocked.vault.vaultID)
+        try t.unlocked.vault.write { db in try slot.insert(db) }
+        let material = try Self.keyslotMaterial(t.unlocked)
+        let folder = TempFolder()
+        let image = try Self.crashImage(of: t.path, in: folder)
+        // The test means something only if both files hold keyslots.
+        #expect(Self.bytes(image).range(of: original[0]) != nil)
+        #expect(Self.bytes(image + "-wal").range(of: slot.wrappedKey) != nil)
+
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: image)[.size] as? Int)
+        _ = try VaultShredder.destroyKeyslots(path: image, fileSize: off_t(size))
+        for file in [image, image + "-wal"] {
+            let bytes = Self.bytes(file)
+            for m in material { #expect(bytes.range(of: m) == nil, "\(file) still holds keyslot bytes") }
+        }
+        let unlocks: [(Vault) throws -> UnlockedVault] = [
+            { try $0.unlock(passphrase: try secret(TestVault.passphrase)) },
+            { try $0.unlock(passphrase: try secret("second caseworker")) },
+            { try $0.unlock(recoveryCode: t.recovery) },
+        ]
+        for unlock in unlocks {
+            #expect(throws: (any Error).self) { _ = try unlock(try Vault.open(at: image)) }
+        }
+    }
+
+    /// After `key passwd` and `key remove` the old slot is gone from every byte of the vault and
+    /// its WAL, not only from the table: the old or removed passphrase opens nothing even by hand.
+    @Test func keyChangesLeaveNoOldSlotBehind() throws {
+        let t = try TestVault()
+        let added = try t.unlocked.addKeyslot(passphrase: try secret("second caseworker"), profile: .interactive, label: "B")
+        let before = try Self.keyslotMaterial(t.unlocked)
+        try t.unlocked.changePassphrase(to: try secret("newer"), profile: .interactive)
+        try t.unlocked.removeKeyslot(id: added.id)
+        let after = try Self.keyslotMaterial(t.unlocked)
+        let gone = before.filter { !after.contains($0) }
+        #expect(gone.count == 4) // the old passphrase slot's and B's wrapped keys and salts
+        let files = [t.path, t.path + "-wal"]
+        for file in files {
+            for m in gone { #expect(Self.bytes(file).range(of: m) == nil, "\(file) still holds a replaced or removed slot") }
+        }
+        #expect(Self.bytes(t.path).range(of: after[0]) != nil)
     }
 }

@@ -147,6 +147,7 @@ public enum VaultBackup {
         let summary: Summary
         do {
             let candidate = try Vault.open(at: out.temporaryPath)
+            candidate.enforcesUnlockPolicy = false
             let ok = try candidate.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") }
             guard ok == "ok" else { throw BackupError.damagedPayload("the database inside fails SQLite's integrity check") }
             let unlocked = try unlock(candidate)

@@ -7,6 +7,8 @@ public struct AuditReport: Codable, Sendable {
     public var cases: Int
     /// The first break, in plain words; nil when the whole chain holds.
     public var firstBreak: String?
+    /// How many of the events walked each keyslot (by id) made.
+    public var eventsByActor: [String: Int] = [:]
     public var ok: Bool { firstBreak == nil }
 }
 
@@ -16,15 +18,17 @@ extension Caseload {
     /// Stops at the first break and names it.
     ///
     /// Two passes keep memory flat whatever the vault's size: the chain pass remembers only
-    /// which case each event belongs to; the replay pass holds one case at a time.
-    public func verifyAudit() throws -> AuditReport {
+    /// which case each event belongs to; the replay pass holds one case at a time. `visit` sees
+    /// each event of the chain pass that holds, in order (for a listing of who did what).
+    public func verifyAudit(visit: ((_ seq: Int64, _ event: CaseEvent) -> Void)? = nil) throws -> AuditReport {
         try vault.vault.read { db in
             var previous = Data(count: 32)
             var expectedSeq: Int64 = 1
             var eventsOf: [CaseID: [Int64]] = [:]
+            var byActor: [String: Int] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT seq, sealed, mac FROM event ORDER BY seq")
             func broken(_ why: String) -> AuditReport {
-                AuditReport(events: Int(expectedSeq - 1), cases: eventsOf.count, firstBreak: why)
+                AuditReport(events: Int(expectedSeq - 1), cases: eventsOf.count, firstBreak: why, eventsByActor: byActor)
             }
             while let row = try rows.next() {
                 let seq: Int64 = row["seq"]
@@ -37,6 +41,8 @@ extension Caseload {
                     return broken("event \(seq) does not open: it was altered or moved")
                 }
                 eventsOf[event.caseId, default: []].append(seq)
+                byActor[event.actor, default: 0] += 1
+                visit?(seq, event)
                 previous = row["mac"]
                 expectedSeq += 1
             }
@@ -79,7 +85,7 @@ extension Caseload {
             if let orphan = eventsOf.keys.first {
                 return broken("case \(orphan) has events but no record: it was deleted outside cases")
             }
-            return AuditReport(events: events, cases: seen, firstBreak: nil)
+            return AuditReport(events: events, cases: seen, firstBreak: nil, eventsByActor: byActor)
         }
     }
 }

@@ -22,7 +22,9 @@ public enum SecretInput {
     }
 
     /// The first line read from an open descriptor (a file, a pipe or a terminal in canonical mode).
-    public static func firstLine(fromDescriptor fd: Int32, source: String) throws -> SecretBytes {
+    /// `onSignal` runs when a signal interrupts the read; it may throw to stop reading (the
+    /// partial secret is wiped), else the read goes on.
+    public static func firstLine(fromDescriptor fd: Int32, source: String, onSignal: () throws -> Void = {}) throws -> SecretBytes {
         let buffer = try SecretBytes(count: maximumLength + 1)
         var length = 0
         var done = false
@@ -31,7 +33,7 @@ public enum SecretInput {
             while !done && length <= maximumLength {
                 let n = read(fd, base + length, 1)
                 if n < 0 {
-                    if errno == EINTR { continue }
+                    if errno == EINTR { try onSignal(); continue }
                     throw SecretInputError.unreadable(source)
                 }
                 if n == 0 { break }

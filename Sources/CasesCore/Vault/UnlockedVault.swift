@@ -11,6 +11,9 @@ public final class UnlockedVault: @unchecked Sendable {
     let key: MasterKey
     /// The keyslot that unlocked this session; every event records it as the actor.
     let slotID: Data
+    /// Wrong passphrases tried since the vault was last opened, before this unlock; counted only
+    /// while an unlock policy is on.
+    public internal(set) var failedUnlocksBefore = 0
 
     init(vault: Vault, key: MasterKey, slotID: Data) throws {
         self.vault = vault
@@ -41,12 +44,8 @@ public final class UnlockedVault: @unchecked Sendable {
     /// Every keyslot, with labels opened.
     public func keyslots() throws -> [KeyslotInfo] {
         try vault.keyslots().map { slot in
-            var label: String?
-            if let sealed = slot.sealedLabel,
-               let bytes = try? SealedRecord.open(Array(sealed), key: key.labels, vaultID: vault.vaultID, table: "keyslot", row: slot.slotID.hexString) {
-                label = String(decoding: bytes, as: UTF8.self)
-            }
-            return KeyslotInfo(id: slot.displayID, kind: slot.kind.rawValue, label: label, profile: slot.parameters.profileName, inUse: slot.slotID == slotID)
+            KeyslotInfo(id: slot.displayID, kind: slot.kind.rawValue, label: openLabel(slot.sealedLabel, slotID: slot.displayID),
+                        profile: slot.parameters.profileName, inUse: slot.slotID == slotID)
         }
     }
 
@@ -56,6 +55,7 @@ public final class UnlockedVault: @unchecked Sendable {
         var slot = try Keyslot.make(kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: key, vaultID: vault.vaultID)
         slot.sealedLabel = try label.map { Data(try Vault.sealLabel($0, slotID: slot.slotID, master: key, vaultID: vault.vaultID)) }
         try vault.write { db in try slot.insert(db) }
+        vault.foldWAL()
         return KeyslotInfo(id: slot.displayID, kind: slot.kind.rawValue, label: label, profile: profile.rawValue, inUse: false)
     }
 
@@ -66,7 +66,11 @@ public final class UnlockedVault: @unchecked Sendable {
             guard let slot = slots.first(where: { $0.displayID == id.lowercased() }) else { throw VaultError.noSuchKeyslot(id) }
             guard slots.count > 1 else { throw VaultError.lastKeyslot }
             _ = try slot.delete(db)
+            // Its events keep its id; its label stays (sealed) so they still say who made them.
+            try db.execute(sql: "INSERT OR REPLACE INTO removed_keyslot (slot_id, sealed_label) VALUES (?, ?)",
+                           arguments: [slot.slotID, slot.sealedLabel])
         }
+        vault.foldWAL()
     }
 
     /// Rewrites the passphrase slot that unlocked this session with a new passphrase (and a new
@@ -80,6 +84,7 @@ public final class UnlockedVault: @unchecked Sendable {
             slot.sealedLabel = label
             try slot.update(db)
         }
+        vault.foldWAL()
     }
 }
 

@@ -27,11 +27,25 @@ public final class Vault: @unchecked Sendable {
     public let path: String
     let database: DatabaseQueue
     let vaultID: [UInt8]
+    /// False only for a vault being checked before it exists (a restore's candidate): its wrong
+    /// passphrases are not this laptop's vault being guessed at.
+    var enforcesUnlockPolicy = true
+    /// The file opened (device and inode), to tell it from another file put at the same path.
+    private let file: (device: UInt64, inode: UInt64)
 
-    private init(path: String, database: DatabaseQueue, vaultID: [UInt8]) {
+    private init(path: String, database: DatabaseQueue, vaultID: [UInt8], file: (device: UInt64, inode: UInt64)) {
         self.path = path
         self.database = database
         self.vaultID = vaultID
+        self.file = file
+    }
+
+    /// Whether `path` still names the file this vault was opened from, and not another file
+    /// moved or restored there since (whose keys are not this vault's).
+    public func isStillTheFile(at path: String) -> Bool {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        return (UInt64(st.st_dev), UInt64(st.st_ino)) == file
     }
 
     // MARK: - SQLite
@@ -66,6 +80,14 @@ public final class Vault: @unchecked Sendable {
     /// Reads in a consistent snapshot.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         try Self.mapErrors { try database.read(body) }
+    }
+
+    /// Copies the WAL back into the file and empties it (a TRUNCATE checkpoint), after a keyslot
+    /// change: an older copy of a keyslot page left in the WAL would still open with the old or
+    /// removed passphrase, and ``VaultShredder`` can destroy a single copy in one write.
+    /// Best effort: while another process is reading, the WAL stays as it is.
+    func foldWAL() {
+        _ = try? database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     static func mapErrors<T>(_ body: () throws -> T) throws -> T {
@@ -175,7 +197,7 @@ public final class Vault: @unchecked Sendable {
                   let id = row["vault_id"] as Data?, id.count == 16 else {
                 throw VaultError.notAVault(path: path)
             }
-            return Vault(path: path, database: queue, vaultID: Array(id))
+            return Vault(path: path, database: queue, vaultID: Array(id), file: (UInt64(st.st_dev), UInt64(st.st_ino)))
         }
     }
 
@@ -185,28 +207,26 @@ public final class Vault: @unchecked Sendable {
         try read { db in try Keyslot.fetchAll(db) }
     }
 
-    /// Unlocks with a passphrase, trying each passphrase slot in turn.
+    /// Unlocks with a passphrase, trying each passphrase slot in turn, under the unlock policy.
     public func unlock(passphrase: SecretBytes) throws -> UnlockedVault {
-        let slots = try keyslots()
-        if slots.isEmpty { throw VaultError.shredded }
-        for slot in slots where slot.kind == .passphrase {
-            if let secret = try slot.unwrap(secret: passphrase, vaultID: vaultID) {
-                return try UnlockedVault(vault: self, key: MasterKey(secret: secret), slotID: slot.slotID)
-            }
-        }
-        throw VaultError.wrongPassphrase
+        try underUnlockPolicy(wrong: .wrongPassphrase) { try unlock(kind: .passphrase, secret: passphrase) }
     }
 
-    /// Unlocks with the recovery code printed by `cases init`.
+    /// Unlocks with the recovery code printed by `cases init`, under the unlock policy.
     public func unlock(recoveryCode: RecoveryCode) throws -> UnlockedVault {
+        try underUnlockPolicy(wrong: .wrongRecoveryCode) { try unlock(kind: .recovery, secret: recoveryCode.characters) }
+    }
+
+    /// The vault opened by the first slot of `kind` that `secret` unwraps; nil if none does.
+    private func unlock(kind: Keyslot.Kind, secret: SecretBytes) throws -> UnlockedVault? {
         let slots = try keyslots()
         if slots.isEmpty { throw VaultError.shredded }
-        for slot in slots where slot.kind == .recovery {
-            if let secret = try slot.unwrap(secret: recoveryCode.characters, vaultID: vaultID) {
-                return try UnlockedVault(vault: self, key: MasterKey(secret: secret), slotID: slot.slotID)
+        for slot in slots where slot.kind == kind {
+            if let master = try slot.unwrap(secret: secret, vaultID: vaultID) {
+                return try UnlockedVault(vault: self, key: MasterKey(secret: master), slotID: slot.slotID)
             }
         }
-        throw VaultError.wrongRecoveryCode
+        return nil
     }
 }
 

@@ -14,6 +14,10 @@ public enum VaultError: CasesError, Equatable {
     case noSuchKeyslot(String)
     case newerFormat(Int)
     case shredded
+    case shreddedByPolicy(Int)
+    /// A wrong passphrase or recovery code counted by the unlock policy.
+    case wrongUnderPolicy(recoveryCode: Bool, triesLeft: Int)
+    case policyOutOfRange(Int)
 
     public var kind: FailureKind {
         switch self {
@@ -21,8 +25,8 @@ public enum VaultError: CasesError, Equatable {
         case .alreadyExists: .exists
         case .notAVault, .integrity, .shredded: .integrity
         case .tooOpen, .io: .io
-        case .wrongPassphrase, .wrongRecoveryCode: .auth
-        case .malformedRecoveryCode, .lastKeyslot, .newerFormat: .invalidInput
+        case .wrongPassphrase, .wrongRecoveryCode, .shreddedByPolicy, .wrongUnderPolicy: .auth
+        case .malformedRecoveryCode, .lastKeyslot, .newerFormat, .policyOutOfRange: .invalidInput
         case .busy: .busy
         }
     }
@@ -43,6 +47,10 @@ public enum VaultError: CasesError, Equatable {
         case .noSuchKeyslot(let s): "No keyslot \(s) in this vault; `cases key list` shows them."
         case .newerFormat(let v): "This vault was written by a newer version of cases (format \(v)); upgrade cases to open it."
         case .shredded: "This vault has been shredded: its keys are destroyed and nothing in it can be read."
+        case .shreddedByPolicy(let n): "Wrong again: after \(n) wrong tries in a row this vault's unlock policy has shredded it, and no passphrase or recovery code can open it any more."
+        case .wrongUnderPolicy(let recovery, let left):
+            "The \(recovery ? "recovery code" : "passphrase") does not open this vault, and \(left) more wrong tr\(left == 1 ? "y" : "ies") in a row will shred it (unlock policy); check it before trying again."
+        case .policyOutOfRange(let n): "\(n) is outside what --shred-after accepts (\(UnlockPolicy.allowed.lowerBound) to \(UnlockPolicy.allowed.upperBound)), so that a typo or two never destroys the vault; nothing was changed."
         }
     }
 }

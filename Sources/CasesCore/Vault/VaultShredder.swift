@@ -9,9 +9,22 @@ import Glibc
 /// second whatever its size.
 ///
 /// Every record is sealed under the master key, and the master key exists only wrapped in the
-/// keyslots. Overwriting the keyslot pages (and the WAL, which may hold newer copies of them)
-/// with random bytes leaves nothing that any passphrase or recovery code can open. Each
-/// overwrite is a `pwrite` the kernel keeps even if the process is killed right after it.
+/// keyslots. Overwriting every copy of the keyslot pages with random bytes leaves nothing that
+/// any passphrase or recovery code can open. Each overwrite is a `pwrite` the kernel keeps even
+/// if the process is killed right after it.
+///
+/// The order is what makes an interrupted shred safe: the keys go first, before anything slower.
+/// 1. The keyslot pages of the main file, each with one `pwrite` of one page as the very first
+///    write. The vault's own key commands fold the WAL back into the file after every keyslot
+///    change (``Vault/foldWAL()``), so in a vault only `cases` wrote this is the only copy, and a
+///    kill after it leaves no keyslot anywhere.
+/// 2. Any copy of a keyslot page still in the WAL (any generation of it: old frames that SQLite
+///    no longer reads are still bytes on disk), then both files are flushed. If a keyslot was
+///    changed while another process kept the WAL from being folded, its copies sit in both files,
+///    and a kill in the microseconds between the two writes could leave one of them; nothing in
+///    one process can write two files at once.
+/// 3. Only then the slow part: the leading pages (header and schema), the whole WAL and any
+///    rollback journal, so that SQLite no longer recognises the file; then the side files go.
 public enum VaultShredder {
     public struct Report: Codable, Sendable {
         public var pagesOverwritten: Int
@@ -27,31 +40,64 @@ public enum VaultShredder {
     public static func shred(path: String, deleteFile: Bool = false) throws -> Report {
         var st = stat()
         guard stat(path, &st) == 0 else { throw VaultError.notFound(path: path) }
-        let (pageSize, keyslotPages) = locateKeyslots(path)
+        let (pageSize, keyslotPages) = try destroyKeyslots(path: path, fileSize: st.st_size)
+
+        // 3. Everything else that names the file a database, then the side files.
         let fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw VaultError.io("cannot open \(path) to shred it") }
         defer { close(fd) }
-
-        // 1. The WAL first: it may hold the newest keyslot pages, and SQLite reads it before the
-        //    main file. Random bytes fail its checksums, so SQLite ignores the whole WAL.
-        for suffix in ["-wal", "-journal"] { overwriteWhole(path + suffix) }
-        // 2. The keyslot pages and the leading pages of the main file.
-        let pages = Set(keyslotPages + Array(1...leadingPages))
-        var overwritten = 0
-        for page in pages.sorted() {
-            let offset = off_t(page - 1) * off_t(pageSize)
-            guard offset < off_t(st.st_size) else { continue }
-            var noise = Random.bytes(pageSize)
-            defer { noise.wipe() }
-            if pwrite(fd, noise, pageSize, offset) == pageSize { overwritten += 1 }
+        var overwritten = keyslotPages
+        for page in 1...leadingPages where !overwritten.contains(page) {
+            if overwritePage(fd, page: page, pageSize: pageSize, fileSize: st.st_size, noise: Random.bytes(pageSize)) {
+                overwritten.insert(page)
+            }
         }
         guard fsync(fd) == 0 else { throw VaultError.io("cannot flush the shredded vault") }
+        for suffix in ["-wal", "-journal"] { overwriteWhole(path + suffix) }
         for suffix in ["-wal", "-shm", "-journal"] { unlink(path + suffix) }
         if deleteFile {
             unlink(path)
             try? AtomicFile.fsyncFolder(AtomicFile.folder(of: path))
         }
-        return Report(pagesOverwritten: overwritten, deleted: deleteFile)
+        return Report(pagesOverwritten: overwritten.count, deleted: deleteFile)
+    }
+
+    /// Steps 1 and 2: every copy of the keyslot pages, in the main file and in the WAL, with
+    /// noise, flushed. Returns the page size and the main-file pages overwritten.
+    static func destroyKeyslots(path: String, fileSize: off_t) throws -> (pageSize: Int, pages: Set<Int>) {
+        let (pageSize, located) = locateKeyslots(path)
+        // Unreadable schema: the keyslots are somewhere in the leading pages of any vault.
+        let keyslotPages = located.isEmpty ? Array(1...leadingPages) : located.sorted()
+        let fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { throw VaultError.io("cannot open \(path) to shred it") }
+        defer { close(fd) }
+        let wal = Glibc.open(path + "-wal", O_RDWR | O_CLOEXEC)
+        defer { if wal >= 0 { close(wal) } }
+
+        // 1. The main file's keyslot pages. The noise is drawn first, so nothing slow sits
+        //    between the open and the first write.
+        var noise = Random.bytes(pageSize)
+        defer { noise.wipe() }
+        var overwritten = Set<Int>()
+        for page in keyslotPages where overwritePage(fd, page: page, pageSize: pageSize, fileSize: fileSize, noise: noise) {
+            overwritten.insert(page)
+        }
+        // 2. Their copies in the WAL.
+        if wal >= 0 {
+            let (framePageSize, offsets) = walFrames(wal, holding: Set(keyslotPages))
+            let frameNoise = framePageSize == pageSize ? noise : Random.bytes(framePageSize)
+            for offset in offsets { _ = pwrite(wal, frameNoise, frameNoise.count, offset) }
+            fsync(wal)
+        }
+        guard fsync(fd) == 0 else { throw VaultError.io("cannot flush the shredded vault") }
+        return (pageSize, overwritten)
+    }
+
+    /// Overwrites one page (numbered from 1) with `noise`; false if the file is shorter.
+    private static func overwritePage(_ fd: Int32, page: Int, pageSize: Int, fileSize: off_t, noise: [UInt8]) -> Bool {
+        let offset = off_t(page - 1) * off_t(pageSize)
+        guard offset < fileSize else { return false }
+        return pwrite(fd, noise, pageSize, offset) == pageSize
     }
 
     /// The page size and the pages of the keyslot table, read with SQLite's `dbstat`; defaults
@@ -68,6 +114,32 @@ public enum VaultShredder {
             return (size, pages)
         }
         return found ?? (4096, [])
+    }
+
+    /// The WAL's page size and the byte offsets of its page images whose page number is in
+    /// `pages`, in every frame slot of the file, whether or not SQLite still counts the frame as
+    /// valid.
+    ///
+    /// The WAL format (sqlite.org/fileformat.html#the_write_ahead_log): a 32-byte header whose
+    /// bytes 8–11 give the page size, then frames of a 24-byte header (bytes 0–3: page number,
+    /// big-endian) followed by one page.
+    static func walFrames(_ fd: Int32, holding pages: Set<Int>) -> (pageSize: Int, offsets: [off_t]) {
+        var header = [UInt8](repeating: 0, count: 32)
+        guard pread(fd, &header, 32, 0) == 32 else { return (0, []) }
+        func u32(_ b: [UInt8], _ at: Int) -> Int { b[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+        let pageSize = u32(header, 8)
+        guard pageSize >= 512, pageSize <= 65536, pageSize & (pageSize - 1) == 0 else { return (0, []) }
+        var st = stat()
+        fstat(fd, &st)
+        var found: [off_t] = []
+        var frame = [UInt8](repeating: 0, count: 4)
+        var offset = off_t(32)
+        while offset + 24 < st.st_size {
+            guard pread(fd, &frame, 4, offset) == 4 else { break }
+            if pages.contains(u32(frame, 0)) { found.append(offset + 24) }
+            offset += off_t(24 + pageSize)
+        }
+        return (pageSize, found)
     }
 
     static func overwriteWhole(_ path: String) {

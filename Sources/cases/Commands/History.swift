@@ -5,7 +5,13 @@ import Foundation
 struct History: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show a case's events, oldest first: who, when, what, why.",
-        discussion: "Example:\n  cases history 7QKM-2XAPV"
+        discussion: """
+            BY names the keyslot that made each change: its label (or id), with "removed slot" \
+            once that caseworker's slot has been removed.
+
+            Example:
+              cases history 7QKM-2XAPV
+            """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -15,11 +21,12 @@ struct History: ParsableCommand {
         let caseID = try Caseload.parseID(id)
         let caseload = try Session(options: global).caseload()
         let events = try caseload.history(caseID)
-        let labels = Dictionary((try caseload.vault.keyslots()).map { ($0.id, $0.label ?? $0.id) }, uniquingKeysWith: { a, _ in a })
+        let actors = try caseload.vault.eventActors()
         if global.json {
             Output.json(["events": events.map { seq, e -> [String: Any] in
-                var o: [String: Any] = ["seq": seq, "at": e.at, "kind": e.kind.rawValue, "actor": e.actor]
-                if let l = labels[e.actor] { o["actor_label"] = l }
+                let actor = EventActor(id: e.actor, in: actors)
+                var o: [String: Any] = ["seq": seq, "at": e.at, "kind": e.kind.rawValue, "actor": e.actor,
+                                        "actor_label": actor.label ?? e.actor, "actor_removed": actor.removed]
                 if let on = e.on { o["on"] = on.text }
                 if let f = e.from { o["from"] = f.rawValue }
                 if let t = e.to { o["to"] = t.rawValue }
@@ -34,7 +41,7 @@ struct History: ParsableCommand {
                 if let o = e.outcome { what += " (\(o.rawValue))" }
                 if let on = e.on { what += " on \(on)" }
                 if let r = e.reason { what += ": \(r)" }
-                return [String(seq), e.at, labels[e.actor] ?? e.actor, what]
+                return [String(seq), e.at, EventActor(id: e.actor, in: actors).display, what]
             })
         }
     }

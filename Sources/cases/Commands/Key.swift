@@ -10,7 +10,7 @@ struct Key: ParsableCommand {
             Each caseworker can have their own passphrase slot; the recovery code has its own. \
             Changing a passphrase rewrites one slot and never the data.
             """,
-        subcommands: [ListSlots.self, Add.self, Remove.self, Passwd.self]
+        subcommands: [ListSlots.self, Add.self, Remove.self, Passwd.self, Policy.self]
     )
 
     struct ListSlots: ParsableCommand {
@@ -47,7 +47,7 @@ struct Key: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a keyslot; the last one cannot be removed.",
-            discussion: "Events the slot made keep its id in the history.\n\nExample:\n  cases key remove 3f9a1c0d5e6b7a81")
+            discussion: "The events that slot made stay in `history` and `audit verify`, under its label marked \"removed slot\". The slot itself is overwritten: its passphrase opens nothing any more.\n\nExample:\n  cases key remove 3f9a1c0d5e6b7a81")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The slot id from `cases key list`.") var slot: String
         func run() throws {
@@ -67,6 +67,73 @@ struct Key: ParsableCommand {
             let pass = try Session.newPassphrase(file: newSlot.newPassphraseFile, what: "passphrase")
             try vault.changePassphrase(to: pass, profile: newSlot.kdf)
             if global.json { Output.json(["changed": vault.actor]) } else { Output.line("Passphrase changed.") }
+        }
+    }
+}
+
+extension Key {
+    struct Policy: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or set the unlock policy: shred the vault after N wrong passphrases in a row (off by default).",
+            discussion: """
+                With the policy on, every wrong passphrase or recovery code is counted (even a \
+                try whose command was killed before it answered) and a right one resets the \
+                count. The wrong try that reaches N shreds the vault at once, as `cases shred` \
+                does: nothing can open it again, and the command exits 77.
+
+                It stops someone trying passphrases on this laptop, at a border for example. It \
+                does not stop anyone who copies the vault file first and guesses on another \
+                computer. Your own typos count too: leave room for them (N is at least 3), and \
+                keep a backup. The next unlock tells you how many wrong tries were made since \
+                the last one, and whether the setting was changed outside cases.
+
+                Examples:
+                  cases key policy                      # show the current setting
+                  cases key policy --shred-after 10     # warns, then asks you to confirm (--yes for scripts)
+                  cases key policy --off
+                """
+        )
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp("Shred after this many wrong passphrases in a row (3 to 1000).", valueName: "n"))
+        var shredAfter: Int?
+        @Flag(help: "Switch the policy off: wrong passphrases never shred the vault.") var off = false
+        @Flag(help: "Do not ask for confirmation when switching it on.") var yes = false
+
+        func validate() throws {
+            if off && shredAfter != nil { throw ValidationError("Give either --shred-after N or --off, not both.") }
+            if let n = shredAfter, !UnlockPolicy.allowed.contains(n) {
+                throw ValidationError("--shred-after must be from \(UnlockPolicy.allowed.lowerBound) to \(UnlockPolicy.allowed.upperBound), so that a typo or two never destroys the vault.")
+            }
+        }
+
+        static func warning(_ n: Int) -> String {
+            "Warning: with this policy, \(n) wrong passphrases in a row destroy this vault for good; no passphrase, recovery code "
+                + "or support can bring it back. It stops someone guessing on this laptop, not anyone who copies the vault file first. "
+                + "Keep a backup."
+        }
+
+        func run() throws {
+            let session = Session(options: global)
+            let vault = try session.unlock()
+            if let n = shredAfter {
+                if !global.json { Terminal.message(Self.warning(n)) }
+                if !yes {
+                    try Confirmation.byFileName(session.vaultPath, question: "Switch it on?", action: "Switching the shred policy on",
+                                                refused: "the policy was not changed")
+                }
+            }
+            if shredAfter != nil || off { try vault.setUnlockPolicy(shredAfter: shredAfter) }
+            let policy = try vault.unlockPolicy()
+            if global.json {
+                var doc: [String: Any] = ["policy": ["shred_after": policy.shredAfter ?? NSNull(), "altered": policy.altered,
+                                                     "failures_before_unlock": vault.failedUnlocksBefore] as [String: Any]]
+                if let n = shredAfter { doc["warning"] = Self.warning(n) }
+                Output.json(doc)
+            } else if let n = policy.shredAfter {
+                Output.line("Unlock policy on: \(n) wrong passphrases in a row shred this vault.")
+            } else {
+                Output.line("Unlock policy off: wrong passphrases never shred this vault (`cases key policy --shred-after 10` switches it on).")
+            }
         }
     }
 }

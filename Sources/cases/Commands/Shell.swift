@@ -48,6 +48,11 @@ struct Shell: ParsableCommand {
         }
         let session = Session(options: global)
         Session.unlocked = try session.unlock(try session.open())
+        // Ctrl-C at the first passphrase ends the shell; from here on it abandons one command.
+        if Terminal.stdinIsTerminal {
+            Interrupt.catchSIGINT()
+        }
+        defer { Interrupt.releaseSIGINT() }
         var loop = ShellLoop(session: session, idle: TimeInterval(idleTimeout))
         try loop.run()
     }
@@ -58,14 +63,22 @@ enum ShellError: CasesError {
     case unterminatedQuote
     case danglingBackslash
     case tooManyFailures
+    case interrupted
 
-    var kind: FailureKind { self == .tooManyFailures ? .auth : .usage }
+    var kind: FailureKind {
+        switch self {
+        case .tooManyFailures: .auth
+        case .interrupted: .invalidInput
+        default: .usage
+        }
+    }
     var description: String {
         switch self {
         case .nested: "You are already in `cases shell`; type the command itself."
         case .unterminatedQuote: "A quote is not closed; close it or escape it with a backslash."
         case .danglingBackslash: "The line ends with a backslash; remove it or escape it as \\\\."
         case .tooManyFailures: "Three unlock attempts failed; the shell has ended and the vault stays locked."
+        case .interrupted: "Interrupted; nothing was stored."
         }
     }
 }
@@ -155,6 +168,10 @@ struct ShellLoop {
             failures = 0
             Terminal.message("Unlocked.")
             return true
+        } catch VaultError.shreddedByPolicy(let n) {
+            throw VaultError.shreddedByPolicy(n) // nothing is left to unlock: the shell ends
+        } catch ShellError.interrupted {
+            return false // Ctrl-C at the passphrase: not a failed try
         } catch let e as any CasesError {
             _ = Output.report(e, json: false)
             failures += 1
@@ -174,6 +191,8 @@ struct ShellLoop {
     /// Runs one command through the same parser and error mapping as `cases COMMAND`.
     func execute(_ args: [String]) {
         let json = args.contains("--json")
+        Interrupt.clear()
+        defer { Interrupt.clear() }
         do {
             var command = try Cases.parseAsRoot(args)
             if command is Shell { throw ShellError.nested }

@@ -7,8 +7,9 @@ struct Shred: ParsableCommand {
         abstract: "Destroy every keyslot: the vault becomes unreadable noise, at once and for good.",
         discussion: """
             Overwrites the keyslots (and the write-ahead log) with random bytes in place, so no \
-            passphrase and no recovery code can ever open this vault again. Takes well under a \
-            second whatever the vault's size. Needs no passphrase.
+            passphrase and no recovery code can ever open this vault again. The keyslots go \
+            first, so a shred cut short (power off, process killed) leaves no keyslot either. \
+            Takes well under a second whatever the vault's size. Needs no passphrase.
 
             What it does not do: it cannot reach copies elsewhere (backups, synced folders, other \
             laptops), and on SSDs the drive may keep old copies of overwritten blocks where no \
@@ -29,25 +30,11 @@ struct Shred: ParsableCommand {
         let path = Session(options: global).vaultPath
         guard FileManager.default.fileExists(atPath: path) else { throw VaultError.notFound(path: path) }
         if !yes {
-            guard Terminal.stdinIsTerminal else { throw ShredRefused.needsConfirmation }
-            let name = (path as NSString).lastPathComponent
-            let answer = Terminal.ask("This destroys \(path) for good. Type its file name (\(name)) to confirm: ")
-            guard answer?.trimmingCharacters(in: .whitespaces) == name else { throw ShredRefused.notConfirmed }
+            try Confirmation.byFileName(path, question: "This destroys \(path) for good.", action: "Shredding", refused: "nothing was shredded")
         }
         let report = try VaultShredder.shred(path: path, deleteFile: delete)
         if global.json { Output.json(["shredded": path, "pages_overwritten": report.pagesOverwritten, "deleted": report.deleted]) } else {
             Output.line(delete ? "Shredded and deleted \(path)." : "Shredded \(path): no key can open it now.")
-        }
-    }
-}
-
-enum ShredRefused: CasesError {
-    case needsConfirmation, notConfirmed
-    var kind: FailureKind { .usage }
-    var description: String {
-        switch self {
-        case .needsConfirmation: "Shredding needs a confirmation: run it on a terminal, or pass --yes."
-        case .notConfirmed: "Not confirmed; nothing was shredded."
         }
     }
 }
