@@ -31,9 +31,15 @@ public enum Padding {
     /// a tenth of `list`: every caller unpads only after the AEAD tag verified, so the time
     /// this takes reveals nothing an attacker could not see from the record's bucket.
     public static func unpad(_ bytes: [UInt8]) throws -> [UInt8] {
+        let length = try bytes.withUnsafeBufferPointer { try unpaddedLength($0) }
+        return Array(bytes[0..<length])
+    }
+
+    /// The payload's length inside a padded buffer, for a caller that unpads in place.
+    public static func unpaddedLength(_ bytes: UnsafeBufferPointer<UInt8>) throws -> Int {
         var end = bytes.count - 1
         while end >= 0 && bytes[end] == 0 { end -= 1 }
         guard end >= 0, bytes[end] == 0x80 else { throw CryptoError.invalidLength("padded record") }
-        return Array(bytes[0..<end])
+        return end
     }
 }

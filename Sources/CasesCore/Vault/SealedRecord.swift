@@ -9,7 +9,12 @@ public enum SealedRecord {
     public static let format: UInt8 = 1
 
     static func associatedData(vaultID: [UInt8], table: String, row: String) -> [UInt8] {
-        Array("cases.sealed-record".utf8) + [0] + vaultID + Array(table.utf8) + [0] + Array(row.utf8) + [0, format]
+        associatedDataPrefix(vaultID: vaultID, table: table) + Array(row.utf8) + [0, format]
+    }
+
+    /// The part of the associated data every row of a table shares.
+    static func associatedDataPrefix(vaultID: [UInt8], table: String) -> [UInt8] {
+        Array("cases.sealed-record".utf8) + [0] + vaultID + Array(table.utf8) + [0]
     }
 
     /// Pads `plaintext` to its bucket and seals it.
@@ -43,7 +48,7 @@ public enum SealedRecord {
 
         public init(key: SecretBytes, vaultID: [UInt8], table: String) {
             self.key = key
-            associatedData = Array("cases.sealed-record".utf8) + [0] + vaultID + Array(table.utf8) + [0]
+            associatedData = SealedRecord.associatedDataPrefix(vaultID: vaultID, table: table)
             prefixCount = associatedData.count
         }
 
@@ -62,10 +67,7 @@ public enum SealedRecord {
             let (ad, key) = (associatedData, self.key)
             let count = try scratch.withUnsafeMutableBytes { try XChaCha20Poly1305.open(box, associatedData: ad, key: key, into: $0) }
             return try scratch.withUnsafeBufferPointer { plain in
-                // Unpadding after the tag verified (see ``Padding/unpad(_:)``).
-                var end = count - 1
-                while end >= 0 && plain[end] == 0 { end -= 1 }
-                guard end >= 0, plain[end] == 0x80 else { throw CryptoError.invalidLength("padded record") }
+                let end = try Padding.unpaddedLength(UnsafeBufferPointer(rebasing: plain[0..<count]))
                 return try body(UnsafeBufferPointer(rebasing: plain[0..<end]))
             }
         }
