@@ -7,6 +7,7 @@ public enum StatisticsError: Error, Equatable, Sendable, CustomStringConvertible
     case releaseExists(period: String, existingSpec: String)
     case chainBroken(index: Int)
     case arithmeticOverflow
+    case damagedCases(count: Int)
 
     public var description: String {
         switch self {
@@ -24,6 +25,8 @@ public enum StatisticsError: Error, Equatable, Sendable, CustomStringConvertible
             return "The release ledger has been altered: entry \(index + 1) does not match the chain; restore the vault from a backup."
         case .arithmeticOverflow:
             return "The privacy budget arithmetic overflowed; use ε values with fewer decimals."
+        case .damagedCases(let count):
+            return "\(count) case(s) failed their integrity check, so a table now would leave them out and be published wrong for good; nothing was released. `cases list` names them; restore them from a backup first."
         }
     }
 }
@@ -34,7 +37,7 @@ extension StatisticsError: CasesError {
         case .invalidPeriod, .invalidEpsilon, .invalidSpec, .arithmeticOverflow: .invalidInput
         case .budgetExhausted: .budget
         case .releaseExists: .invalidInput
-        case .chainBroken: .integrity
+        case .chainBroken, .damagedCases: .integrity
         }
     }
 }
