@@ -11,6 +11,9 @@ import Testing
         case keys(String)
         /// Waits (up to 20 s) until stdout contains this text.
         case waitFor(String)
+        /// Waits (up to 20 s) until stdout contains this text `times` times: for a message
+        /// that an earlier step already printed once.
+        case waitForCount(String, times: Int)
     }
 
     /// Starts `cases shell ARGS`, feeds the steps to its stdin one by one, closes stdin, and
@@ -62,6 +65,9 @@ import Testing
             case .waitFor(let text):
                 let deadline = Date().addingTimeInterval(20)
                 while !outBox.text.contains(text) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            case .waitForCount(let text, let times):
+                let deadline = Date().addingTimeInterval(20)
+                while outBox.text.components(separatedBy: text).count - 1 < times && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
             }
         }
         try? input.fileHandleForWriting.close()
@@ -292,15 +298,15 @@ import Testing
             .keys("open\r"),
             .waitFor("Full name"),
             .keys("Anna Example\u{03}"),                   // during a question
-            .waitFor("Interrupted"),
+            .waitForCount("nothing was stored.\r\n\u{1B}[K", times: 1),
             .keys("key add --label x\r"),
             .waitFor("New passphrase"),
             .keys("half a passphrase\u{03}"),              // during a passphrase, echo off
-            .waitFor("nothing was stored.\r\n\u{1B}[K"),
+            .waitForCount("nothing was stored.\r\n\u{1B}[K", times: 2), // the prompt is back
             .keys("note \(id) --input -\r"),
-            .pause(0.5),
+            .pause(1.5),                                   // note is reading stdin by then
             .keys("a note never finished\u{03}"),          // while stdin is read to its end
-            .pause(0.5),
+            .waitForCount("nothing was stored.\r\n\u{1B}[K", times: 3),
             .keys("demo generate --count 3000 --seed 1 --out \(generated)\r"),
             .pause(0.4),
             .keys("\u{03}"),                               // while it computes
