@@ -51,10 +51,13 @@ run() {
   peak=$(awk '{ printf "%.0f", $1 / 1024 }' "$work/rss")
 }
 # median3 LABEL CMD… : the median of three runs; sets $secs and $peak (of the median run).
-median3() {
-  local all=()
-  for _ in 1 2 3; do run "$@"; all+=("$secs $peak"); done
-  read -r secs peak < <(printf '%s\n' "${all[@]}" | sort -n | sed -n 2p)
+median3() { median_of 3 "$@"; }
+# median_of N LABEL CMD… : the median of N (odd) runs.
+median_of() {
+  local n=$1 all=()
+  shift
+  for _ in $(seq "$n"); do run "$@"; all+=("$secs $peak"); done
+  read -r secs peak < <(printf '%s\n' "${all[@]}" | sort -n | sed -n "$(( (n + 1) / 2 ))p")
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 minus() { awk -v a="$1" -v b="$2" 'BEGIN { d = a - b; if (d < 0.001) d = 0.001; printf "%.4f", d }'; }
@@ -87,8 +90,9 @@ for n in $sizes; do
   export CASES_VAULT="$d/v/vault.cases"
   median3 "unlock" "$bin" key list; unlock=$secs
   run "import" "$bin" import "$d/cases.jsonl" --format jsonl; import=$(minus "$secs" "$unlock"); import_peak=$peak
-  # The baseline for every later command, on the filled vault (opening a large file costs more).
-  median3 "unlock" "$bin" key list; unlock=$secs
+  # The baseline for every later command, on the filled vault (opening a large file costs more);
+  # seven runs, since every "after unlock" figure carries its noise.
+  median_of 7 "unlock" "$bin" key list; unlock=$secs
   run "sqlite3 insert" sqlite3 "$d/plain.db" ".read $d/plain.sql"; sq_ins=$secs
   run "sqlcipher insert" sqlcipher "$d/cipher.db" ".read $d/cipher.sql"; sc_ins=$secs
 
