@@ -7,8 +7,8 @@ import Glibc
 /// Ctrl-C inside `cases shell` on a terminal: it abandons the command that is waiting for the
 /// caseworker, not the shell.
 ///
-/// The shell runs each command in its own process (they share its unlocked key), so it cannot
-/// end a command the way bash ends a child. While it runs, SIGINT only raises a flag. The
+/// The shell runs each command inside its own process, on its unlocked key, so it cannot end a
+/// command the way bash ends a child. While it runs, SIGINT only raises a flag. The
 /// handler is installed without `SA_RESTART`, so the read a command is blocked in (a question,
 /// a passphrase, `--input -` on the terminal) returns `EINTR`, and each of those places calls
 /// ``check()``, which throws ``ShellError/interrupted``: nothing was stored yet, and the shell
