@@ -59,10 +59,11 @@ public struct SyntheticCaseload: Sequence, Sendable {
             remaining -= 1
             var person = CaseMaker(random: random)
             var document = person.make()
+            let drawn = document.principal
             var attempts = 0
             while !seen.insert(Self.identity(document.principal)).inserted {
                 attempts += 1
-                document.principal = person.renamed(document.principal, attempt: attempts)
+                document.principal = person.renamed(drawn, attempt: attempts)
             }
             random = person.random
             return document
@@ -194,8 +195,18 @@ private struct CaseMaker {
     /// every name of one tradition and birth year, so after 8 tries a double surname is used, as
     /// many people have one: the space of names then grows with the square of the surname list,
     /// and the loop always ends.
+    ///
+    /// Even double surnames run out for one tradition, sex and birth year in a caseload of a
+    /// million (a loop that never ended, seen at 1,000,000 cases): after 32 tries the person is
+    /// born a year or up to four earlier or later, which opens another year's names.
     mutating func renamed(_ p: Principal, attempt: Int = 1) -> Principal {
         var p = p
+        if attempt > 32 {
+            let shifts = [1, -1, 2, -2, 3, -3, 4, -4]
+            let shift = shifts[(attempt / 32 - 1) % shifts.count]
+            if let year = p.birthYear { p.birthYear = year + shift }
+            if let date = p.birthDate { p.birthDate = Day(date.year + shift, min(date.month, 12), min(date.day, 28)).iso }
+        }
         let name = fullName()
         if attempt > 8 {
             let second = tradition.surname(random.pick(tradition.surnames), female: female)
