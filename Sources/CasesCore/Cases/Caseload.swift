@@ -64,43 +64,52 @@ public struct Caseload: Sendable {
     /// Reads each case's small sealed summary (falling back to the whole snapshot for a case
     /// written before summaries existed) and opens them on every core at once.
     public func list(_ filter: CaseFilter = CaseFilter()) throws -> (cases: [CaseSummary], damaged: [String]) {
-        let (all, damaged) = try vault.vault.read { db in try summaries(db) }
         let now = today()
-        var cases = all.filter { filter.matches($0, today: now) }
+        var (cases, damaged) = try vault.vault.read { db in
+            try summaries(db) { filter.matches($0, today: now) ? $0 : nil }
+        }
         cases.sort { ($0.lastActivityAt, $0.id.compact) > ($1.lastActivityAt, $1.id.compact) }
         return (cases, damaged)
     }
 
     /// Every case's summary, in no particular order, and the ids of cases that did not open.
     func summaries(_ db: Database) throws -> (cases: [CaseSummary], damaged: [String]) {
+        try summaries(db) { $0 }
+    }
+
+    /// What `keep` makes of each case's summary (nil leaves the case out), in no particular
+    /// order, and the ids of cases that did not open. `keep` runs on the threads that open the
+    /// summaries, so a filter or a smaller record keeps memory to what is kept.
+    func summaries<T>(_ db: Database, keep: @escaping @Sendable (CaseSummary) -> T?) throws -> (cases: [T], damaged: [String]) {
         // Fetching and opening overlap: this thread reads the next chunk of rows while other
         // threads open the chunks already read.
-        final class Chunk: @unchecked Sendable {
-            let rows: PackedRows
-            var opened: [CaseSummary?] = [] // written by one worker, read after the group's wait
-            init(_ rows: PackedRows) { self.rows = rows }
-        }
         let group = DispatchGroup()
         let workers = DispatchQueue(label: "cases.summaries", attributes: .concurrent)
-        var chunks: [Chunk] = []
+        var chunks: [SummaryChunk<T>] = []
         let (key, vaultID) = (vault.key.records, vault.vault.vaultID)
         let cursor = try Row.fetchCursor(db, sql: "SELECT case_id, version, sealed FROM case_summary")
         while true {
             let rows = try PackedRows.fetch(cursor, limit: 4096)
             if rows.count == 0 { break }
-            let chunk = Chunk(rows)
+            let chunk = SummaryChunk<T>(rows)
             chunks.append(chunk)
             workers.async(group: group) {
                 var opener = SealedRecord.Opener(key: key, vaultID: vaultID, table: Self.summaryTable)
                 defer { opener.wipe() }
-                chunk.opened = (0..<rows.count).map { i in
-                    guard let id = CaseID(parsing: rows.ids[i]) else { return nil }
-                    return rows.withSealed(i) { sealed in
-                        try? opener.open(sealed, row: id.compact) { plain in
-                            let s = try CaseSummary(decoding: plain, expected: id)
-                            guard s.version == rows.versions[i] else { throw CaseError.integrity(id) }
-                            return s
+                for i in 0..<rows.count {
+                    let summary = CaseID(parsing: rows.ids[i]).flatMap { id in
+                        rows.withSealed(i) { sealed in
+                            try? opener.open(sealed, row: id.compact) { plain in
+                                let s = try CaseSummary(decoding: plain, expected: id)
+                                guard s.version == rows.versions[i] else { throw CaseError.integrity(id) }
+                                return s
+                            }
                         }
+                    }
+                    if let summary {
+                        if let kept = keep(summary) { chunk.kept.append(kept) }
+                    } else {
+                        chunk.failed.append(i)
                     }
                 }
             }
@@ -115,18 +124,16 @@ public struct Caseload: Sendable {
             """)
         group.wait()
 
-        var cases: [CaseSummary] = []
-        cases.reserveCapacity(fetched + legacy.count)
+        var cases: [T] = []
         var damaged: [String] = []
         for chunk in chunks {
-            for (i, s) in chunk.opened.enumerated() {
-                if let s { cases.append(s) } else { damaged.append(Self.displayID(chunk.rows.ids[i])) }
-            }
+            cases += chunk.kept
+            damaged += chunk.failed.map { Self.displayID(chunk.rows.ids[$0]) }
         }
         for row in legacy {
             let text: String = row["case_id"]
             if let id = CaseID(parsing: text), let c = try? openSnapshot(id: id, version: row["version"], sealed: row["sealed"]) {
-                cases.append(CaseSummary(c))
+                if let kept = keep(CaseSummary(c)) { cases.append(kept) }
             } else {
                 damaged.append(Self.displayID(text))
             }
@@ -481,6 +488,15 @@ public struct CaseFilter: Sendable {
         if overdue && c.overdueReasons(today: today).isEmpty { return false }
         return true
     }
+}
+
+/// One chunk of summary rows and what a worker made of them: written by that one worker, read
+/// after the dispatch group's wait.
+final class SummaryChunk<Kept>: @unchecked Sendable {
+    let rows: PackedRows
+    var kept: [Kept] = []
+    var failed: [Int] = [] // the rows that did not open
+    init(_ rows: PackedRows) { self.rows = rows }
 }
 
 /// Rows of `(case_id, version, sealed)` fetched into one buffer: 100,000 small records without

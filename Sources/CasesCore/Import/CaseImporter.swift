@@ -167,8 +167,8 @@ public struct CaseImporter: Sendable {
     /// out here; `cases list` and `cases audit verify` name it.
     func existingDuplicateKeys(_ db: Database) throws -> [String: CaseID] {
         var keys: [String: CaseID] = [:]
-        for c in try caseload.summaries(db).cases {
-            if let key = c.duplicateKey { keys[key] = c.id }
+        for (key, id) in try caseload.summaries(db, keep: { c in c.duplicateKey.map { ($0, c.id) } }).cases {
+            keys[key] = id
         }
         return keys
     }

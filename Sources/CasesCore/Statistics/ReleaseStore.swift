@@ -15,14 +15,14 @@ extension Caseload {
     }
 
     func statisticsRecords(_ db: Database) throws -> [StatisticsRecord] {
-        let (cases, damaged) = try summaries(db)
-        // A release is sealed for good: counting around a damaged case would publish it wrong.
-        guard damaged.isEmpty else { throw StatisticsError.damagedCases(count: damaged.count) }
-        return cases.compactMap { c in
+        let (records, damaged) = try summaries(db) { c -> StatisticsRecord? in
             guard let segment = c.segment, let reason = c.reason else { return nil }
             return StatisticsRecord(intakeOn: c.openedOn, arrivedOn: c.arrivedOn, segment: segment, reason: reason,
                                     destination: c.arrivalCountry ?? c.destination, outcome: c.outcome, familyMembers: c.familyCount)
         }
+        // A release is sealed for good: counting around a damaged case would publish it wrong.
+        guard damaged.isEmpty else { throw StatisticsError.damagedCases(count: damaged.count) }
+        return records
     }
 
     /// Every stored release, oldest first, after checking each seal and the MAC chain.
