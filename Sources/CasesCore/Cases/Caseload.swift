@@ -187,13 +187,23 @@ public struct Caseload: Sendable {
 
     /// Appends `event` to the chained log and returns its sequence number.
     func append(_ db: Database, _ event: CaseEvent) throws -> Int64 {
-        let last = try Row.fetchOne(db, sql: "SELECT seq, mac FROM event ORDER BY seq DESC LIMIT 1")
-        let seq: Int64 = (last?["seq"] as Int64? ?? 0) + 1
-        let previousMAC: Data = last?["mac"] ?? Data(count: 32)
-        let sealed = try vault.seal(event, table: Self.eventTable, row: String(seq))
-        let mac = Self.chainMAC(previous: previousMAC, seq: seq, sealed: sealed, key: vault.key.audit)
-        try db.execute(sql: "INSERT INTO event (seq, sealed, mac) VALUES (?, ?, ?)", arguments: [seq, sealed, mac])
+        let tip = try chainTip(db)
+        let seq = tip.seq + 1
+        _ = try insertEvent(db, seq: seq, sealed: try vault.seal(event, table: Self.eventTable, row: String(seq)), after: tip.mac)
         return seq
+    }
+
+    /// The last event's number and MAC (0 and zeros for an empty log): where the chain goes on.
+    func chainTip(_ db: Database) throws -> (seq: Int64, mac: Data) {
+        let last = try Row.fetchOne(db, sql: "SELECT seq, mac FROM event ORDER BY seq DESC LIMIT 1")
+        return (last?["seq"] ?? 0, last?["mac"] ?? Data(count: 32))
+    }
+
+    /// Inserts one sealed event chained to the MAC before it, and returns its own MAC.
+    func insertEvent(_ db: Database, seq: Int64, sealed: Data, after previous: Data) throws -> Data {
+        let mac = Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.audit)
+        try db.cachedStatement(sql: "INSERT INTO event (seq, sealed, mac) VALUES (?, ?, ?)").execute(arguments: [seq, sealed, mac])
+        return mac
     }
 
     static func chainMAC(previous: Data, seq: Int64, sealed: Data, key: SecretBytes) -> Data {
@@ -286,9 +296,9 @@ public struct Caseload: Sendable {
             taken.insert(id.compact)
             chosen.append(id)
         }
-        let last = try Row.fetchOne(db, sql: "SELECT seq, mac FROM event ORDER BY seq DESC LIMIT 1")
+        let tip = try chainTip(db)
         var starts: [Int64] = []
-        var next: Int64 = (last?["seq"] as Int64? ?? 0) + 1
+        var next = tip.seq + 1
         for d in documents {
             starts.append(next)
             next += Int64(1 + (d.history?.count ?? 0))
@@ -319,17 +329,14 @@ public struct Caseload: Sendable {
             }
         }
 
-        var previousMAC: Data = last?["mac"] ?? Data(count: 32)
-        let insertEvent = try db.cachedStatement(sql: "INSERT INTO event (seq, sealed, mac) VALUES (?, ?, ?)")
+        var previousMAC = tip.mac
         let insertCase = try db.cachedStatement(sql: "INSERT INTO case_snapshot (rowid, case_id, version, sealed) VALUES (random(), ?, ?, ?)")
         let insertSummary = try db.cachedStatement(sql: "REPLACE INTO case_summary (case_id, version, sealed) VALUES (?, ?, ?)")
         for i in documents.indices {
             guard let result = prepared[i] else { throw CaseError.integrity(ids[i]) } // unreachable: every slot is set
             let sealed = try result.get()
             for (seq, record) in sealed.events {
-                let mac = Self.chainMAC(previous: previousMAC, seq: seq, sealed: record, key: vault.key.audit)
-                try insertEvent.execute(arguments: [seq, record, mac])
-                previousMAC = mac
+                previousMAC = try insertEvent(db, seq: seq, sealed: record, after: previousMAC)
             }
             try insertCase.execute(arguments: [ids[i].compact, sealed.version, sealed.snapshot])
             try insertSummary.execute(arguments: [ids[i].compact, sealed.version, sealed.summary])
