@@ -1,6 +1,7 @@
 // libFuzzer target for `cases import` parsing: the JSONL reader (DocumentReader) or, built with
 // -D FUZZ_CSV, the CSV reader (CSV.swift + CSVCaseLayout), then CaseValidator on every document
-// that decodes; and the sealed summary's binary reader on the raw input. Built by Fuzz/run.sh from the CasesCore sources that do not need GRDB, in one
+// that decodes; the fast line reader against Foundation's decoder on every line; and the binary
+// readers of sealed summaries, events and snapshots on the raw input. Built by Fuzz/run.sh from the CasesCore sources that do not need GRDB, in one
 // module so internals are reachable. Not part of the Swift package.
 import Foundation
 #if canImport(Glibc)
@@ -24,6 +25,23 @@ public func importFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // verified, but it must still refuse anything malformed without crashing.
     if let summary = try? CaseSummary(decoding: UnsafeBufferPointer(start: data, count: size)) {
         precondition(summary.version >= Int.min && !summary.id.compact.isEmpty)
+    }
+    // The binary readers of sealed events and snapshots, likewise.
+    let raw = UnsafeBufferPointer(start: data, count: size)
+    // (Bytes need not re-encode to themselves: a long varint or a lower-case id reads too.)
+    if let c = try? CaseFile(binary: raw) {
+        precondition((try? c.binaryEncoded().withUnsafeBufferPointer { try CaseFile(binary: $0) }) == c, "a snapshot does not survive a round trip")
+    }
+    if let e = try? CaseEvent(binary: raw) {
+        precondition((try? e.binaryEncoded().withUnsafeBufferPointer { try CaseEvent(binary: $0) }) == e, "an event does not survive a round trip")
+    }
+    // The import's fast line reader reads each line as Foundation's decoder does, or steps aside.
+    for line in raw.split(separator: 0x0A) {
+        let bytes = Array(line)
+        guard String(validating: bytes, as: UTF8.self) != nil,
+              let fast = bytes.withUnsafeBufferPointer({ FastDocumentReader.decode($0) }) else { continue }
+        let slow = try? DocumentReader.decode(OpenDocument.self, from: Data(bytes))
+        precondition(fast == slow, "the fast reader read a line differently")
     }
     precondition(ftruncate(memoryFile.fd, 0) == 0)
     precondition(pwrite(memoryFile.fd, data, size, 0) == size)

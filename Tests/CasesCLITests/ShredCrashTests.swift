@@ -38,7 +38,7 @@ import Testing
         let unlocked = try Vault.open(at: cli.vault).unlock(passphrase: try SecretBytes.consuming(&bytes))
         var second = Array("second caseworker".utf8)
         try unlocked.addKeyslot(passphrase: try SecretBytes.consuming(&second), profile: .interactive, label: "B")
-        _ = try Caseload(vault: unlocked).open(Array(SyntheticCaseload(count: 600, seed: 11)))
+        _ = try Caseload(vault: unlocked).open(Array(SyntheticCaseload(count: 1200, seed: 11)))
         let material = try unlocked.vault.read { db in
             try Data.fetchAll(db, sql: "SELECT wrapped_key FROM keyslot") + Data.fetchAll(db, sql: "SELECT salt FROM keyslot")
         }

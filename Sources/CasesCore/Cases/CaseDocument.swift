@@ -1,7 +1,7 @@
 import Foundation
 
 /// A new case as a caseworker describes it (`cases open`, one line of `cases import`).
-public struct OpenDocument: Codable, Sendable {
+public struct OpenDocument: Codable, Equatable, Sendable {
     public var principal: Principal
     public var family: [FamilyMember]?
     public var notes: String?
@@ -22,7 +22,7 @@ public struct OpenDocument: Codable, Sendable {
 }
 
 /// One past stage change in an imported case.
-public struct HistoryStep: Codable, Sendable {
+public struct HistoryStep: Codable, Equatable, Sendable {
     public var stage: Stage
     public var on: ISODate
     public var assessment: RiskAssessment?

@@ -69,7 +69,9 @@ public struct CaseID: Hashable, Sendable, Codable, CustomStringConvertible, Comp
 
     /// A fresh random id.
     public static func random() -> CaseID {
-        let v = Crockford32.randomValues(randomLength)
+        // 40 random bits, five to a character: one call to the system's generator, not eight.
+        let bits = Random.bytes(5).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let v = (0..<randomLength).map { Int(bits >> UInt64(5 * (randomLength - 1 - $0)) & 31) }
         let all = v + [Crockford32.checkValue(v)]
         return CaseID(compact: String(decoding: all.map { Crockford32.alphabet[$0] }, as: UTF8.self))
     }

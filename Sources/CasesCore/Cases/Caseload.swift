@@ -46,7 +46,7 @@ public struct Caseload: Sendable {
             return c
         } catch CryptoError.authenticationFailed {
             throw CaseError.integrity(id)
-        } catch is DecodingError {
+        } catch is DecodingError, is RecordMalformed {
             throw CaseError.integrity(id)
         }
     }
@@ -248,8 +248,8 @@ public struct Caseload: Sendable {
         }
     }
 
-    func newEvent(_ id: CaseID, _ kind: CaseEvent.Kind, on: ISODate? = nil) -> CaseEvent {
-        CaseEvent(caseId: id, kind: kind, at: timestamp, on: on, actor: vault.actor)
+    func newEvent(_ id: CaseID, _ kind: CaseEvent.Kind, on: ISODate? = nil, at: String? = nil) -> CaseEvent {
+        CaseEvent(caseId: id, kind: kind, at: at ?? timestamp, on: on, actor: vault.actor)
     }
 
     // MARK: - Actions
@@ -287,6 +287,24 @@ public struct Caseload: Sendable {
     /// depend on order run in turn: choosing unused ids, numbering events, and chaining each
     /// event's MAC to the one before as the rows are inserted.
     func insertNew(_ db: Database, _ documents: [OpenDocument]) throws -> [CaseID] {
+        let prepared = try prepareNew(db, documents)
+        try insert(db, prepared)
+        return prepared.ids
+    }
+
+    /// New cases sealed and numbered, ready for ``insert(_:_:)``.
+    struct PreparedCases {
+        struct Sealed { var events: [(seq: Int64, sealed: Data)]; var snapshot: Data; var summary: Data; var version: Int }
+        var ids: [CaseID]
+        fileprivate var sealed: ConcurrentResults<Result<Sealed, any Error>>
+        var count: Int { ids.count }
+    }
+
+    /// Chooses unused ids and event numbers for `documents` and seals them on every core.
+    /// `duplicateKeys`, when given, are the documents' ``duplicateKey(for:)`` already computed.
+    /// Nothing is written: ``insert(_:_:)`` must follow before the next call, and before
+    /// anything else appends an event.
+    func prepareNew(_ db: Database, _ documents: [OpenDocument], duplicateKeys: [String?]? = nil) throws -> PreparedCases {
         var chosen: [CaseID] = []
         var taken = Set<String>()
         let exists = try db.cachedStatement(sql: "SELECT 1 FROM case_snapshot WHERE case_id = ?")
@@ -304,55 +322,58 @@ public struct Caseload: Sendable {
             next += Int64(1 + (d.history?.count ?? 0))
         }
 
-        let (ids, firstSeq) = (chosen, starts)
-        struct Sealed { var events: [(seq: Int64, sealed: Data)]; var snapshot: Data; var summary: Data; var version: Int }
-        let prepared = ConcurrentResults<Result<Sealed, any Error>>(count: documents.count)
+        let (ids, firstSeq, at, openedOn) = (chosen, starts, timestamp, today())
+        let prepared = ConcurrentResults<Result<PreparedCases.Sealed, any Error>>(count: documents.count)
         DispatchQueue.concurrentPerform(iterations: documents.count) { i in
             prepared[i] = Result {
                 let document = documents[i]
                 var seq = firstSeq[i]
-                var event = newEvent(ids[i], .opened, on: document.openedOn)
+                var event = newEvent(ids[i], .opened, on: document.openedOn, at: at)
                 event.opened = .init(principal: document.principal, family: document.family ?? [], caseworker: document.caseworker,
-                                     openedOn: document.openedOn ?? today(), duplicateKey: duplicateKey(for: document.principal))
+                                     openedOn: document.openedOn ?? openedOn,
+                                     duplicateKey: duplicateKeys.map { $0[i] } ?? duplicateKey(for: document.principal))
                 event.note = document.notes.flatMap { $0.isEmpty ? nil : $0 }
                 var events = [(seq, try vault.seal(event, table: Self.eventTable, row: String(seq)))]
                 var c = try CaseFile.applying(event, seq: seq, to: nil)
                 // Imported history: each past stage change is its own event, dated when it happened.
                 for step in document.history ?? [] {
                     seq += 1
-                    let e = try historyEvent(step, for: c)
+                    let e = try historyEvent(step, for: c, at: at)
                     events.append((seq, try vault.seal(e, table: Self.eventTable, row: String(seq))))
                     c = try CaseFile.applying(e, seq: seq, to: c)
                 }
                 let (snapshot, summary) = try sealCase(c)
-                return Sealed(events: events, snapshot: snapshot, summary: summary, version: c.version)
+                return PreparedCases.Sealed(events: events, snapshot: snapshot, summary: summary, version: c.version)
             }
         }
+        return PreparedCases(ids: ids, sealed: prepared)
+    }
 
-        var previousMAC = tip.mac
+    /// Writes prepared cases, chaining each event's MAC to the one before, in order.
+    func insert(_ db: Database, _ prepared: PreparedCases) throws {
+        var previousMAC = try chainTip(db).mac
         let insertCase = try db.cachedStatement(sql: "INSERT INTO case_snapshot (rowid, case_id, version, sealed) VALUES (random(), ?, ?, ?)")
         let insertSummary = try db.cachedStatement(sql: "REPLACE INTO case_summary (case_id, version, sealed) VALUES (?, ?, ?)")
-        for i in documents.indices {
-            guard let result = prepared[i] else { throw CaseError.integrity(ids[i]) } // unreachable: every slot is set
+        for (i, id) in prepared.ids.enumerated() {
+            guard let result = prepared.sealed[i] else { throw CaseError.integrity(id) } // unreachable: every slot is set
             let sealed = try result.get()
             for (seq, record) in sealed.events {
                 previousMAC = try insertEvent(db, seq: seq, sealed: record, after: previousMAC)
             }
-            try insertCase.execute(arguments: [ids[i].compact, sealed.version, sealed.snapshot])
-            try insertSummary.execute(arguments: [ids[i].compact, sealed.version, sealed.summary])
+            try insertCase.execute(arguments: [id.compact, sealed.version, sealed.snapshot])
+            try insertSummary.execute(arguments: [id.compact, sealed.version, sealed.summary])
         }
-        return ids
     }
 
-    func historyEvent(_ step: HistoryStep, for c: CaseFile) throws -> CaseEvent {
+    func historyEvent(_ step: HistoryStep, for c: CaseFile, at: String) throws -> CaseEvent {
         if step.stage == .closed {
-            var e = newEvent(c.id, .closed, on: step.on)
+            var e = newEvent(c.id, .closed, on: step.on, at: at)
             e.from = c.stage
             e.outcome = step.outcome
             e.reason = step.reason
             return e
         }
-        var e = newEvent(c.id, step.stage > c.stage ? .advanced : .movedBack, on: step.on)
+        var e = newEvent(c.id, step.stage > c.stage ? .advanced : .movedBack, on: step.on, at: at)
         e.from = c.stage
         e.to = step.stage
         e.assessment = step.assessment

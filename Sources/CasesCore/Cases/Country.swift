@@ -27,7 +27,8 @@ public enum Country {
 
     /// The ISO code for a code or English name, or nil.
     public static func code(for input: String) -> String? {
-        byKey[fold(input)]
+        if names[input] != nil { return input } // already a code, as most input and every record is
+        return byKey[fold(input)]
     }
 
     /// The English name of a code ("GE" → "Georgia"); the code itself if unknown.

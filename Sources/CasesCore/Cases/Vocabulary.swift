@@ -14,6 +14,12 @@ public protocol Vocabulary: RawRepresentable<String>, CaseIterable, Codable, Sen
 extension Vocabulary {
     /// Folds case, spaces and hyphens, then matches a raw value.
     public init?(forgiving text: String) {
+        // Most values arrive exactly as spelled (every sealed record, most imports): the
+        // Foundation folding below costs microseconds a field.
+        if let v = Self(rawValue: text) {
+            self = v
+            return
+        }
         let folded = text.trimmingCharacters(in: .whitespaces).lowercased()
             .replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
         guard let v = Self(rawValue: folded) else { return nil }

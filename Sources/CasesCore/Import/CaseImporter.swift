@@ -90,22 +90,24 @@ public struct CaseImporter: Sendable {
                 // 64 MiB for the import's duration keeps that bounded and the memory flat.
                 try db.execute(sql: "PRAGMA cache_size = -65536")
                 defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
-                var earlier: [String: Int] = [:]
+                // The keys of the file's own rows (to flag a row repeating an earlier one) are
+                // kept in a temporary table, not in memory, so memory does not grow with the
+                // file: SQLite holds a few pages of it and spills the rest to a temporary file,
+                // deleted as it is opened. Those are keyed hashes and line numbers, which tell
+                // nothing without the vault's key; the table goes with the transaction.
+                try db.execute(sql: "CREATE TEMP TABLE import_row_key (key TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID")
+                defer { try? db.execute(sql: "DROP TABLE IF EXISTS temp.import_row_key") }
+                let findEarlier = try db.cachedStatement(sql: "SELECT line FROM temp.import_row_key WHERE key = ?")
+                let keepEarlier = try db.cachedStatement(sql: "INSERT INTO temp.import_row_key (key, line) VALUES (?, ?)")
                 var lastTick = Int64(0)
+                // Reading and checking the next batch (on the other threads) overlaps with
+                // writing this one (on this, the database's thread).
+                var reading = BatchReader(source: source, rules: rules, caseload: caseload)
                 while true {
-                    let batch = try source.nextBatch(Caseload.batchSize)
+                    let (batch, checked) = try reading.wait()
                     if batch.isEmpty { break }
-                    // Checking rows and keying names runs on every core; the report is made in
-                    // file order below.
-                    let checked = ConcurrentResults<Result<String?, any Error>>(count: batch.count)
-                    DispatchQueue.concurrentPerform(iterations: batch.count) { i in
-                        guard case .document(let document) = batch[i].content else { return }
-                        checked[i] = Result {
-                            try rules.check(document)
-                            return caseload.duplicateKey(for: document.principal)
-                        }
-                    }
                     var accepted: [OpenDocument] = []
+                    var keys: [String?] = []
                     for (i, row) in batch.enumerated() {
                         report.rows += 1
                         let document: OpenDocument
@@ -126,22 +128,27 @@ public struct CaseImporter: Sendable {
                         }
                         if let key {
                             let inVault = existing[key]
-                            let inFile = earlier[key]
+                            let inFile = try Int.fetchOne(findEarlier, arguments: [key])
                             if inVault != nil || inFile != nil {
                                 report.duplicates.append(.init(line: row.line, existingCase: inVault?.description, earlierLine: inFile,
                                                                added: options.allowDuplicates))
                                 if !options.allowDuplicates { continue }
                             }
-                            if inFile == nil { earlier[key] = row.line }
+                            if inFile == nil { try keepEarlier.execute(arguments: [key, row.line]) }
                         }
                         report.valid += 1
                         accepted.append(document)
+                        keys.append(key)
                     }
                     // A dry run, or a file with a rejected row, keeps nothing: check the rest
                     // without sealing it (storing never refuses a checked row, so the report is
                     // the same).
-                    if report.rejectedCount == 0 && !options.dryRun {
-                        report.imported += try caseload.insertNew(db, accepted).count
+                    let storing = report.rejectedCount == 0 && !options.dryRun && !accepted.isEmpty
+                    let prepared = storing ? try caseload.prepareNew(db, accepted, duplicateKeys: keys) : nil
+                    reading = BatchReader(source: source, rules: rules, caseload: caseload)
+                    if let prepared {
+                        try caseload.insert(db, prepared)
+                        report.imported += prepared.count
                     }
                     if let progress, source.file.bytesRead - lastTick >= 256 * 1024 {
                         lastTick = source.file.bytesRead
@@ -172,4 +179,44 @@ public struct CaseImporter: Sendable {
         }
         return keys
     }
+}
+
+/// The next batch of an import file, read, decoded and checked on other threads while the
+/// importer writes the one before: each row's duplicate key, or why it fails the rules.
+/// Waits for its thread when released, so the file is never read after the import returns.
+final class BatchReader: @unchecked Sendable {
+    typealias Checked = ConcurrentResults<Result<String?, any Error>>
+    private let done = DispatchGroup()
+    // Written once by the reading thread, read after `done`.
+    private var result: Result<([ImportRow], Checked), any Error>?
+
+    init(source: any ImportRowSource, rules: ImportRules, caseload: Caseload) {
+        nonisolated(unsafe) let source = source // used by this reader's thread alone until `done`
+        done.enter()
+        DispatchQueue.global().async { [self] in
+            result = Result {
+                let batch = try source.nextBatch(Caseload.batchSize)
+                // Checking rows and keying names runs on every core; the report is made in
+                // file order by the importer.
+                let checked = Checked(count: batch.count)
+                DispatchQueue.concurrentPerform(iterations: batch.count) { i in
+                    guard case .document(let document) = batch[i].content else { return }
+                    checked[i] = Result {
+                        try rules.check(document)
+                        return caseload.duplicateKey(for: document.principal)
+                    }
+                }
+                return (batch, checked)
+            }
+            done.leave()
+        }
+    }
+
+    /// The batch (empty at the end of the file) and each row's check.
+    func wait() throws -> ([ImportRow], Checked) {
+        done.wait()
+        return try result!.get()
+    }
+
+    deinit { done.wait() }
 }

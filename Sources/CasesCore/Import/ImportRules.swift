@@ -7,6 +7,15 @@
 /// the principal was born.
 struct ImportRules {
     let caseload: Caseload
+    /// The id of the scratch case the history is replayed on: never stored, so any valid id.
+    static let scratchID = CaseID(parsing: "0000-00000")!
+    /// When the replayed events are recorded: the import's start.
+    let recordedAt: String
+
+    init(caseload: Caseload) {
+        self.caseload = caseload
+        recordedAt = caseload.timestamp
+    }
 
     func check(_ d: OpenDocument) throws {
         try CaseValidator(today: caseload.today()).validate(d)
@@ -42,14 +51,14 @@ struct ImportRules {
     /// Replays the history on a scratch case, as `advance` and `close` would have checked it.
     func checkGates(_ d: OpenDocument) throws {
         guard let steps = d.history, !steps.isEmpty else { return }
-        let id = CaseID.random()
-        var opened = caseload.newEvent(id, .opened, on: d.openedOn)
+        let (id, at) = (Self.scratchID, recordedAt)
+        var opened = caseload.newEvent(id, .opened, on: d.openedOn, at: at)
         opened.opened = .init(principal: d.principal, family: d.family ?? [], caseworker: d.caseworker,
                               openedOn: d.openedOn ?? caseload.today(), duplicateKey: nil)
         var c = try CaseFile.applying(opened, seq: 0, to: nil)
         for step in steps {
             let from = c.stage
-            let next = try CaseFile.applying(try caseload.historyEvent(step, for: c), seq: 0, to: c)
+            let next = try CaseFile.applying(try caseload.historyEvent(step, for: c, at: at), seq: 0, to: c)
             if step.stage == .closed {
                 if step.outcome == .settled && from != .arrival {
                     throw InputError.notAllowed("A case is settled only after arrival, but this one closes at \(from.rawValue)")

@@ -44,6 +44,9 @@ final class JSONLCaseSource: ImportRowSource {
         guard String(validating: bytes, as: UTF8.self) != nil else {
             return ImportRow(line: n, content: .problem("not UTF-8 text; save the file as UTF-8"))
         }
+        if let document = bytes.withUnsafeBufferPointer({ FastDocumentReader.decode($0) }) {
+            return ImportRow(line: n, content: .document(document))
+        }
         do {
             return ImportRow(line: n, content: .document(try DocumentReader.decode(OpenDocument.self, from: Data(bytes))))
         } catch let e as InputError {

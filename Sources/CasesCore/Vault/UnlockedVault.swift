@@ -39,6 +39,24 @@ public final class UnlockedVault: @unchecked Sendable {
         return try RecordCoding.decoder.decode(T.self, from: Data(plain))
     }
 
+    /// Seals a record in its binary form (``BinaryRecord``).
+    func seal<T: BinaryRecord>(_ value: T, table: String, row: String, key sub: SecretBytes? = nil) throws -> Data {
+        var plain = value.binaryEncoded()
+        defer { plain.wipe() }
+        return Data(try SealedRecord.seal(plain, key: sub ?? key.records, vaultID: vault.vaultID, table: table, row: row))
+    }
+
+    /// Opens a record sealed in its binary form, or as JSON by an earlier build. Throws
+    /// ``CryptoError/authenticationFailed``, ``RecordMalformed`` or a `DecodingError`.
+    func open<T: BinaryRecord>(_ type: T.Type, sealed: Data, table: String, row: String, key sub: SecretBytes? = nil) throws -> T {
+        var plain = try sealed.withUnsafeBytes {
+            try SealedRecord.open($0, key: sub ?? key.records, vaultID: vault.vaultID, table: table, row: row)
+        }
+        defer { plain.wipe() }
+        if plain.first == T.marker { return try plain.withUnsafeBufferPointer { try T(binary: $0) } }
+        return try RecordCoding.decoder.decode(T.self, from: Data(plain))
+    }
+
     // MARK: - Keyslots
 
     /// Every keyslot, with labels opened.
