@@ -35,6 +35,9 @@ enum Terminal {
             tcsetattr(fd, TCSAFLUSH, &saved)
             _ = write(fd, "\n", 1)
         }
+        // A Ctrl-C typed ahead, before the read began, raised the flag but interrupts no read:
+        // without this check the next keys (the shell's next command) became the passphrase.
+        try Interrupt.check()
         return try SecretInput.firstLine(fromDescriptor: fd, source: "the terminal", onSignal: Interrupt.check)
     }
 

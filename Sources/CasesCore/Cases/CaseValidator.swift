@@ -14,7 +14,7 @@ struct CaseValidator {
         var previous = d.openedOn
         var stage = Stage.intake
         for (i, step) in (d.history ?? []).enumerated() {
-            let path = "history[\(i)]"
+            var path: String { "history[\(i)]" }
             try notFuture(step.on, "\(path).on")
             if let p = previous, step.on < p { throw InputError.invalid(field: "\(path).on", expected: "on or after the step before it (history must be in order)") }
             if let b = birthYear(d.principal), step.on.year < b { throw InputError.invalid(field: "\(path).on", expected: "after the principal's birth") }
@@ -33,25 +33,25 @@ struct CaseValidator {
         }
     }
 
-    func validate(_ d: AdvanceDocument, prefix: String = "") throws {
-        if let p = d.principal { try validate(p, path: prefix + "principal") }
+    func validate(_ d: AdvanceDocument, prefix: @autoclosure () -> String = "") throws {
+        if let p = d.principal { try validate(p, path: prefix() + "principal") }
         if let a = d.assessment {
             for (v, f) in [(a.likelihood, "likelihood"), (a.impact, "impact")] {
-                if let v, !(1...5).contains(v) { throw InputError.invalid(field: "\(prefix)assessment.\(f)", expected: "a whole number from 1 to 5") }
+                if let v, !(1...5).contains(v) { throw InputError.invalid(field: "\(prefix())assessment.\(f)", expected: "a whole number from 1 to 5") }
             }
-            try notFuture(a.assessedOn, "\(prefix)assessment.assessed_on")
+            try notFuture(a.assessedOn, "\(prefix())assessment.assessed_on")
         }
         if let a = d.arrival {
-            try notFuture(a.arrivedOn, "\(prefix)arrival.arrived_on")
+            try notFuture(a.arrivedOn, "\(prefix())arrival.arrived_on")
         }
     }
 
-    func validate(_ p: Principal, path: String) throws {
-        try checkYear(p.birthYear, "\(path).birth_year")
-        try notFuture(p.birthDate, "\(path).birth_date")
-        try notFuture(p.consent?.givenOn, "\(path).consent.given_on")
+    func validate(_ p: Principal, path: @autoclosure () -> String) throws {
+        try checkYear(p.birthYear, "\(path()).birth_year")
+        try notFuture(p.birthDate, "\(path()).birth_date")
+        try notFuture(p.consent?.givenOn, "\(path()).consent.given_on")
         if let y = p.birthYear, let d = p.birthDate, d.year != y {
-            throw InputError.invalid(field: "\(path).birth_year", expected: "the same year as birth_date")
+            throw InputError.invalid(field: "\(path()).birth_year", expected: "the same year as birth_date")
         }
     }
 
@@ -63,11 +63,12 @@ struct CaseValidator {
 
     func birthYear(_ p: Principal) -> Int? { p.birthYear ?? p.birthDate?.year }
 
-    func checkYear(_ y: Int?, _ field: String) throws {
-        if let y, y < 1900 || y > today.year { throw InputError.invalid(field: field, expected: "a year from 1900 to \(today.year)") }
+    // Field names are autoclosures: built only for the message, not for every valid row.
+    func checkYear(_ y: Int?, _ field: @autoclosure () -> String) throws {
+        if let y, y < 1900 || y > today.year { throw InputError.invalid(field: field(), expected: "a year from 1900 to \(today.year)") }
     }
 
-    func notFuture(_ d: ISODate?, _ field: String) throws {
-        if let d, d > today { throw InputError.invalid(field: field, expected: "a date not in the future") }
+    func notFuture(_ d: ISODate?, _ field: @autoclosure () -> String) throws {
+        if let d, d > today { throw InputError.invalid(field: field(), expected: "a date not in the future") }
     }
 }

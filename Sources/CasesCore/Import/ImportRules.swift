@@ -36,15 +36,16 @@ struct ImportRules {
             if let b = p.birthDate { return date < b }
             return date.year < p.birthYear!
         }
-        var dated: [(ISODate?, String)] = [(d.openedOn, "opened_on"), (p.consent?.givenOn, "principal.consent.given_on")]
-        for (i, s) in (d.history ?? []).enumerated() {
-            dated.append((s.on, "history[\(i)].on"))
-            dated.append((s.assessment?.assessedOn, "history[\(i)].assessment.assessed_on"))
-            dated.append((s.destination?.travelOn, "history[\(i)].destination.travel_on"))
-            dated.append((s.arrival?.arrivedOn, "history[\(i)].arrival.arrived_on"))
+        func check(_ date: ISODate?, _ field: @autoclosure () -> String) throws {
+            if before(date) { throw InputError.invalid(field: field(), expected: "on or after the principal's birth") }
         }
-        for (date, field) in dated where before(date) {
-            throw InputError.invalid(field: field, expected: "on or after the principal's birth")
+        try check(d.openedOn, "opened_on")
+        try check(p.consent?.givenOn, "principal.consent.given_on")
+        for (i, s) in (d.history ?? []).enumerated() {
+            try check(s.on, "history[\(i)].on")
+            try check(s.assessment?.assessedOn, "history[\(i)].assessment.assessed_on")
+            try check(s.destination?.travelOn, "history[\(i)].destination.travel_on")
+            try check(s.arrival?.arrivedOn, "history[\(i)].arrival.arrived_on")
         }
     }
 

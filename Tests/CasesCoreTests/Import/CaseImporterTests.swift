@@ -168,6 +168,30 @@ import Testing
         #expect(try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date == modified)
     }
 
+    /// Batches are read, sealed and written at once (see CaseImporter.run): a duplicate of a row
+    /// several batches back is still found, and a bad row in a late batch still stores nothing.
+    @Test func batchesInFlightKeepDuplicatesAndAllOrNothing() throws {
+        let t = try TestVault()
+        let f = ImportFixture()
+        var bytes = Data()
+        try SyntheticCaseload(count: 3 * Caseload.batchSize, seed: 77).writeJSONL { bytes.append($0) }
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+        let withRepeat = lines + [lines[2]]
+        let report = try t.importer().importFile(atPath: f.file("repeat.jsonl", lines: withRepeat), format: .jsonl)
+        #expect(report.imported == lines.count)
+        #expect(report.duplicates == [.init(line: lines.count + 1, existingCase: nil, earlierLine: 3, added: false)])
+        #expect(try t.storedCounts().cases == lines.count)
+        #expect(try t.caseload.verifyAudit().ok)
+
+        let other = try TestVault()
+        var late = try Array(SyntheticCaseload(count: 3 * Caseload.batchSize, seed: 78)).map {
+            String(decoding: try RecordCoding.encoder.encode($0), as: UTF8.self)
+        }
+        late[late.count - 5] = caseLine { setPath(&$0, "principal.segment", "astronaut") }
+        let r = try other.rejectedImport(f.file("late.jsonl", lines: late), .jsonl)
+        #expect(r.rejected.map(\.line) == [late.count - 4])
+    }
+
     @Test func importedHistoryBecomesDatedEvents() throws {
         let t = try TestVault()
         let f = ImportFixture()
