@@ -190,6 +190,11 @@ import Testing
         late[late.count - 5] = caseLine { setPath(&$0, "principal.segment", "astronaut") }
         let r = try other.rejectedImport(f.file("late.jsonl", lines: late), .jsonl)
         #expect(r.rejected.map(\.line) == [late.count - 4])
+        // The table of the file's duplicate keys lasts only as long as the import.
+        for vault in [t, other] {
+            let tables = try vault.unlocked.vault.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master") }
+            #expect(!tables.contains("import_row_key"))
+        }
     }
 
     @Test func importedHistoryBecomesDatedEvents() throws {
