@@ -11,7 +11,8 @@
 /// a missing required field, a wrong type, a lone surrogate, trailing bytes. Tests and the
 /// import-jsonl fuzz target check that the two agree.
 enum FastDocumentReader {
-    /// The document on this line, or nil to let `DocumentReader` read it.
+    /// The document on this line, or nil to let `DocumentReader` read it. The line must be valid
+    /// UTF-8 (the JSONL source checks it first): text is taken as it is, not validated again.
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> OpenDocument? {
         var j = FastJSON(bytes: bytes)
         guard let d = try? OpenDocument(fast: &j), j.atEndAfterSpace() else { return nil }
