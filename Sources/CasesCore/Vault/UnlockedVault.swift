@@ -26,35 +26,45 @@ public final class UnlockedVault: @unchecked Sendable {
 
     // MARK: - Sealing
 
+    /// Seals a record as JSON (keyslot labels, releases: records written rarely).
     func seal<T: Encodable>(_ value: T, table: String, row: String, key sub: SecretBytes? = nil) throws -> Data {
         var plain = try [UInt8](RecordCoding.sealedEncoder.encode(value))
         defer { plain.wipe() }
-        return Data(try SealedRecord.seal(plain, key: sub ?? key.records, vaultID: vault.vaultID, table: table, row: row))
-    }
-
-    /// Opens a sealed record, or throws ``CryptoError/authenticationFailed``.
-    func open<T: Decodable>(_ type: T.Type, sealed: Data, table: String, row: String, key sub: SecretBytes? = nil) throws -> T {
-        var plain = try SealedRecord.open(Array(sealed), key: sub ?? key.records, vaultID: vault.vaultID, table: table, row: row)
-        defer { plain.wipe() }
-        return try RecordCoding.decoder.decode(T.self, from: Data(plain))
+        return try seal(plain: plain, table: table, row: row, key: sub)
     }
 
     /// Seals a record in its binary form (``BinaryRecord``).
     func seal<T: BinaryRecord>(_ value: T, table: String, row: String, key sub: SecretBytes? = nil) throws -> Data {
         var plain = value.binaryEncoded()
         defer { plain.wipe() }
-        return Data(try SealedRecord.seal(plain, key: sub ?? key.records, vaultID: vault.vaultID, table: table, row: row))
+        return try seal(plain: plain, table: table, row: row, key: sub)
+    }
+
+    private func seal(plain: [UInt8], table: String, row: String, key sub: SecretBytes?) throws -> Data {
+        Data(try SealedRecord.seal(plain, key: sub ?? key.records, vaultID: vault.vaultID, table: table, row: row))
+    }
+
+    /// Opens a sealed JSON record, or throws ``CryptoError/authenticationFailed``.
+    func open<T: Decodable>(_ type: T.Type, sealed: Data, table: String, row: String, key sub: SecretBytes? = nil) throws -> T {
+        try withOpened(sealed, table: table, row: row, key: sub) { try RecordCoding.decoder.decode(T.self, from: Data($0)) }
     }
 
     /// Opens a record sealed in its binary form, or as JSON by an earlier build. Throws
     /// ``CryptoError/authenticationFailed``, ``RecordMalformed`` or a `DecodingError`.
     func open<T: BinaryRecord>(_ type: T.Type, sealed: Data, table: String, row: String, key sub: SecretBytes? = nil) throws -> T {
+        try withOpened(sealed, table: table, row: row, key: sub) { plain in
+            if plain.first == T.marker { return try plain.withUnsafeBufferPointer { try T(binary: $0) } }
+            return try RecordCoding.decoder.decode(T.self, from: Data(plain))
+        }
+    }
+
+    /// Calls `body` with a sealed record's plaintext, wiped afterwards.
+    private func withOpened<R>(_ sealed: Data, table: String, row: String, key sub: SecretBytes?, _ body: ([UInt8]) throws -> R) throws -> R {
         var plain = try sealed.withUnsafeBytes {
             try SealedRecord.open($0, key: sub ?? key.records, vaultID: vault.vaultID, table: table, row: row)
         }
         defer { plain.wipe() }
-        if plain.first == T.marker { return try plain.withUnsafeBufferPointer { try T(binary: $0) } }
-        return try RecordCoding.decoder.decode(T.self, from: Data(plain))
+        return try body(plain)
     }
 
     // MARK: - Keyslots
