@@ -93,9 +93,10 @@ public struct CaseImporter: Sendable {
                 // The keys of the file's own rows (to flag a row repeating an earlier one) go in
                 // a table of the vault for the transaction's length, not in memory, so memory
                 // does not grow with the file: its pages share the import's fixed page cache and
-                // spill to the WAL like the rest. Keyed hashes and line numbers, which tell
-                // nothing without the vault's key; the table is dropped before the commit (and
-                // its pages zeroed: secure_delete), or goes with the rollback.
+                // spill to the WAL like the rest. The first 64 bits of keyed hashes, and line
+                // numbers, which tell nothing without the vault's key; the table is emptied and
+                // dropped before the commit (its pages zeroed: secure_delete), or goes with the
+                // rollback.
                 try db.execute(sql: "CREATE TABLE import_row_key (key INTEGER PRIMARY KEY, line INTEGER NOT NULL) STRICT")
                 let findEarlier = try db.makeStatement(sql: "SELECT line FROM import_row_key WHERE key = ?")
                 let keepEarlier = try db.makeStatement(sql: "INSERT INTO import_row_key (key, line) VALUES (?, ?)")
@@ -106,6 +107,7 @@ public struct CaseImporter: Sendable {
                 while true {
                     let (batch, checked) = try reading.wait()
                     if batch.isEmpty { break }
+                    let bytesRead = source.file.bytesRead // before the next reader starts reading
                     var accepted: [OpenDocument] = []
                     var keys: [String?] = []
                     for (i, row) in batch.enumerated() {
@@ -151,9 +153,9 @@ public struct CaseImporter: Sendable {
                         try caseload.insert(db, prepared)
                         report.imported += prepared.count
                     }
-                    if let progress, source.file.bytesRead - lastTick >= 256 * 1024 {
-                        lastTick = source.file.bytesRead
-                        progress(Progress(bytesRead: source.file.bytesRead, totalBytes: source.file.size, rows: report.rows))
+                    if let progress, bytesRead - lastTick >= 256 * 1024 {
+                        lastTick = bytesRead
+                        progress(Progress(bytesRead: bytesRead, totalBytes: source.file.size, rows: report.rows))
                     }
                 }
                 progress?(Progress(bytesRead: source.file.bytesRead, totalBytes: source.file.size, rows: report.rows))
