@@ -173,6 +173,7 @@ struct FastJSON {
         let start = at
         var v = 0
         while at < bytes.count, bytes[at] >= 0x30, bytes[at] <= 0x39 {
+            guard at - start < 18 else { throw GiveUp() } // a 19th digit could overflow
             v = v * 10 + Int(bytes[at] - 0x30)
             at += 1
         }

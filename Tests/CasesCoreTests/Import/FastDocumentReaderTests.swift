@@ -66,6 +66,7 @@ import Testing
             #"{"principal":{"birth_year":01986}}"#,
             #"{"principal":{"birth_year":-0}}"#,
             #"{"principal":{"birth_year":1234567890123456789}}"#,
+            "{\"principal\":{\"birth_year\":1\(String(repeating: "2", count: 300))}}", // found by the fuzzer: overflowed
             #"{"principal":{"birth_year":"1986"}}"#,
             #"{"principal":{"full_name":"\ud800"}}"#,                 // a lone surrogate
             #"{"principal":{"full_name":"\udc00x"}}"#,
