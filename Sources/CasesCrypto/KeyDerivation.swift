@@ -36,6 +36,22 @@ public enum KeyedHash {
         key.withUnsafeBytes { k in blake2b(parts, key: k, length: length) }
     }
 
+    /// A `length`-byte keyed BLAKE2b of the concatenation of `parts`, read in place: for the
+    /// audit chain, which MACs every event an import writes.
+    public static func mac(_ parts: [UnsafeRawBufferPointer], key: SecretBytes, length: Int = 32, into out: UnsafeMutableRawBufferPointer) {
+        precondition(out.count == length)
+        Sodium.ready()
+        withUnsafeTemporaryAllocation(byteCount: crypto_generichash_statebytes(), alignment: 64) { state in
+            let st = OpaquePointer(state.baseAddress!)
+            key.withUnsafeBytes { k in
+                _ = crypto_generichash_init(st, k.baseAddress?.assumingMemoryBound(to: UInt8.self), k.count, length)
+            }
+            for part in parts { _ = crypto_generichash_update(st, part.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(part.count)) }
+            _ = crypto_generichash_final(st, out.baseAddress!.assumingMemoryBound(to: UInt8.self), length)
+            sodium_memzero(state.baseAddress!, state.count)
+        }
+    }
+
     /// Unkeyed BLAKE2b-256, for content hashes that hold no secret (the release chain links).
     public static func hash(_ parts: [[UInt8]], length: Int = 32) -> [UInt8] {
         blake2b(parts, key: UnsafeRawBufferPointer(start: nil, count: 0), length: length)

@@ -10,6 +10,12 @@ public enum Random {
         return out
     }
 
+    /// Fills `buffer` with random bytes.
+    public static func fill(_ buffer: UnsafeMutableRawBufferPointer) {
+        Sodium.ready()
+        if let b = buffer.baseAddress { randombytes_buf(b, buffer.count) }
+    }
+
     /// A uniformly distributed integer in `0 ..< upperBound` (no modulo bias).
     public static func uniform(_ upperBound: UInt32) -> UInt32 {
         Sodium.ready()

@@ -31,6 +31,28 @@ public enum XChaCha20Poly1305 {
         return out
     }
 
+    /// Encrypts and authenticates `plaintext` into `out`, exactly `plaintext.count + overhead`
+    /// bytes: `nonce ‖ ciphertext ‖ tag`. `nonce` must be `nonceLength` bytes fresh from
+    /// ``Random`` (a caller sealing many records draws them in bulk, not one system call each).
+    public static func seal(_ plaintext: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, associatedData: UnsafeRawBufferPointer,
+                            key: SecretBytes, into out: UnsafeMutableRawBufferPointer) throws {
+        Sodium.ready()
+        guard key.count == keyLength else { throw CryptoError.invalidLength("key") }
+        guard nonce.count == nonceLength else { throw CryptoError.invalidLength("nonce") }
+        guard out.count == plaintext.count + overhead, let o = out.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            throw CryptoError.invalidLength("sealed output")
+        }
+        o.update(from: nonce.baseAddress!.assumingMemoryBound(to: UInt8.self), count: nonceLength)
+        key.withUnsafeBytes { k in
+            var clen: UInt64 = 0
+            _ = crypto_aead_xchacha20poly1305_ietf_encrypt(
+                o + nonceLength, &clen,
+                plaintext.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(plaintext.count),
+                associatedData.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(associatedData.count),
+                nil, o, k.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
     /// Encrypts a byte array; see ``seal(_:associatedData:key:)``.
     public static func seal(_ plaintext: [UInt8], associatedData: [UInt8], key: SecretBytes) throws -> [UInt8] {
         try plaintext.withUnsafeBytes { (p) -> [UInt8] in try seal(p, associatedData: associatedData, key: key) }

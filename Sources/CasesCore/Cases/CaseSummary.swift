@@ -54,6 +54,11 @@ public struct CaseSummary: Equatable, Sendable {
     /// followed by its UTF-8 bytes, each number as a varint.
     func encoded() -> [UInt8] {
         var w = RecordWriter()
+        write(to: &w)
+        return w.bytes
+    }
+
+    func write(to w: inout RecordWriter) {
         w.bytes.append(Self.format)
         w.text(id.compact)
         w.int(version)
@@ -72,7 +77,6 @@ public struct CaseSummary: Equatable, Sendable {
         w.text(travelOn?.text)
         w.text(lastCheckinOn?.text)
         w.text(duplicateKey)
-        return w.bytes
     }
 
     /// Decodes a summary; with `expected`, its id must be that one (compared as bytes, which

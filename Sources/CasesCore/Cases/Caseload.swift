@@ -206,17 +206,29 @@ public struct Caseload: Sendable {
         return mac
     }
 
+    /// The keyed BLAKE2b of `previous ‖ seq (8 bytes, big-endian) ‖ sealed`.
     static func chainMAC(previous: Data, seq: Int64, sealed: Data, key: SecretBytes) -> Data {
-        let seqBytes = (0..<8).map { UInt8(truncatingIfNeeded: UInt64(seq) >> (56 - 8 * $0)) }
-        return Data(KeyedHash.mac([Array(previous), seqBytes, Array(sealed)], key: key))
+        var seqBytes = UInt64(bitPattern: seq).bigEndian
+        var mac = Data(count: 32)
+        mac.withUnsafeMutableBytes { out in
+            previous.withUnsafeBytes { p in
+                withUnsafeBytes(of: &seqBytes) { s in
+                    sealed.withUnsafeBytes { b in KeyedHash.mac([p, s, b], key: key, into: out) }
+                }
+            }
+        }
+        return mac
     }
 
     /// The sealed snapshot and sealed summary of a case.
     func sealCase(_ c: CaseFile) throws -> (snapshot: Data, summary: Data) {
-        let sealed = try vault.seal(c, table: Self.snapshotTable, row: c.id.compact)
-        var plainSummary = CaseSummary(c).encoded()
-        defer { plainSummary.wipe() }
-        let summary = Data(try SealedRecord.seal(plainSummary, key: vault.key.records, vaultID: vault.vault.vaultID, table: Self.summaryTable, row: c.id.compact))
+        var sealer = vault.makeSealer()
+        return try sealCase(c, with: &sealer)
+    }
+
+    func sealCase(_ c: CaseFile, with sealer: inout RecordSealer) throws -> (snapshot: Data, summary: Data) {
+        let sealed = try sealer.seal(c, table: Self.snapshotTable, row: c.id.compact)
+        let summary = try sealer.seal(table: Self.summaryTable, row: c.id.compact) { CaseSummary(c).write(to: &$0) }
         return (sealed, summary)
     }
 
@@ -287,81 +299,124 @@ public struct Caseload: Sendable {
     /// depend on order run in turn: choosing unused ids, numbering events, and chaining each
     /// event's MAC to the one before as the rows are inserted.
     func insertNew(_ db: Database, _ documents: [OpenDocument]) throws -> [CaseID] {
-        let prepared = try prepareNew(db, documents)
+        let ids = try chooseIDs(db, count: documents.count)
+        let tip = try chainTip(db)
+        let prepared = sealNew(documents, ids: ids, firstSeq: tip.seq + 1)
+        _ = try prepared.chain(after: tip.mac, key: vault.key.audit)
         try insert(db, prepared)
         return prepared.ids
     }
 
-    /// New cases sealed and numbered, ready for ``insert(_:_:)``.
-    struct PreparedCases {
-        struct Sealed { var events: [(seq: Int64, sealed: Data)]; var snapshot: Data; var summary: Data; var version: Int }
-        var ids: [CaseID]
-        fileprivate var sealed: ConcurrentResults<Result<Sealed, any Error>>
+    /// New cases sealed, numbered and (after ``chain(after:key:)``) MAC-chained, ready for
+    /// ``Caseload/insert(_:_:)``.
+    final class PreparedCases: @unchecked Sendable {
+        struct Sealed {
+            var events: [(seq: Int64, sealed: Data)]
+            var macs: [Data] = []
+            var snapshot: Data
+            var summary: Data
+            var version: Int
+        }
+        let ids: [CaseID]
+        /// The event number after the last of these cases' events.
+        let nextSeq: Int64
+        fileprivate let sealed: ConcurrentResults<Result<Sealed, any Error>>
         var count: Int { ids.count }
+
+        fileprivate init(ids: [CaseID], nextSeq: Int64, sealed: ConcurrentResults<Result<Sealed, any Error>>) {
+            (self.ids, self.nextSeq, self.sealed) = (ids, nextSeq, sealed)
+        }
+
+        /// Computes each event's MAC, chained from `previous` (the MAC of the event before the
+        /// first), in order; returns the last event's MAC. Throws the first case's sealing error.
+        func chain(after previous: Data, key: SecretBytes) throws -> Data {
+            var mac = previous
+            for i in 0..<count {
+                var sealed = try sealed[i]!.get()
+                sealed.macs = sealed.events.map { seq, record in
+                    mac = Caseload.chainMAC(previous: mac, seq: seq, sealed: record, key: key)
+                    return mac
+                }
+                self.sealed[i] = .success(sealed)
+            }
+            return mac
+        }
     }
 
-    /// Chooses unused ids and event numbers for `documents` and seals them on every core.
-    /// `duplicateKeys`, when given, are the documents' ``duplicateKey(for:)`` already computed.
-    /// Nothing is written: ``insert(_:_:)`` must follow before the next call, and before
-    /// anything else appends an event.
-    func prepareNew(_ db: Database, _ documents: [OpenDocument], duplicateKeys: [String?]? = nil) throws -> PreparedCases {
+    /// `count` new random case ids, in use by no case in the vault nor in `taken` (the ids of
+    /// cases sealed but not inserted yet), nor repeated.
+    func chooseIDs(_ db: Database, count: Int, taken: Set<String> = []) throws -> [CaseID] {
         var chosen: [CaseID] = []
-        var taken = Set<String>()
-        let exists = try db.cachedStatement(sql: "SELECT 1 FROM case_snapshot WHERE case_id = ?")
-        for _ in documents {
+        var taken = taken
+        let exists = try RawStatement(db, sql: "SELECT 1 FROM case_snapshot WHERE case_id = ?")
+        for _ in 0..<count {
             var id = CaseID.random()
-            while try taken.contains(id.compact) || Row.fetchOne(exists, arguments: [id.compact]) != nil { id = CaseID.random() }
+            while try taken.contains(id.compact) || exists.firstInt(.text(id.compact)) != nil { id = CaseID.random() }
             taken.insert(id.compact)
             chosen.append(id)
         }
-        let tip = try chainTip(db)
-        var starts: [Int64] = []
-        var next = tip.seq + 1
-        for d in documents {
-            starts.append(next)
-            next += Int64(1 + (d.history?.count ?? 0))
-        }
-
-        let (ids, firstSeq, at, openedOn) = (chosen, starts, timestamp, today())
-        let prepared = ConcurrentResults<Result<PreparedCases.Sealed, any Error>>(count: documents.count)
-        DispatchQueue.concurrentPerform(iterations: documents.count) { i in
-            prepared[i] = Result {
-                let document = documents[i]
-                var seq = firstSeq[i]
-                var event = newEvent(ids[i], .opened, on: document.openedOn, at: at)
-                event.opened = .init(principal: document.principal, family: document.family ?? [], caseworker: document.caseworker,
-                                     openedOn: document.openedOn ?? openedOn,
-                                     duplicateKey: duplicateKeys.map { $0[i] } ?? duplicateKey(for: document.principal))
-                event.note = document.notes.flatMap { $0.isEmpty ? nil : $0 }
-                var events = [(seq, try vault.seal(event, table: Self.eventTable, row: String(seq)))]
-                var c = try CaseFile.applying(event, seq: seq, to: nil)
-                // Imported history: each past stage change is its own event, dated when it happened.
-                for step in document.history ?? [] {
-                    seq += 1
-                    let e = try historyEvent(step, for: c, at: at)
-                    events.append((seq, try vault.seal(e, table: Self.eventTable, row: String(seq))))
-                    c = try CaseFile.applying(e, seq: seq, to: c)
-                }
-                let (snapshot, summary) = try sealCase(c)
-                return PreparedCases.Sealed(events: events, snapshot: snapshot, summary: summary, version: c.version)
-            }
-        }
-        return PreparedCases(ids: ids, sealed: prepared)
+        return chosen
     }
 
-    /// Writes prepared cases, chaining each event's MAC to the one before, in order.
+    /// Builds and seals new cases on every core; the first case's first event is number
+    /// `firstSeq`, and the events follow in order. Touches no database: the caller inserts
+    /// them before anything else appends an event. `duplicateKeys`, when given, are the
+    /// documents' ``duplicateKey(for:)`` already computed.
+    func sealNew(_ documents: [OpenDocument], ids: [CaseID], firstSeq: Int64, duplicateKeys: [String?]? = nil) -> PreparedCases {
+        var first: [Int64] = []
+        var next = firstSeq
+        for d in documents {
+            first.append(next)
+            next += Int64(1 + (d.history?.count ?? 0))
+        }
+        let (starts, at, openedOn) = (first, timestamp, today())
+        let prepared = ConcurrentResults<Result<PreparedCases.Sealed, any Error>>(count: documents.count)
+        // A few runs of cases per core, each with one sealer (its buffers and nonces reused).
+        let runs = min(documents.count, 8)
+        DispatchQueue.concurrentPerform(iterations: runs) { run in
+            var sealer = vault.makeSealer()
+            for i in stride(from: run, to: documents.count, by: runs) {
+                prepared[i] = Result {
+                    let document = documents[i]
+                    var seq = starts[i]
+                    var event = newEvent(ids[i], .opened, on: document.openedOn, at: at)
+                    event.opened = .init(principal: document.principal, family: document.family ?? [], caseworker: document.caseworker,
+                                         openedOn: document.openedOn ?? openedOn,
+                                         duplicateKey: duplicateKeys.map { $0[i] } ?? duplicateKey(for: document.principal))
+                    event.note = document.notes.flatMap { $0.isEmpty ? nil : $0 }
+                    var events = [(seq, try sealer.seal(event, table: Self.eventTable, row: String(seq)))]
+                    var c = try CaseFile.applying(event, seq: seq, to: nil)
+                    // Imported history: each past stage change is its own event, dated when it happened.
+                    for step in document.history ?? [] {
+                        seq += 1
+                        let e = try historyEvent(step, for: c, at: at)
+                        events.append((seq, try sealer.seal(e, table: Self.eventTable, row: String(seq))))
+                        c = try CaseFile.applying(e, seq: seq, to: c)
+                    }
+                    let (snapshot, summary) = try sealCase(c, with: &sealer)
+                    return PreparedCases.Sealed(events: events, snapshot: snapshot, summary: summary, version: c.version)
+                }
+            }
+        }
+        return PreparedCases(ids: ids, nextSeq: next, sealed: prepared)
+    }
+
+    /// Writes prepared and chained cases (``PreparedCases/chain(after:key:)``).
     func insert(_ db: Database, _ prepared: PreparedCases) throws {
-        var previousMAC = try chainTip(db).mac
-        let insertCase = try db.cachedStatement(sql: "INSERT INTO case_snapshot (rowid, case_id, version, sealed) VALUES (random(), ?, ?, ?)")
-        let insertSummary = try db.cachedStatement(sql: "REPLACE INTO case_summary (case_id, version, sealed) VALUES (?, ?, ?)")
+        let insertEvent = try RawStatement(db, sql: "INSERT INTO event (seq, sealed, mac) VALUES (?, ?, ?)")
+        // A random rowid: the table's order says nothing about when cases were opened.
+        let insertCase = try RawStatement(db, sql: "INSERT INTO case_snapshot (rowid, case_id, version, sealed) VALUES (random(), ?, ?, ?)")
+        let insertSummary = try RawStatement(db, sql: "REPLACE INTO case_summary (case_id, version, sealed) VALUES (?, ?, ?)")
         for (i, id) in prepared.ids.enumerated() {
             guard let result = prepared.sealed[i] else { throw CaseError.integrity(id) } // unreachable: every slot is set
             let sealed = try result.get()
-            for (seq, record) in sealed.events {
-                previousMAC = try insertEvent(db, seq: seq, sealed: record, after: previousMAC)
+            guard sealed.macs.count == sealed.events.count else { throw CaseError.integrity(id) } // unreachable: chained first
+            for ((seq, record), mac) in zip(sealed.events, sealed.macs) {
+                try insertEvent.run(.int(seq), .blob(record), .blob(mac))
             }
-            try insertCase.execute(arguments: [id.compact, sealed.version, sealed.snapshot])
-            try insertSummary.execute(arguments: [id.compact, sealed.version, sealed.summary])
+            let (compact, version) = (id.compact, Int64(sealed.version))
+            try insertCase.run(.text(compact), .int(version), .blob(sealed.snapshot))
+            try insertSummary.run(.text(compact), .int(version), .blob(sealed.summary))
         }
     }
 

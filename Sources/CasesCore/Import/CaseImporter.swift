@@ -80,7 +80,7 @@ public struct CaseImporter: Sendable {
     func run(_ source: any ImportRowSource, progress: ((Progress) -> Void)?) throws -> ImportReport {
         let rules = ImportRules(caseload: caseload)
         do {
-            return try caseload.vault.vault.write { db in
+            return try caseload.vault.vault.withRollbackJournal { try caseload.vault.vault.write { db in
                 var report = ImportReport()
                 report.dryRun = options.dryRun
                 let existing = try existingDuplicateKeys(db)
@@ -101,9 +101,13 @@ public struct CaseImporter: Sendable {
                 let findEarlier = try db.makeStatement(sql: "SELECT line FROM import_row_key WHERE key = ?")
                 let keepEarlier = try db.makeStatement(sql: "INSERT INTO import_row_key (key, line) VALUES (?, ?)")
                 var lastTick = Int64(0)
-                // Reading and checking the next batch (on the other threads) overlaps with
-                // writing this one (on this, the database's thread).
+                let tip = try caseload.chainTip(db)
+                var nextSeq = tip.seq + 1
+                // Three batches at a time: while this, the database's thread, inserts one
+                // batch, the next is sealed and the one after it read and checked, on the
+                // other threads.
                 var reading = BatchReader(source: source, rules: rules, caseload: caseload)
+                var sealing: BatchSealer?
                 while true {
                     let (batch, checked) = try reading.wait()
                     if batch.isEmpty { break }
@@ -146,12 +150,14 @@ public struct CaseImporter: Sendable {
                     // A dry run, or a file with a rejected row, keeps nothing: check the rest
                     // without sealing it (storing never refuses a checked row, so the report is
                     // the same).
-                    let storing = report.rejectedCount == 0 && !options.dryRun && !accepted.isEmpty
-                    let prepared = storing ? try caseload.prepareNew(db, accepted, duplicateKeys: keys) : nil
                     reading = BatchReader(source: source, rules: rules, caseload: caseload)
-                    if let prepared {
-                        try caseload.insert(db, prepared)
-                        report.imported += prepared.count
+                    if report.rejectedCount == 0 && !options.dryRun && !accepted.isEmpty {
+                        let ids = try caseload.chooseIDs(db, count: accepted.count, taken: sealing?.ids ?? [])
+                        let next = BatchSealer(caseload: caseload, documents: accepted, ids: ids, firstSeq: nextSeq, duplicateKeys: keys,
+                                               after: sealing, chainTip: tip.mac)
+                        nextSeq = next.nextSeq
+                        if let sealing { report.imported += try sealing.insert(db) }
+                        sealing = next
                     }
                     if let progress, bytesRead - lastTick >= 256 * 1024 {
                         lastTick = bytesRead
@@ -166,6 +172,7 @@ public struct CaseImporter: Sendable {
                     report.imported = 0
                     throw RollBack(report: report)
                 }
+                if let sealing { report.imported += try sealing.insert(db) }
                 // Emptied a few thousand rows at a time: dropping it whole held every one of its
                 // pages in memory at once (80 MiB at 1,000,000 rows).
                 repeat {
@@ -173,7 +180,7 @@ public struct CaseImporter: Sendable {
                 } while db.changesCount > 0
                 try db.execute(sql: "DROP TABLE import_row_key")
                 return report
-            }
+            } }
         } catch let r as RollBack {
             return r.report
         }
@@ -237,3 +244,53 @@ final class BatchReader: @unchecked Sendable {
     deinit { done.wait() }
 }
 
+
+/// One batch's accepted cases, sealed and MAC-chained on other threads while the importer
+/// inserts the batch before. Its events are numbered from `firstSeq` and chained after the
+/// previous batch's last event (or `chainTip`, the vault's last event, for the first batch).
+/// Waits for its thread when released.
+final class BatchSealer: @unchecked Sendable {
+    let ids: Set<String>
+    /// The number of the first event after this batch's.
+    let nextSeq: Int64
+    private let caseload: Caseload
+    private let done = DispatchGroup()
+    // Written once by the sealing thread, read after `done`.
+    private var result: Result<Caseload.PreparedCases, any Error>?
+    private var lastMAC = Data()
+
+    init(caseload: Caseload, documents: [OpenDocument], ids: [CaseID], firstSeq: Int64, duplicateKeys: [String?],
+         after previous: BatchSealer?, chainTip: Data) {
+        self.caseload = caseload
+        self.ids = Set(ids.map(\.compact))
+        nextSeq = firstSeq + documents.reduce(0) { $0 + Int64(1 + ($1.history?.count ?? 0)) }
+        done.enter()
+        DispatchQueue.global().async { [self] in
+            result = Result {
+                let prepared = caseload.sealNew(documents, ids: ids, firstSeq: firstSeq, duplicateKeys: duplicateKeys)
+                // The chain goes on from the previous batch's last MAC, once it has one.
+                let previousMAC = try previous.map { try $0.chained() } ?? chainTip
+                lastMAC = try prepared.chain(after: previousMAC, key: caseload.vault.key.audit)
+                return prepared
+            }
+            done.leave()
+        }
+    }
+
+    /// Waits for the batch to be sealed and chained; returns its last event's MAC.
+    private func chained() throws -> Data {
+        done.wait()
+        _ = try result!.get()
+        return lastMAC
+    }
+
+    /// Inserts the batch (on the database's thread); returns how many cases it held.
+    func insert(_ db: Database) throws -> Int {
+        done.wait()
+        let prepared = try result!.get()
+        try caseload.insert(db, prepared)
+        return prepared.count
+    }
+
+    deinit { done.wait() }
+}

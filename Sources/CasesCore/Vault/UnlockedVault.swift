@@ -44,6 +44,11 @@ public final class UnlockedVault: @unchecked Sendable {
         Data(try SealedRecord.seal(plain, key: sub ?? key.records, vaultID: vault.vaultID, table: table, row: row))
     }
 
+    /// A sealer for many records under the records key (see ``RecordSealer``).
+    func makeSealer() -> RecordSealer {
+        RecordSealer(key: key.records, vaultID: vault.vaultID)
+    }
+
     /// Opens a sealed JSON record, or throws ``CryptoError/authenticationFailed``.
     func open<T: Decodable>(_ type: T.Type, sealed: Data, table: String, row: String, key sub: SecretBytes? = nil) throws -> T {
         try withOpened(sealed, table: table, row: row, key: sub) { try RecordCoding.decoder.decode(T.self, from: Data($0)) }
