@@ -98,8 +98,8 @@ public struct CaseImporter: Sendable {
                 // dropped before the commit (its pages zeroed: secure_delete), or goes with the
                 // rollback.
                 try db.execute(sql: "CREATE TABLE import_row_key (key INTEGER PRIMARY KEY, line INTEGER NOT NULL) STRICT")
-                let findEarlier = try db.makeStatement(sql: "SELECT line FROM import_row_key WHERE key = ?")
-                let keepEarlier = try db.makeStatement(sql: "INSERT INTO import_row_key (key, line) VALUES (?, ?)")
+                let findEarlier = try RawStatement(db, sql: "SELECT line FROM import_row_key WHERE key = ?")
+                let keepEarlier = try RawStatement(db, sql: "INSERT INTO import_row_key (key, line) VALUES (?, ?)")
                 var lastTick = Int64(0)
                 let tip = try caseload.chainTip(db)
                 var nextSeq = tip.seq + 1
@@ -135,13 +135,13 @@ public struct CaseImporter: Sendable {
                         if let key {
                             let inVault = existing[key]
                             let short = Self.rowKey(key)
-                            let inFile = try Int.fetchOne(findEarlier, arguments: [short])
+                            let inFile = try findEarlier.firstInt(.int(short)).map(Int.init)
                             if inVault != nil || inFile != nil {
                                 report.duplicates.append(.init(line: row.line, existingCase: inVault?.description, earlierLine: inFile,
                                                                added: options.allowDuplicates))
                                 if !options.allowDuplicates { continue }
                             }
-                            if inFile == nil { try keepEarlier.execute(arguments: [short, row.line]) }
+                            if inFile == nil { try keepEarlier.run(.int(short), .int(Int64(row.line))) }
                         }
                         report.valid += 1
                         accepted.append(document)

@@ -197,6 +197,74 @@ import Testing
         }
     }
 
+    /// A duplicate left out in the middle of the file: the batches sealed ahead of the writer
+    /// are numbered from the cases kept, so the event log has no gap and the chain verifies.
+    @Test func aDuplicateLeftOutMidFileKeepsTheEventLogWhole() throws {
+        let t = try TestVault()
+        let f = ImportFixture()
+        let documents = Array(SyntheticCaseload(count: 3 * Caseload.batchSize, seed: 79))
+        var lines = try documents.map { String(decoding: try RecordCoding.encoder.encode($0), as: UTF8.self) }
+        lines.insert(lines[2], at: Caseload.batchSize + 10)
+        let report = try t.importer().importFile(atPath: f.file("mid.jsonl", lines: lines), format: .jsonl)
+        #expect(report.imported == documents.count)
+        #expect(report.duplicates.map(\.line) == [Caseload.batchSize + 11])
+        let events = documents.reduce(0) { $0 + 1 + ($1.history?.count ?? 0) }
+        #expect(try t.storedCounts() == (documents.count, events))
+        let seqs = try t.unlocked.vault.read { db in try Int64.fetchAll(db, sql: "SELECT seq FROM event ORDER BY seq") }
+        #expect(seqs == Array(1...Int64(events)))
+        #expect(try t.caseload.verifyAudit().ok)
+    }
+
+    // MARK: - The import's journal
+
+    func journalMode(_ vault: Vault) throws -> String? {
+        try vault.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+    }
+
+    /// The import's transaction runs with a rollback journal (each new page written once); the
+    /// vault is in WAL mode again afterwards, stored or refused, and no journal is left behind.
+    @Test func importLeavesTheVaultInWALModeWithNoJournal() throws {
+        let t = try TestVault()
+        let f = ImportFixture()
+        #expect(try t.unlocked.vault.withRollbackJournal { try journalMode(t.unlocked.vault) } == "delete")
+        #expect(try journalMode(t.unlocked.vault) == "wal")
+        _ = try t.importer().importFile(atPath: f.file("one.jsonl", lines: [caseLine()]), format: .jsonl)
+        #expect(try journalMode(t.unlocked.vault) == "wal")
+        #expect(!FileManager.default.fileExists(atPath: t.path + "-journal"))
+        _ = try t.rejectedImport(f.file("bad.jsonl", lines: [caseLine(canary: "Q"), "{"]), .jsonl)
+        #expect(try journalMode(t.unlocked.vault) == "wal")
+        #expect(!FileManager.default.fileExists(atPath: t.path + "-journal"))
+        #expect(try t.storedCounts().cases == 1)
+        #expect(try t.caseload.verifyAudit().ok)
+    }
+
+    /// Another connection to the vault (another `cases` running) keeps it in WAL mode: the
+    /// import does not fail for it, runs in the WAL, and the other connection sees the cases.
+    @Test func importBesideAnotherOpenConnectionRunsInTheWAL() throws {
+        let t = try TestVault()
+        let other = try Vault.open(at: t.path)
+        #expect(try other.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM case_snapshot") } == 0)
+        #expect(try t.unlocked.vault.withRollbackJournal { try journalMode(t.unlocked.vault) } == "wal")
+        let f = ImportFixture()
+        let report = try t.importer().importFile(atPath: f.file("two.jsonl", lines: [caseLine(canary: "A"), caseLine(canary: "B")]), format: .jsonl)
+        #expect(report.imported == 2)
+        #expect(try other.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM case_snapshot") } == 2)
+        #expect(try journalMode(other) == "wal")
+    }
+
+    /// A vault left in rollback mode (an import killed before it switched back) is in WAL mode
+    /// again from the next open, with every case.
+    @Test func aVaultLeftInRollbackModeOpensInWALMode() throws {
+        let t = try TestVault()
+        _ = try t.caseload.open(sampleDocument(canary: "Left"))
+        try t.unlocked.vault.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+        #expect(try journalMode(t.unlocked.vault) == "delete")
+        let reopened = try t.reopen()
+        #expect(try journalMode(reopened.vault.vault) == "wal")
+        #expect(try reopened.list().cases.count == 1)
+        #expect(try reopened.verifyAudit().ok)
+    }
+
     @Test func importedHistoryBecomesDatedEvents() throws {
         let t = try TestVault()
         let f = ImportFixture()
