@@ -40,16 +40,7 @@ public enum KeyedHash {
     /// audit chain, which MACs every event an import writes.
     public static func mac(_ parts: [UnsafeRawBufferPointer], key: SecretBytes, length: Int = 32, into out: UnsafeMutableRawBufferPointer) {
         precondition(out.count == length)
-        Sodium.ready()
-        withUnsafeTemporaryAllocation(byteCount: crypto_generichash_statebytes(), alignment: 64) { state in
-            let st = OpaquePointer(state.baseAddress!)
-            key.withUnsafeBytes { k in
-                _ = crypto_generichash_init(st, k.baseAddress?.assumingMemoryBound(to: UInt8.self), k.count, length)
-            }
-            for part in parts { _ = crypto_generichash_update(st, part.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(part.count)) }
-            _ = crypto_generichash_final(st, out.baseAddress!.assumingMemoryBound(to: UInt8.self), length)
-            sodium_memzero(state.baseAddress!, state.count)
-        }
+        key.withUnsafeBytes { k in blake2b(parts, key: k, into: out) }
     }
 
     /// Unkeyed BLAKE2b-256, for content hashes that hold no secret (the release chain links).
@@ -58,19 +49,30 @@ public enum KeyedHash {
     }
 
     private static func blake2b(_ parts: [[UInt8]], key: UnsafeRawBufferPointer, length: Int) -> [UInt8] {
-        Sodium.ready()
-        // The state is an over-aligned C struct that Swift imports as opaque: allocate it raw.
-        let state = UnsafeMutableRawPointer.allocate(byteCount: crypto_generichash_statebytes(), alignment: 64)
-        defer {
-            sodium_memzero(state, crypto_generichash_statebytes())
-            state.deallocate()
-        }
-        let st = OpaquePointer(state)
-        _ = crypto_generichash_init(st, key.baseAddress?.assumingMemoryBound(to: UInt8.self), key.count, length)
-        for part in parts { _ = crypto_generichash_update(st, part, UInt64(part.count)) }
         var out = [UInt8](repeating: 0, count: length)
-        _ = crypto_generichash_final(st, &out, length)
+        out.withUnsafeMutableBytes { o in
+            blake2b(key: key, into: o) { st in for part in parts { _ = crypto_generichash_update(st, part, UInt64(part.count)) } }
+        }
         return out
+    }
+
+    private static func blake2b(_ parts: [UnsafeRawBufferPointer], key: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) {
+        blake2b(key: key, into: out) { st in
+            for part in parts { _ = crypto_generichash_update(st, part.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(part.count)) }
+        }
+    }
+
+    /// Runs BLAKE2b over what `update` feeds it. The state is an over-aligned C struct that Swift
+    /// imports as opaque: allocated raw on the stack (no heap allocation per MAC), wiped after.
+    private static func blake2b(key: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer, _ update: (OpaquePointer) -> Void) {
+        Sodium.ready()
+        withUnsafeTemporaryAllocation(byteCount: crypto_generichash_statebytes(), alignment: 64) { state in
+            let st = OpaquePointer(state.baseAddress!)
+            _ = crypto_generichash_init(st, key.baseAddress?.assumingMemoryBound(to: UInt8.self), key.count, out.count)
+            update(st)
+            _ = crypto_generichash_final(st, out.baseAddress!.assumingMemoryBound(to: UInt8.self), out.count)
+            sodium_memzero(state.baseAddress!, state.count)
+        }
     }
 }
 

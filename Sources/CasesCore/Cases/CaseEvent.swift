@@ -101,12 +101,7 @@ extension CaseFile {
     /// The fields still missing for the case to be in (or leave) `stage`; empty when its gate holds.
     public func missing(forGate stage: Stage) -> [String] {
         var m: [String] = []
-        func blank(_ s: String?) -> Bool {
-            guard let first = s?.unicodeScalars.first else { return true }
-            // Most values start with a letter: no need to trim them.
-            if !CharacterSet.whitespacesAndNewlines.contains(first) { return false }
-            return s!.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-        }
+        func blank(_ s: String?) -> Bool { s?.isBlank() ?? true }
         switch stage {
         case .intake:
             if blank(principal.fullName) { m.append("principal.full_name") }

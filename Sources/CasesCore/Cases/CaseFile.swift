@@ -6,7 +6,8 @@ public struct Contact: Codable, Equatable, Sendable {
     public var intermediary: String?
 
     var hasChannel: Bool {
-        [signal, email, phone, intermediary].contains { !($0 ?? "").trimmingCharacters(in: .whitespaces).isEmpty }
+        !((signal?.isBlank(.whitespaces) ?? true) && (email?.isBlank(.whitespaces) ?? true)
+          && (phone?.isBlank(.whitespaces) ?? true) && (intermediary?.isBlank(.whitespaces) ?? true))
     }
 
     public init(signal: String? = nil, email: String? = nil, phone: String? = nil, intermediary: String? = nil) {

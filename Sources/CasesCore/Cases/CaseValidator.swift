@@ -1,11 +1,12 @@
+import Foundation
+
 /// Checks a document's values for meaning: ranges, dates not in the future, dates not before
 /// birth, history in order. Structure and vocabularies are checked while decoding.
 struct CaseValidator {
     let today: ISODate
 
     func validate(_ d: OpenDocument) throws {
-        let name = d.principal.fullName?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        if name.isEmpty { throw InputError.missing(["principal.full_name"]) }
+        if d.principal.fullName?.isBlank() ?? true { throw InputError.missing(["principal.full_name"]) }
         try validate(d.principal, path: "principal")
         for (i, f) in (d.family ?? []).enumerated() {
             try checkYear(f.birthYear, "family[\(i)].birth_year")
@@ -70,5 +71,16 @@ struct CaseValidator {
 
     func notFuture(_ d: ISODate?, _ field: @autoclosure () -> String) throws {
         if let d, d > today { throw InputError.invalid(field: field(), expected: "a date not in the future") }
+    }
+}
+
+extension String {
+    /// Whether this is empty or holds only characters of `set`: what
+    /// `trimmingCharacters(in: set).isEmpty` says, but most values start with a letter, and then
+    /// the first scalar answers without Foundation's trimming (a fifth of checking an imported row).
+    func isBlank(_ set: CharacterSet = .whitespacesAndNewlines) -> Bool {
+        guard let first = unicodeScalars.first else { return true }
+        if !set.contains(first) { return false }
+        return trimmingCharacters(in: set).isEmpty
     }
 }

@@ -102,7 +102,7 @@ public struct CaseImporter: Sendable {
                 let keepEarlier = try RawStatement(db, sql: "INSERT INTO import_row_key (key, line) VALUES (?, ?)")
                 var lastTick = Int64(0)
                 let tip = try caseload.chainTip(db)
-                var nextSeq = tip.seq + 1
+                var (nextSeq, chainMAC) = (tip.seq + 1, tip.mac)
                 // Three batches at a time: while this, the database's thread, inserts one
                 // batch, the next is sealed and the one after it read and checked, on the
                 // other threads.
@@ -153,10 +153,9 @@ public struct CaseImporter: Sendable {
                     reading = BatchReader(source: source, rules: rules, caseload: caseload)
                     if report.rejectedCount == 0 && !options.dryRun && !accepted.isEmpty {
                         let ids = try caseload.chooseIDs(db, count: accepted.count, taken: sealing?.ids ?? [])
-                        let next = BatchSealer(caseload: caseload, documents: accepted, ids: ids, firstSeq: nextSeq, duplicateKeys: keys,
-                                               after: sealing, chainTip: tip.mac)
+                        let next = BatchSealer(caseload: caseload, documents: accepted, ids: ids, firstSeq: nextSeq, duplicateKeys: keys)
                         nextSeq = next.nextSeq
-                        if let sealing { report.imported += try sealing.insert(db) }
+                        if let sealing { report.imported += try sealing.insert(db, chainingFrom: &chainMAC) }
                         sealing = next
                     }
                     if let progress, bytesRead - lastTick >= 256 * 1024 {
@@ -172,7 +171,7 @@ public struct CaseImporter: Sendable {
                     report.imported = 0
                     throw RollBack(report: report)
                 }
-                if let sealing { report.imported += try sealing.insert(db) }
+                if let sealing { report.imported += try sealing.insert(db, chainingFrom: &chainMAC) }
                 // Emptied a few thousand rows at a time: dropping it whole held every one of its
                 // pages in memory at once (80 MiB at 1,000,000 rows).
                 repeat {
@@ -245,10 +244,10 @@ final class BatchReader: @unchecked Sendable {
 }
 
 
-/// One batch's accepted cases, sealed and MAC-chained on other threads while the importer
-/// inserts the batch before. Its events are numbered from `firstSeq` and chained after the
-/// previous batch's last event (or `chainTip`, the vault's last event, for the first batch).
-/// Waits for its thread when released.
+/// One batch's accepted cases, sealed on other threads while the importer inserts the batch
+/// before. Its events are numbered from `firstSeq`; they are MAC-chained when inserted, on the
+/// database's thread, which has time to spare while the other threads read and seal. Waits
+/// for its thread when released.
 final class BatchSealer: @unchecked Sendable {
     let ids: Set<String>
     /// The number of the first event after this batch's.
@@ -256,38 +255,25 @@ final class BatchSealer: @unchecked Sendable {
     private let caseload: Caseload
     private let done = DispatchGroup()
     // Written once by the sealing thread, read after `done`.
-    private var result: Result<Caseload.PreparedCases, any Error>?
-    private var lastMAC = Data()
+    private var result: Caseload.PreparedCases?
 
-    init(caseload: Caseload, documents: [OpenDocument], ids: [CaseID], firstSeq: Int64, duplicateKeys: [String?],
-         after previous: BatchSealer?, chainTip: Data) {
+    init(caseload: Caseload, documents: [OpenDocument], ids: [CaseID], firstSeq: Int64, duplicateKeys: [String?]) {
         self.caseload = caseload
         self.ids = Set(ids.map(\.compact))
         nextSeq = firstSeq + documents.reduce(0) { $0 + Int64(1 + ($1.history?.count ?? 0)) }
         done.enter()
         DispatchQueue.global().async { [self] in
-            result = Result {
-                let prepared = caseload.sealNew(documents, ids: ids, firstSeq: firstSeq, duplicateKeys: duplicateKeys)
-                // The chain goes on from the previous batch's last MAC, once it has one.
-                let previousMAC = try previous.map { try $0.chained() } ?? chainTip
-                lastMAC = try prepared.chain(after: previousMAC, key: caseload.vault.key.audit)
-                return prepared
-            }
+            result = caseload.sealNew(documents, ids: ids, firstSeq: firstSeq, duplicateKeys: duplicateKeys)
             done.leave()
         }
     }
 
-    /// Waits for the batch to be sealed and chained; returns its last event's MAC.
-    private func chained() throws -> Data {
+    /// Chains the batch's events after `mac` (the MAC of the event before its first; left at
+    /// its last event's) and inserts it, on the database's thread. Returns how many cases it held.
+    func insert(_ db: Database, chainingFrom mac: inout Data) throws -> Int {
         done.wait()
-        _ = try result!.get()
-        return lastMAC
-    }
-
-    /// Inserts the batch (on the database's thread); returns how many cases it held.
-    func insert(_ db: Database) throws -> Int {
-        done.wait()
-        let prepared = try result!.get()
+        let prepared = result!
+        mac = try prepared.chain(after: mac, key: caseload.vault.key.audit)
         try caseload.insert(db, prepared)
         return prepared.count
     }
