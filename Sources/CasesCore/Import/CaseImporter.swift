@@ -7,8 +7,10 @@ import GRDB
 /// sealed and stored as it is read (a case and its past as events, exactly as `open`,
 /// `advance` and `close` would have written them), and if any row was rejected, or this is a
 /// dry run, the transaction is rolled back, so nothing is stored. A dry run makes the same
-/// checks in the same order, so it gives the same report as the real run would. The file is streamed: one line (at most
-/// ``Options/lineLimit`` bytes) is in memory at a time, and it is opened read-only.
+/// checks in the same order, so it gives the same report as the real run would. The file is
+/// streamed: a few batches of lines (each at most ``Options/lineLimit`` bytes) are in memory at
+/// a time, and it is opened read-only. The transaction runs with a rollback journal when it
+/// can (``Vault/withRollbackJournal(_:)``), so each new page is written once.
 ///
 /// Probable duplicates (the same name and birth year as a case in the vault or an earlier row,
 /// compared by the keyed ``Caseload`` duplicate key) are reported and left out unless
@@ -86,14 +88,14 @@ public struct CaseImporter: Sendable {
                 let existing = try existingDuplicateKeys(db)
                 // New cases land at random places in the tables (random ids, random rowids), so
                 // a long import touches every page again and again: with SQLite's default 8 MiB
-                // cache, pages were spilled to the WAL and read back many times over. A fixed
+                // cache, pages were spilled to disk and read back many times over. A fixed
                 // 64 MiB for the import's duration keeps that bounded and the memory flat.
                 try db.execute(sql: "PRAGMA cache_size = -65536")
                 defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
                 // The keys of the file's own rows (to flag a row repeating an earlier one) go in
                 // a table of the vault for the transaction's length, not in memory, so memory
                 // does not grow with the file: its pages share the import's fixed page cache and
-                // spill to the WAL like the rest. The first 64 bits of keyed hashes, and line
+                // spill to disk like the rest. The first 64 bits of keyed hashes, and line
                 // numbers, which tell nothing without the vault's key; the table is emptied and
                 // dropped before the commit (its pages zeroed: secure_delete), or goes with the
                 // rollback.
