@@ -104,14 +104,27 @@ public final class Vault: @unchecked Sendable {
     /// the only connection: if another process has the vault open, the switch is refused at
     /// once and the import runs in the WAL as before. A vault left in rollback mode by a crash
     /// is put back in WAL mode by the next ``open(at:)``.
+    ///
+    /// Without the WAL, readers and a writer exclude each other. So the vault is also locked
+    /// for this connection alone (`locking_mode = EXCLUSIVE`) until `body` returns: a `cases`
+    /// started meanwhile waits, then exits 75 (busy), as it would beside any other writer,
+    /// instead of holding a read lock that makes a long import fail near its end.
     func withRollbackJournal<T>(_ body: () throws -> T) throws -> T {
         let switched = (try? database.writeWithoutTransaction { db -> String? in
             // No waiting for another process: the WAL is the fallback, not an error.
             sqlite3_busy_timeout(db.sqliteConnection, 0)
             defer { sqlite3_busy_timeout(db.sqliteConnection, 5000) }
-            return try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
+            guard try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE") == "delete" else { return nil }
+            try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
+            return "delete"
         }) == "delete"
-        defer { if switched { Self.useWAL(database) } }
+        defer {
+            if switched {
+                // The lock goes at the next access: switching back to the WAL.
+                _ = try? database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA locking_mode = NORMAL") }
+                Self.useWAL(database)
+            }
+        }
         return try body()
     }
 

@@ -238,6 +238,27 @@ import Testing
         #expect(try t.caseload.verifyAudit().ok)
     }
 
+    /// While the import's transaction runs without the WAL, the vault is this connection's
+    /// alone: another `cases` started meanwhile is told the vault is busy (exit 75) instead of
+    /// holding a read lock that would make the import fail; afterwards it reads as usual.
+    @Test func withoutTheWALOtherConnectionsWaitUntilTheImportEnds() throws {
+        let t = try TestVault()
+        _ = try t.caseload.open(sampleDocument(canary: "Locked"))
+        var config = Configuration()
+        config.busyMode = .immediateError
+        try t.unlocked.vault.withRollbackJournal {
+            try t.unlocked.vault.write { db in try db.execute(sql: "UPDATE unlock_policy SET failures = failures") }
+            #expect(try journalMode(t.unlocked.vault) == "delete")
+            #expect(throws: DatabaseError.self) {
+                try DatabaseQueue(path: t.path, configuration: config).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM case_snapshot") }
+            }
+        }
+        let other = try DatabaseQueue(path: t.path, configuration: config)
+        #expect(try other.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM case_snapshot") } == 1)
+        #expect(try journalMode(t.unlocked.vault) == "wal")
+        #expect(try t.unlocked.vault.read { db in try String.fetchOne(db, sql: "PRAGMA locking_mode") } == "normal")
+    }
+
     /// Another connection to the vault (another `cases` running) keeps it in WAL mode: the
     /// import does not fail for it, runs in the WAL, and the other connection sees the cases.
     @Test func importBesideAnotherOpenConnectionRunsInTheWAL() throws {
