@@ -41,6 +41,31 @@ import Testing
         #expect(throws: VaultError.notAVault(path: t.path)) { _ = try Vault.open(at: t.path) }
     }
 
+    /// A shred while an import holds the vault to itself (no WAL, an exclusive lock) still
+    /// finds every keyslot page, those past the leading pages too, and destroys them all.
+    @Test func aShredDuringAnImportFindsEveryKeyslotPage() throws {
+        let t = try TestVault()
+        _ = try t.caseload.open(Array(SyntheticCaseload(count: 300, seed: 4)))
+        // Enough slots, added after the cases, that the keyslot table spills onto pages at the
+        // end of the file, far past the leading pages a blind shred overwrites.
+        for i in 0..<24 { _ = try t.unlocked.addKeyslot(passphrase: try secret("caseworker \(i)"), profile: .interactive, label: "cw \(i)") }
+        let (_, pages) = VaultShredder.locateKeyslots(t.path)
+        #expect(pages.contains { $0 > VaultShredder.leadingPages })
+        let material = try Self.keyslotMaterial(t.unlocked)
+        try t.unlocked.vault.withRollbackJournal {
+            try t.unlocked.vault.write { db in try db.execute(sql: "UPDATE unlock_policy SET failures = failures") }
+            // A locking read is refused; the shred reads without locks and finds the same pages.
+            var config = Configuration()
+            config.busyMode = .immediateError
+            #expect(throws: DatabaseError.self) { try DatabaseQueue(path: t.path, configuration: config).read { _ in } }
+            #expect(VaultShredder.locateKeyslotsWithoutLocking(t.path)?.1.sorted() == pages.sorted())
+            #expect(VaultShredder.locateKeyslots(t.path).1.sorted() == pages.sorted())
+            _ = try VaultShredder.destroyKeyslots(path: t.path, fileSize: off_t(Self.bytes(t.path).count))
+            let bytes = Self.bytes(t.path)
+            for m in material { #expect(bytes.range(of: m) == nil) }
+        }
+    }
+
     @Test func shredCanDeleteTheFile() throws {
         let t = try TestVault()
         try VaultShredder.shred(path: t.path, deleteFile: true)

@@ -1,6 +1,7 @@
 import CasesCrypto
 import Foundation
 import GRDB
+import GRDBSQLite
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -106,14 +107,54 @@ public enum VaultShredder {
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(1)
-        guard let db = try? DatabaseQueue(path: path, configuration: config) else { return (4096, []) }
-        defer { try? db.close() }
-        let found: (Int, [Int])? = try? db.read { db in
-            let size = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
-            let pages = try Int.fetchAll(db, sql: "SELECT pageno FROM dbstat WHERE name = 'keyslot'")
-            return (size, pages)
+        if let db = try? DatabaseQueue(path: path, configuration: config) {
+            defer { try? db.close() }
+            let found: (Int, [Int])? = try? db.read { db in
+                let size = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                let pages = try Int.fetchAll(db, sql: "SELECT pageno FROM dbstat WHERE name = 'keyslot'")
+                return (size, pages)
+            }
+            if let found { return found }
         }
-        return found ?? (4096, [])
+        return locateKeyslotsWithoutLocking(path) ?? (4096, [])
+    }
+
+    /// The same, read without SQLite's file locks (`nolock=1`), for a vault another process
+    /// holds to itself: an import running with a rollback journal
+    /// (``Vault/withRollbackJournal(_:)``), where a locking read waits until it ends. An import
+    /// never changes a keyslot page, so those pages and the schema's entry for them read the
+    /// same under it; a read torn by the writer fails, and the caller falls back to the
+    /// leading pages. Through SQLite's C interface, since GRDB opens no URI filenames.
+    static func locateKeyslotsWithoutLocking(_ path: String) -> (Int, [Int])? {
+        var escaped = ""
+        for c in path.unicodeScalars {
+            switch c {
+            case "%": escaped += "%25"
+            case "?": escaped += "%3f"
+            case "#": escaped += "%23"
+            default: escaped.unicodeScalars.append(c)
+            }
+        }
+        var connection: OpaquePointer?
+        defer { sqlite3_close_v2(connection) }
+        guard sqlite3_open_v2("file:\(escaped)?mode=ro&nolock=1", &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil) == SQLITE_OK,
+              let connection else { return nil }
+        func integers(_ sql: String) -> [Int]? {
+            var statement: OpaquePointer?
+            defer { sqlite3_finalize(statement) }
+            guard sqlite3_prepare_v2(connection, sql, -1, &statement, nil) == SQLITE_OK else { return nil }
+            var out: [Int] = []
+            while true {
+                switch sqlite3_step(statement) {
+                case SQLITE_ROW: out.append(Int(sqlite3_column_int64(statement, 0)))
+                case SQLITE_DONE: return out
+                default: return nil
+                }
+            }
+        }
+        guard let size = integers("PRAGMA page_size")?.first,
+              let pages = integers("SELECT pageno FROM dbstat WHERE name = 'keyslot'"), !pages.isEmpty else { return nil }
+        return (size, pages)
     }
 
     /// The WAL's page size and the byte offsets of its page images whose page number is in
