@@ -66,6 +66,18 @@ import Testing
         }
     }
 
+    /// The lock-free read names the file as a URI: a path with `?`, `#`, `%` or spaces still works.
+    @Test func theLockFreeReadTakesAnyPath() throws {
+        let folder = TempFolder()
+        let path = folder.path + "/odd ?#%41 name/vault.cases"
+        let (vault, _) = try Vault.create(at: path, passphrase: try secret("pass"), profile: .interactive)
+        // As an import leaves it while it runs: a rollback journal (a WAL vault needs its locks to be read).
+        try vault.vault.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+        let found = try #require(VaultShredder.locateKeyslotsWithoutLocking(path))
+        #expect(found.0 == 4096 && !found.1.isEmpty)
+        #expect(VaultShredder.locateKeyslotsWithoutLocking(folder.path + "/odd ?#%41 name/none.cases") == nil)
+    }
+
     @Test func shredCanDeleteTheFile() throws {
         let t = try TestVault()
         try VaultShredder.shred(path: t.path, deleteFile: true)

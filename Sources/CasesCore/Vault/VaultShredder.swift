@@ -124,17 +124,12 @@ public enum VaultShredder {
     /// (``Vault/withRollbackJournal(_:)``), where a locking read waits until it ends. An import
     /// never changes a keyslot page, so those pages and the schema's entry for them read the
     /// same under it; a read torn by the writer fails, and the caller falls back to the
-    /// leading pages. Through SQLite's C interface, since GRDB opens no URI filenames.
+    /// leading pages, as it does for a vault in WAL mode, which cannot be read without its
+    /// locks (and whose readers a writer never blocks). Through SQLite's C interface, since
+    /// GRDB opens no URI filenames.
     static func locateKeyslotsWithoutLocking(_ path: String) -> (Int, [Int])? {
-        var escaped = ""
-        for c in path.unicodeScalars {
-            switch c {
-            case "%": escaped += "%25"
-            case "?": escaped += "%3f"
-            case "#": escaped += "%23"
-            default: escaped.unicodeScalars.append(c)
-            }
-        }
+        // SQLite decodes %XX in a URI's path; `?`, `#` and `%` must not stand as themselves.
+        guard let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) else { return nil }
         var connection: OpaquePointer?
         defer { sqlite3_close_v2(connection) }
         guard sqlite3_open_v2("file:\(escaped)?mode=ro&nolock=1", &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil) == SQLITE_OK,
