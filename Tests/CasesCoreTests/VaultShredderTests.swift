@@ -58,7 +58,7 @@ import Testing
             var config = Configuration()
             config.busyMode = .immediateError
             #expect(throws: DatabaseError.self) { try DatabaseQueue(path: t.path, configuration: config).read { _ in } }
-            #expect(VaultShredder.locateKeyslotsWithoutLocking(t.path)?.1.sorted() == pages.sorted())
+            #expect(VaultShredder.locateKeyslots(t.path, lockFree: true)?.1.sorted() == pages.sorted())
             #expect(VaultShredder.locateKeyslots(t.path).1.sorted() == pages.sorted())
             _ = try VaultShredder.destroyKeyslots(path: t.path, fileSize: off_t(Self.bytes(t.path).count))
             let bytes = Self.bytes(t.path)
@@ -66,16 +66,19 @@ import Testing
         }
     }
 
-    /// The lock-free read names the file as a URI: a path with `?`, `#`, `%` or spaces still works.
+    /// The shred's reads name the file as a URI: a path with `?`, `#`, `%` or spaces still works.
     @Test func theLockFreeReadTakesAnyPath() throws {
         let folder = TempFolder()
         let path = folder.path + "/odd ?#%41 name/vault.cases"
         let (vault, _) = try Vault.create(at: path, passphrase: try secret("pass"), profile: .interactive)
+        let found = try #require(VaultShredder.locateKeyslots(path, lockFree: false))
+        #expect(found.0 == 4096 && !found.1.isEmpty)
         // As an import leaves it while it runs: a rollback journal (a WAL vault needs its locks to be read).
         try vault.vault.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
-        let found = try #require(VaultShredder.locateKeyslotsWithoutLocking(path))
-        #expect(found.0 == 4096 && !found.1.isEmpty)
-        #expect(VaultShredder.locateKeyslotsWithoutLocking(folder.path + "/odd ?#%41 name/none.cases") == nil)
+        #expect(try #require(VaultShredder.locateKeyslots(path, lockFree: true)) == found)
+        for lockFree in [false, true] {
+            #expect(VaultShredder.locateKeyslots(folder.path + "/odd ?#%41 name/none.cases", lockFree: lockFree) == nil)
+        }
     }
 
     @Test func shredCanDeleteTheFile() throws {

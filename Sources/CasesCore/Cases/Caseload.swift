@@ -318,13 +318,11 @@ public struct Caseload: Sendable {
             var version: Int
         }
         let ids: [CaseID]
-        /// The event number after the last of these cases' events.
-        let nextSeq: Int64
         fileprivate let sealed: ConcurrentResults<Result<Sealed, any Error>>
         var count: Int { ids.count }
 
-        fileprivate init(ids: [CaseID], nextSeq: Int64, sealed: ConcurrentResults<Result<Sealed, any Error>>) {
-            (self.ids, self.nextSeq, self.sealed) = (ids, nextSeq, sealed)
+        fileprivate init(ids: [CaseID], sealed: ConcurrentResults<Result<Sealed, any Error>>) {
+            (self.ids, self.sealed) = (ids, sealed)
         }
 
         /// Computes each event's MAC, chained from `previous` (the MAC of the event before the
@@ -367,7 +365,7 @@ public struct Caseload: Sendable {
         var next = firstSeq
         for d in documents {
             first.append(next)
-            next += Int64(1 + (d.history?.count ?? 0))
+            next += Self.eventCount(d)
         }
         let (starts, at, openedOn) = (first, timestamp, today())
         let prepared = ConcurrentResults<Result<PreparedCases.Sealed, any Error>>(count: documents.count)
@@ -398,7 +396,12 @@ public struct Caseload: Sendable {
                 }
             }
         }
-        return PreparedCases(ids: ids, nextSeq: next, sealed: prepared)
+        return PreparedCases(ids: ids, sealed: prepared)
+    }
+
+    /// The events a new case is stored as: its opening, and one per step of its past.
+    static func eventCount(_ d: OpenDocument) -> Int64 {
+        1 + Int64(d.history?.count ?? 0)
     }
 
     /// Writes prepared and chained cases (``PreparedCases/chain(after:key:)``).

@@ -245,7 +245,6 @@ final class BatchReader: @unchecked Sendable {
     deinit { done.wait() }
 }
 
-
 /// One batch's accepted cases, sealed on other threads while the importer inserts the batch
 /// before. Its events are numbered from `firstSeq`; they are MAC-chained when inserted, on the
 /// database's thread, which has time to spare while the other threads read and seal. Waits
@@ -262,7 +261,7 @@ final class BatchSealer: @unchecked Sendable {
     init(caseload: Caseload, documents: [OpenDocument], ids: [CaseID], firstSeq: Int64, duplicateKeys: [String?]) {
         self.caseload = caseload
         self.ids = Set(ids.map(\.compact))
-        nextSeq = firstSeq + documents.reduce(0) { $0 + Int64(1 + ($1.history?.count ?? 0)) }
+        nextSeq = documents.reduce(firstSeq) { $0 + Caseload.eventCount($1) }
         done.enter()
         DispatchQueue.global().async { [self] in
             result = caseload.sealNew(documents, ids: ids, firstSeq: firstSeq, duplicateKeys: duplicateKeys)

@@ -12,6 +12,8 @@ struct RecordSealer: ~Copyable {
     private let vaultID: [UInt8]
     private var writer = RecordWriter()
     private var associatedData: [UInt8] = []
+    /// Each table's shared part of the associated data.
+    private var prefixes: [String: [UInt8]] = [:]
     private var nonces = [UInt8](repeating: 0, count: XChaCha20Poly1305.nonceLength * 128)
     private var nextNonce: Int
 
@@ -45,14 +47,11 @@ struct RecordSealer: ~Copyable {
             writer.bytes.wipe()
             writer.bytes.removeAll(keepingCapacity: true)
         }
+        let prefix = prefixes[table] ?? SealedRecord.associatedDataPrefix(vaultID: vaultID, table: table)
+        prefixes[table] = prefix
         associatedData.removeAll(keepingCapacity: true)
-        associatedData += "cases.sealed-record".utf8
-        associatedData.append(0)
-        associatedData += vaultID
-        associatedData += table.utf8
-        associatedData.append(0)
-        associatedData += row.utf8
-        associatedData += [0, SealedRecord.format]
+        associatedData += prefix
+        SealedRecord.appendRow(row, to: &associatedData)
         if nextNonce == nonces.count {
             nonces.withUnsafeMutableBytes { Random.fill($0) }
             nextNonce = 0

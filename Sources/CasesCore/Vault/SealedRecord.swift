@@ -9,7 +9,15 @@ public enum SealedRecord {
     public static let format: UInt8 = 1
 
     static func associatedData(vaultID: [UInt8], table: String, row: String) -> [UInt8] {
-        associatedDataPrefix(vaultID: vaultID, table: table) + Array(row.utf8) + [0, format]
+        var ad = associatedDataPrefix(vaultID: vaultID, table: table)
+        appendRow(row, to: &ad)
+        return ad
+    }
+
+    /// Completes the associated data after its table's prefix: `row ‖ 0 ‖ format`.
+    static func appendRow(_ row: String, to associatedData: inout [UInt8]) {
+        associatedData += row.utf8
+        associatedData += [0, format]
     }
 
     /// The part of the associated data every row of a table shares.
@@ -56,8 +64,7 @@ public enum SealedRecord {
         public mutating func open<R>(_ sealed: UnsafeRawBufferPointer, row: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
             guard sealed.first == format else { throw CryptoError.authenticationFailed }
             associatedData.removeSubrange(prefixCount...)
-            associatedData += row.utf8
-            associatedData += [0, format]
+            SealedRecord.appendRow(row, to: &associatedData)
             let box = UnsafeRawBufferPointer(rebasing: sealed.dropFirst())
             let needed = max(box.count - XChaCha20Poly1305.overhead, 1)
             if scratch.count < needed {

@@ -104,36 +104,27 @@ public enum VaultShredder {
     /// The page size and the pages of the keyslot table, read with SQLite's `dbstat`; defaults
     /// (4096, none) if the file cannot be read as a database.
     static func locateKeyslots(_ path: String) -> (Int, [Int]) {
-        var config = Configuration()
-        config.readonly = true
-        config.busyMode = .timeout(1)
-        if let db = try? DatabaseQueue(path: path, configuration: config) {
-            defer { try? db.close() }
-            let found: (Int, [Int])? = try? db.read { db in
-                let size = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
-                let pages = try Int.fetchAll(db, sql: "SELECT pageno FROM dbstat WHERE name = 'keyslot'")
-                return (size, pages)
-            }
-            if let found { return found }
-        }
-        return locateKeyslotsWithoutLocking(path) ?? (4096, [])
+        locateKeyslots(path, lockFree: false) ?? locateKeyslots(path, lockFree: true) ?? (4096, [])
     }
 
-    /// The same, read without SQLite's file locks (`nolock=1`), for a vault another process
-    /// holds to itself: an import running with a rollback journal
+    /// One read of the page size and the keyslot pages; nil when it fails.
+    ///
+    /// With `lockFree`, without SQLite's file locks (`nolock=1`): for a vault another process
+    /// holds to itself, an import running with a rollback journal
     /// (``Vault/withRollbackJournal(_:)``), where a locking read waits until it ends. An import
     /// never changes a keyslot page, so those pages and the schema's entry for them read the
-    /// same under it; a read torn by the writer fails, and the caller falls back to the
-    /// leading pages, as it does for a vault in WAL mode, which cannot be read without its
-    /// locks (and whose readers a writer never blocks). Through SQLite's C interface, since
-    /// GRDB opens no URI filenames.
-    static func locateKeyslotsWithoutLocking(_ path: String) -> (Int, [Int])? {
+    /// same under it; a read torn by the writer fails, and the caller falls back to the leading
+    /// pages, as it does for a vault in WAL mode, which cannot be read without its locks (and
+    /// whose readers a writer never blocks). Through SQLite's C interface, since GRDB opens no
+    /// URI filenames.
+    static func locateKeyslots(_ path: String, lockFree: Bool) -> (Int, [Int])? {
         // SQLite decodes %XX in a URI's path; `?`, `#` and `%` must not stand as themselves.
         guard let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) else { return nil }
         var connection: OpaquePointer?
         defer { sqlite3_close_v2(connection) }
-        guard sqlite3_open_v2("file:\(escaped)?mode=ro&nolock=1", &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil) == SQLITE_OK,
+        guard sqlite3_open_v2("file:\(escaped)?mode=ro" + (lockFree ? "&nolock=1" : ""), &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil) == SQLITE_OK,
               let connection else { return nil }
+        sqlite3_busy_timeout(connection, 1000)
         func integers(_ sql: String) -> [Int]? {
             var statement: OpaquePointer?
             defer { sqlite3_finalize(statement) }
