@@ -9,8 +9,8 @@ import GRDB
 /// dry run, the transaction is rolled back, so nothing is stored. A dry run makes the same
 /// checks in the same order, so it gives the same report as the real run would. The file is
 /// streamed: a few batches of lines (each at most ``Options/lineLimit`` bytes) are in memory at
-/// a time, and it is opened read-only. The transaction runs with a rollback journal when it
-/// can (``Vault/withRollbackJournal(_:)``), so each new page is written once.
+/// a time, and it is opened read-only. The transaction of a real run uses a rollback journal
+/// when it can (``Vault/withRollbackJournal(if:_:)``), so each new page is written once.
 ///
 /// Probable duplicates (the same name and birth year as a case in the vault or an earlier row,
 /// compared by the keyed ``Caseload`` duplicate key) are reported and left out unless
@@ -82,7 +82,7 @@ public struct CaseImporter: Sendable {
     func run(_ source: any ImportRowSource, progress: ((Progress) -> Void)?) throws -> ImportReport {
         let rules = ImportRules(caseload: caseload)
         do {
-            return try caseload.vault.vault.withRollbackJournal { try caseload.vault.vault.write { db in
+            return try caseload.vault.vault.withRollbackJournal(if: !options.dryRun) { try caseload.vault.vault.write { db in
                 var report = ImportReport()
                 report.dryRun = options.dryRun
                 let existing = try existingDuplicateKeys(db)

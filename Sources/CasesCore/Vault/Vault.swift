@@ -109,7 +109,11 @@ public final class Vault: @unchecked Sendable {
     /// for this connection alone (`locking_mode = EXCLUSIVE`) until `body` returns: a `cases`
     /// started meanwhile waits, then exits 75 (busy), as it would beside any other writer,
     /// instead of holding a read lock that makes a long import fail near its end.
-    func withRollbackJournal<T>(_ body: () throws -> T) throws -> T {
+    ///
+    /// `wanted` false runs `body` in the WAL as usual (a dry run, which stores nothing, need
+    /// not keep anyone out).
+    func withRollbackJournal<T>(if wanted: Bool = true, _ body: () throws -> T) throws -> T {
+        guard wanted else { return try body() }
         let switched = (try? database.writeWithoutTransaction { db -> String? in
             // No waiting for another process: the WAL is the fallback, not an error.
             sqlite3_busy_timeout(db.sqliteConnection, 0)
@@ -237,7 +241,7 @@ public final class Vault: @unchecked Sendable {
             if superseded { throw VaultError.newerFormat(VaultSchema.currentFormat + 1) }
             // Migrating only when needed: a command that only reads must not change a byte.
             if !complete { try migrator.migrate(queue) }
-            // Left in rollback mode by an import that was killed (``withRollbackJournal(_:)``).
+            // Left in rollback mode by an import that was killed (``withRollbackJournal(if:_:)``).
             if try queue.read({ db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }) != "wal" { useWAL(queue) }
             guard let row = try queue.read({ db in try Row.fetchOne(db, sql: "SELECT vault_id FROM vault WHERE singleton = 1") }),
                   let id = row["vault_id"] as Data?, id.count == 16 else {

@@ -111,7 +111,7 @@ public enum VaultShredder {
     ///
     /// With `lockFree`, without SQLite's file locks (`nolock=1`): for a vault another process
     /// holds to itself, an import running with a rollback journal
-    /// (``Vault/withRollbackJournal(_:)``), where a locking read waits until it ends. An import
+    /// (``Vault/withRollbackJournal(if:_:)``), where a locking read waits until it ends. An import
     /// never changes a keyslot page, so those pages and the schema's entry for them read the
     /// same under it; a read torn by the writer fails, and the caller falls back to the leading
     /// pages, as it does for a vault in WAL mode, which cannot be read without its locks (and

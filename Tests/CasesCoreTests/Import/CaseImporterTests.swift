@@ -227,6 +227,7 @@ import Testing
         let t = try TestVault()
         let f = ImportFixture()
         #expect(try t.unlocked.vault.withRollbackJournal { try journalMode(t.unlocked.vault) } == "delete")
+        #expect(try t.unlocked.vault.withRollbackJournal(if: false) { try journalMode(t.unlocked.vault) } == "wal")
         #expect(try journalMode(t.unlocked.vault) == "wal")
         _ = try t.importer().importFile(atPath: f.file("one.jsonl", lines: [caseLine()]), format: .jsonl)
         #expect(try journalMode(t.unlocked.vault) == "wal")
