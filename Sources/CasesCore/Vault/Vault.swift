@@ -114,14 +114,14 @@ public final class Vault: @unchecked Sendable {
     /// not keep anyone out).
     func withRollbackJournal<T>(if wanted: Bool = true, _ body: () throws -> T) throws -> T {
         guard wanted else { return try body() }
-        let switched = (try? database.writeWithoutTransaction { db -> String? in
+        let switched = (try? database.writeWithoutTransaction { db -> Bool in
             // No waiting for another process: the WAL is the fallback, not an error.
             sqlite3_busy_timeout(db.sqliteConnection, 0)
             defer { sqlite3_busy_timeout(db.sqliteConnection, 5000) }
-            guard try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE") == "delete" else { return nil }
+            guard try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE") == "delete" else { return false }
             try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
-            return "delete"
-        }) == "delete"
+            return true
+        }) ?? false
         defer {
             if switched {
                 // The lock goes at the next access: switching back to the WAL.
