@@ -31,20 +31,27 @@ extension Caseload {
                 AuditReport(events: Int(expectedSeq - 1), cases: eventsOf.count, firstBreak: why, eventsByActor: byActor)
             }
             while let row = try rows.next() {
+                // A row numbered `seq` holds events `seq - n + 1 … seq` (one, or an
+                // ``EventGroup``); `n` is sealed, so the row is opened before its place in the
+                // log is checked, and its MAC after, so a row deleted from the middle of the log
+                // is named as missing.
                 let seq: Int64 = row["seq"]
                 let sealed: Data = row["sealed"]
-                if seq != expectedSeq { return broken("event \(expectedSeq) is missing: the log was cut or reordered") }
+                if seq < expectedSeq { return broken("event \(expectedSeq) is missing: the log was cut or reordered") }
+                guard let events = try? openEvents(seq: seq, sealed: sealed, caseID: nil) else {
+                    return broken("event \(seq) does not open: it was altered or moved")
+                }
+                if seq - Int64(events.count) + 1 != expectedSeq { return broken("event \(expectedSeq) is missing: the log was cut or reordered") }
                 guard Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.audit) == row["mac"] as Data else {
                     return broken("event \(seq) does not match its MAC: it or an earlier event was altered, removed or reordered")
                 }
-                guard let event = try? openEvent(seq: seq, sealed: sealed, caseID: nil) else {
-                    return broken("event \(seq) does not open: it was altered or moved")
+                for event in events {
+                    eventsOf[event.caseId, default: []].append(expectedSeq)
+                    byActor[event.actor, default: 0] += 1
+                    visit?(expectedSeq, event)
+                    expectedSeq += 1
                 }
-                eventsOf[event.caseId, default: []].append(seq)
-                byActor[event.actor, default: 0] += 1
-                visit?(seq, event)
                 previous = row["mac"]
-                expectedSeq += 1
             }
             let events = Int(expectedSeq - 1)
             var seen = 0
@@ -62,9 +69,9 @@ extension Caseload {
                     return broken("case \(id) failed its integrity check")
                 }
                 var replayed: CaseFile?
+                var reader = EventReader(self, db)
                 for seq in eventsOf[id] ?? [] {
-                    guard let sealed = try Data.fetchOne(db, sql: "SELECT sealed FROM event WHERE seq = ?", arguments: [seq]),
-                          let event = try? openEvent(seq: seq, sealed: sealed, caseID: nil),
+                    guard let event = try? reader.event(seq, of: nil),
                           let next = try? CaseFile.applying(event, seq: seq, to: replayed) else {
                         return broken("event \(seq) does not fit case \(id)")
                     }

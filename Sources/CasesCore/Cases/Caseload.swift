@@ -163,23 +163,11 @@ public struct Caseload: Sendable {
     public func history(_ id: CaseID) throws -> [(seq: Int64, event: CaseEvent)] {
         try vault.vault.read { db in
             let c = try loadSnapshot(db, id)
+            var reader = EventReader(self, db)
             return try c.eventSeqs.map { seq in
-                guard let row = try Row.fetchOne(db, sql: "SELECT sealed FROM event WHERE seq = ?", arguments: [seq]) else {
-                    throw CaseError.integrity(id)
-                }
-                let e = try openEvent(seq: seq, sealed: row["sealed"], caseID: id)
-                guard e.caseId == id else { throw CaseError.integrity(id) }
+                guard let e = try reader.event(seq, of: id), e.caseId == id else { throw CaseError.integrity(id) }
                 return (seq, e)
             }
-        }
-    }
-
-    func openEvent(seq: Int64, sealed: Data, caseID: CaseID?) throws -> CaseEvent {
-        do {
-            return try vault.open(CaseEvent.self, sealed: sealed, table: Self.eventTable, row: String(seq))
-        } catch {
-            if let id = caseID { throw CaseError.integrity(id) }
-            throw AuditError.broken("event \(seq) does not open: it was altered, moved or damaged")
         }
     }
 
@@ -301,18 +289,72 @@ public struct Caseload: Sendable {
     func insertNew(_ db: Database, _ documents: [OpenDocument]) throws -> [CaseID] {
         let ids = try chooseIDs(db, count: documents.count)
         let tip = try chainTip(db)
-        let prepared = sealNew(documents, ids: ids, firstSeq: tip.seq + 1)
+        let (at, today) = (timestamp, today())
+        var seq = tip.seq + 1
+        let cases = try zip(documents, ids).map { document, id in
+            let c = try makeNew(document, id: id, firstSeq: seq, at: at, today: today, duplicateKey: duplicateKey(for: document.principal))
+            seq += Int64(c.events.count)
+            return c
+        }
+        let prepared = sealNew(cases, ids: ids, firstSeq: tip.seq + 1)
         _ = try prepared.chain(after: tip.mac, key: vault.key.audit)
         try insert(db, prepared)
         return prepared.ids
+    }
+
+    /// A new case as it is stored: its opening event, one event per step of its imported past,
+    /// and the case they make.
+    struct NewCase: Sendable {
+        var events: [CaseEvent]
+        var file: CaseFile
+
+        /// The same case under `id`, its events numbered from `firstSeq`: for a case built
+        /// before its id was chosen (an import checks each row on other threads first). Gives
+        /// what ``Caseload/makeNew(_:id:firstSeq:at:today:duplicateKey:checkStep:)`` would
+        /// have with that id and numbering (tested): the id and the numbers are all that
+        /// depend on them.
+        func renumbered(id: CaseID, firstSeq: Int64) -> NewCase {
+            var c = self
+            for i in c.events.indices { c.events[i].caseId = id }
+            c.file.id = id
+            c.file.eventSeqs = (0..<Int64(events.count)).map { firstSeq + $0 }
+            return c
+        }
+    }
+
+    /// Builds a new case from its document, its events numbered from `firstSeq`, recorded `at`,
+    /// opened `today` unless the document says when. `checkStep` sees each step of the past with
+    /// the case before and after it, and may refuse it (the import's gate checks).
+    func makeNew(_ d: OpenDocument, id: CaseID, firstSeq: Int64, at: String, today: ISODate, duplicateKey: String?,
+                 checkStep: ((_ step: HistoryStep, _ before: CaseFile, _ after: CaseFile) throws -> Void)? = nil) throws -> NewCase {
+        var event = newEvent(id, .opened, on: d.openedOn, at: at)
+        event.opened = .init(principal: d.principal, family: d.family ?? [], caseworker: d.caseworker,
+                             openedOn: d.openedOn ?? today, duplicateKey: duplicateKey)
+        event.note = d.notes.flatMap { $0.isEmpty ? nil : $0 }
+        var events = [event]
+        var c = try CaseFile.applying(event, seq: firstSeq, to: nil)
+        var seq = firstSeq
+        // Imported history: each past stage change is its own event, dated when it happened.
+        for step in d.history ?? [] {
+            seq += 1
+            let e = try historyEvent(step, for: c, at: at)
+            let next = try CaseFile.applying(e, seq: seq, to: c)
+            try checkStep?(step, c, next)
+            events.append(e)
+            c = next
+        }
+        return NewCase(events: events, file: c)
     }
 
     /// New cases sealed, numbered and (after ``chain(after:key:)``) MAC-chained, ready for
     /// ``Caseload/insert(_:_:)``.
     final class PreparedCases: @unchecked Sendable {
         struct Sealed {
-            var events: [(seq: Int64, sealed: Data)]
-            var macs: [Data] = []
+            /// The case's events as one row of the log: its opening alone, or its opening and
+            /// its past as an ``EventGroup``; `seq` is the last event's number.
+            var seq: Int64
+            var events: Data
+            var mac: Data?
             var snapshot: Data
             var summary: Data
             var version: Int
@@ -325,16 +367,15 @@ public struct Caseload: Sendable {
             (self.ids, self.sealed) = (ids, sealed)
         }
 
-        /// Computes each event's MAC, chained from `previous` (the MAC of the event before the
-        /// first), in order; returns the last event's MAC. Throws the first case's sealing error.
+        /// Computes each case's event row's MAC, chained from `previous` (the MAC of the row
+        /// before the first), in order; returns the last row's MAC. Throws the first case's
+        /// sealing error.
         func chain(after previous: Data, key: SecretBytes) throws -> Data {
             var mac = previous
             for i in 0..<count {
                 var sealed = try sealed[i]!.get()
-                sealed.macs = sealed.events.map { seq, record in
-                    mac = Caseload.chainMAC(previous: mac, seq: seq, sealed: record, key: key)
-                    return mac
-                }
+                mac = Caseload.chainMAC(previous: mac, seq: sealed.seq, sealed: sealed.events, key: key)
+                sealed.mac = mac
                 self.sealed[i] = .success(sealed)
             }
             return mac
@@ -356,52 +397,36 @@ public struct Caseload: Sendable {
         return chosen
     }
 
-    /// Builds and seals new cases on every core; the first case's first event is number
+    /// Seals new cases on every core, under `ids`; the first case's first event is number
     /// `firstSeq`, and the events follow in order. Touches no database: the caller inserts
-    /// them before anything else appends an event. `duplicateKeys`, when given, are the
-    /// documents' ``duplicateKey(for:)`` already computed.
-    func sealNew(_ documents: [OpenDocument], ids: [CaseID], firstSeq: Int64, duplicateKeys: [String?]? = nil) -> PreparedCases {
+    /// them before anything else appends an event.
+    func sealNew(_ cases: [NewCase], ids: [CaseID], firstSeq: Int64) -> PreparedCases {
         var first: [Int64] = []
         var next = firstSeq
-        for d in documents {
+        for c in cases {
             first.append(next)
-            next += Self.eventCount(d)
+            next += Int64(c.events.count)
         }
-        let (starts, at, openedOn) = (first, timestamp, today())
-        let prepared = ConcurrentResults<Result<PreparedCases.Sealed, any Error>>(count: documents.count)
+        let starts = first
+        let prepared = ConcurrentResults<Result<PreparedCases.Sealed, any Error>>(count: cases.count)
         // A few runs of cases per core, each with one sealer (its buffers and nonces reused).
-        let runs = min(documents.count, 8)
+        let runs = min(cases.count, 8)
         DispatchQueue.concurrentPerform(iterations: runs) { run in
             var sealer = vault.makeSealer()
-            for i in stride(from: run, to: documents.count, by: runs) {
+            for i in stride(from: run, to: cases.count, by: runs) {
                 prepared[i] = Result {
-                    let document = documents[i]
-                    var seq = starts[i]
-                    var event = newEvent(ids[i], .opened, on: document.openedOn, at: at)
-                    event.opened = .init(principal: document.principal, family: document.family ?? [], caseworker: document.caseworker,
-                                         openedOn: document.openedOn ?? openedOn,
-                                         duplicateKey: duplicateKeys.map { $0[i] } ?? duplicateKey(for: document.principal))
-                    event.note = document.notes.flatMap { $0.isEmpty ? nil : $0 }
-                    var events = [(seq, try sealer.seal(event, table: Self.eventTable, row: String(seq)))]
-                    var c = try CaseFile.applying(event, seq: seq, to: nil)
-                    // Imported history: each past stage change is its own event, dated when it happened.
-                    for step in document.history ?? [] {
-                        seq += 1
-                        let e = try historyEvent(step, for: c, at: at)
-                        events.append((seq, try sealer.seal(e, table: Self.eventTable, row: String(seq))))
-                        c = try CaseFile.applying(e, seq: seq, to: c)
-                    }
-                    let (snapshot, summary) = try sealCase(c, with: &sealer)
-                    return PreparedCases.Sealed(events: events, snapshot: snapshot, summary: summary, version: c.version)
+                    let c = cases[i].renumbered(id: ids[i], firstSeq: starts[i])
+                    // All of a new case's events go in one row (``EventGroup``), numbered as its last.
+                    let seq = starts[i] + Int64(c.events.count) - 1
+                    let row = String(seq)
+                    let sealedEvents = try c.events.count == 1 ? sealer.seal(c.events[0], table: Self.eventTable, row: row)
+                        : sealer.seal(EventGroup(events: c.events), table: Self.eventTable, row: row)
+                    let (snapshot, summary) = try sealCase(c.file, with: &sealer)
+                    return PreparedCases.Sealed(seq: seq, events: sealedEvents, snapshot: snapshot, summary: summary, version: c.file.version)
                 }
             }
         }
         return PreparedCases(ids: ids, sealed: prepared)
-    }
-
-    /// The events a new case is stored as: its opening, and one per step of its past.
-    static func eventCount(_ d: OpenDocument) -> Int64 {
-        1 + Int64(d.history?.count ?? 0)
     }
 
     /// Writes prepared and chained cases (``PreparedCases/chain(after:key:)``).
@@ -413,10 +438,8 @@ public struct Caseload: Sendable {
         for (i, id) in prepared.ids.enumerated() {
             guard let result = prepared.sealed[i] else { throw CaseError.integrity(id) } // unreachable: every slot is set
             let sealed = try result.get()
-            guard sealed.macs.count == sealed.events.count else { throw CaseError.integrity(id) } // unreachable: chained first
-            for ((seq, record), mac) in zip(sealed.events, sealed.macs) {
-                try insertEvent.run(.int(seq), .blob(record), .blob(mac))
-            }
+            guard let mac = sealed.mac else { throw CaseError.integrity(id) } // unreachable: chained first
+            try insertEvent.run(.int(sealed.seq), .blob(sealed.events), .blob(mac))
             let (compact, version) = (id.compact, Int64(sealed.version))
             try insertCase.run(.text(compact), .int(version), .blob(sealed.snapshot))
             try insertSummary.run(.text(compact), .int(version), .blob(sealed.summary))

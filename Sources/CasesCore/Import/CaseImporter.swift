@@ -105,17 +105,18 @@ public struct CaseImporter: Sendable {
                 var lastTick = Int64(0)
                 let tip = try caseload.chainTip(db)
                 var (nextSeq, chainMAC) = (tip.seq + 1, tip.mac)
-                // Three batches at a time: while this, the database's thread, inserts one
-                // batch, the next is sealed and the one after it read and checked, on the
-                // other threads.
-                var reading = BatchReader(source: source, rules: rules, caseload: caseload)
+                // Several batches at a time: while this, the database's thread, inserts one
+                // batch, the next is sealed and the ones after it are read and checked, on
+                // the other threads.
+                let reading = BatchReader(source: source, rules: rules, caseload: caseload)
                 var sealing: BatchSealer?
+                var bytesRead = Int64(0)
                 while true {
-                    let (batch, checked) = try reading.wait()
+                    let next = try reading.next()
+                    let (batch, checked) = (next.rows, next.checked)
+                    bytesRead = max(bytesRead, next.bytesRead)
                     if batch.isEmpty { break }
-                    let bytesRead = source.file.bytesRead // before the next reader starts reading
-                    var accepted: [OpenDocument] = []
-                    var keys: [String?] = []
+                    var accepted: [Caseload.NewCase] = []
                     for (i, row) in batch.enumerated() {
                         report.rows += 1
                         let document: OpenDocument
@@ -126,9 +127,9 @@ public struct CaseImporter: Sendable {
                         case .document(let d):
                             document = d
                         }
-                        let key: String?
+                        let (key, new): (String?, Caseload.NewCase)
                         do {
-                            key = try checked[i]!.get()
+                            (key, new) = try checked[i]!.get()
                         } catch let e as InputError {
                             let reason = e.renamingFields { source.fieldName($0, in: document) }.rowReason
                             report.reject(line: row.line, reason, listLimit: options.maxListed)
@@ -146,16 +147,14 @@ public struct CaseImporter: Sendable {
                             if inFile == nil { try keepEarlier.run(.int(short), .int(Int64(row.line))) }
                         }
                         report.valid += 1
-                        accepted.append(document)
-                        keys.append(key)
+                        accepted.append(new)
                     }
                     // A dry run, or a file with a rejected row, keeps nothing: check the rest
                     // without sealing it (storing never refuses a checked row, so the report is
                     // the same).
-                    reading = BatchReader(source: source, rules: rules, caseload: caseload)
                     if report.rejectedCount == 0 && !options.dryRun && !accepted.isEmpty {
                         let ids = try caseload.chooseIDs(db, count: accepted.count, taken: sealing?.ids ?? [])
-                        let next = BatchSealer(caseload: caseload, documents: accepted, ids: ids, firstSeq: nextSeq, duplicateKeys: keys)
+                        let next = BatchSealer(caseload: caseload, cases: accepted, ids: ids, firstSeq: nextSeq)
                         nextSeq = next.nextSeq
                         if let sealing { report.imported += try sealing.insert(db, chainingFrom: &chainMAC) }
                         sealing = next
@@ -165,7 +164,7 @@ public struct CaseImporter: Sendable {
                         progress(Progress(bytesRead: bytesRead, totalBytes: source.file.size, rows: report.rows))
                     }
                 }
-                progress?(Progress(bytesRead: source.file.bytesRead, totalBytes: source.file.size, rows: report.rows))
+                progress?(Progress(bytesRead: bytesRead, totalBytes: source.file.size, rows: report.rows))
                 if report.rows == 0 {
                     report.reject(line: 1, "the file holds no case: it is empty or only blank lines", listLimit: options.maxListed)
                 }
@@ -205,44 +204,85 @@ public struct CaseImporter: Sendable {
     }
 }
 
-/// The next batch of an import file, read, decoded and checked on other threads while the
-/// importer writes the one before: each row's duplicate key, or why it fails the rules.
-/// Waits for its thread when released, so the file is never read after the import returns.
+/// Reads, decodes and checks an import file's batches on a thread of its own, up to `depth`
+/// batches ahead of the importer: each row's duplicate key, or why it fails the rules. Running
+/// ahead keeps both cores busy while the importer waits for a batch to be sealed or inserts
+/// one. Stops and waits for its thread when released, so the file is never read after the
+/// import returns.
 final class BatchReader: @unchecked Sendable {
-    typealias Checked = ConcurrentResults<Result<String?, any Error>>
+    /// Each row's duplicate key and the case it makes, or why it fails the rules.
+    typealias Checked = ConcurrentResults<Result<(key: String?, case: Caseload.NewCase), any Error>>
+    struct Batch {
+        var rows: [ImportRow]
+        var checked: Checked
+        /// How far into the file the reader was after this batch.
+        var bytesRead: Int64
+    }
+    private let state = NSCondition()
+    // Guarded by `state`.
+    private var ready: [Result<Batch, any Error>] = []
+    private var stopped = false
+    private var ended = false
     private let done = DispatchGroup()
-    // Written once by the reading thread, read after `done`.
-    private var result: Result<([ImportRow], Checked), any Error>?
 
-    init(source: any ImportRowSource, rules: ImportRules, caseload: Caseload) {
+    init(source: any ImportRowSource, rules: ImportRules, caseload: Caseload, depth: Int = 2) {
         nonisolated(unsafe) let source = source // used by this reader's thread alone until `done`
         done.enter()
-        DispatchQueue.global().async { [self] in
-            result = Result {
-                let batch = try source.nextBatch(Caseload.batchSize)
-                // Checking rows and keying names runs on every core; the report is made in
-                // file order by the importer.
-                let checked = Checked(count: batch.count)
-                DispatchQueue.concurrentPerform(iterations: batch.count) { i in
-                    guard case .document(let document) = batch[i].content else { return }
-                    checked[i] = Result {
-                        try rules.check(document)
-                        return caseload.duplicateKey(for: document.principal)
-                    }
-                }
-                return (batch, checked)
+        let thread = Thread { [self] in
+            defer { done.leave() }
+            while true {
+                state.lock()
+                while ready.count >= depth && !stopped { state.wait() }
+                let stop = stopped
+                state.unlock()
+                if stop { return }
+                let next = Result { try Self.read(source, rules: rules, caseload: caseload) }
+                let last = (try? next.get().rows.isEmpty) ?? true
+                state.lock()
+                ready.append(next)
+                ended = last
+                state.broadcast()
+                state.unlock()
+                if last { return }
             }
-            done.leave()
         }
+        thread.start()
     }
 
-    /// The batch (empty at the end of the file) and each row's check.
-    func wait() throws -> ([ImportRow], Checked) {
+    private static func read(_ source: any ImportRowSource, rules: ImportRules, caseload: Caseload) throws -> Batch {
+        let rows = try source.nextBatch(Caseload.batchSize)
+        // Checking rows and keying names runs on every core; the report is made in file order
+        // by the importer.
+        let checked = Checked(count: rows.count)
+        DispatchQueue.concurrentPerform(iterations: rows.count) { i in
+            guard case .document(let document) = rows[i].content else { return }
+            checked[i] = Result {
+                let key = caseload.duplicateKey(for: document.principal)
+                return (key, try rules.check(document, duplicateKey: key))
+            }
+        }
+        return Batch(rows: rows, checked: checked, bytesRead: source.file.bytesRead)
+    }
+
+    /// The next batch, in file order (no rows at the end of the file), or the error reading it.
+    func next() throws -> Batch {
+        state.lock()
+        defer { state.unlock() }
+        while ready.isEmpty {
+            if ended { return Batch(rows: [], checked: Checked(count: 0), bytesRead: 0) }
+            state.wait()
+        }
+        state.broadcast()
+        return try ready.removeFirst().get()
+    }
+
+    deinit {
+        state.lock()
+        stopped = true
+        state.broadcast()
+        state.unlock()
         done.wait()
-        return try result!.get()
     }
-
-    deinit { done.wait() }
 }
 
 /// One batch's accepted cases, sealed on other threads while the importer inserts the batch
@@ -258,13 +298,13 @@ final class BatchSealer: @unchecked Sendable {
     // Written once by the sealing thread, read after `done`.
     private var result: Caseload.PreparedCases?
 
-    init(caseload: Caseload, documents: [OpenDocument], ids: [CaseID], firstSeq: Int64, duplicateKeys: [String?]) {
+    init(caseload: Caseload, cases: [Caseload.NewCase], ids: [CaseID], firstSeq: Int64) {
         self.caseload = caseload
         self.ids = Set(ids.map(\.compact))
-        nextSeq = documents.reduce(firstSeq) { $0 + Caseload.eventCount($1) }
+        nextSeq = cases.reduce(firstSeq) { $0 + Int64($1.events.count) }
         done.enter()
         DispatchQueue.global().async { [self] in
-            result = caseload.sealNew(documents, ids: ids, firstSeq: firstSeq, duplicateKeys: duplicateKeys)
+            result = caseload.sealNew(cases, ids: ids, firstSeq: firstSeq)
             done.leave()
         }
     }

@@ -11,20 +11,27 @@ struct ImportRules {
     static let scratchID = CaseID(parsing: "0000-00000")!
     /// When the replayed events are recorded: the import's start.
     let recordedAt: String
+    let today: ISODate
+    private let validator: CaseValidator
 
     init(caseload: Caseload) {
         self.caseload = caseload
         recordedAt = caseload.timestamp
+        today = caseload.today()
+        validator = CaseValidator(today: today)
     }
 
-    func check(_ d: OpenDocument) throws {
-        try CaseValidator(today: caseload.today()).validate(d)
+    /// Checks a row, and returns the case it makes (under ``scratchID``, numbered from 1; the
+    /// importer gives it its id and numbers when it stores it), so it is built only once.
+    func check(_ d: OpenDocument, duplicateKey: String?) throws -> Caseload.NewCase {
+        try validator.validate(d)
         let steps = d.history ?? []
         if !steps.isEmpty && d.openedOn == nil {
             throw InputError.missing(["opened_on (needed when the case brings its history)"])
         }
         try checkBirth(d)
-        try checkGates(d)
+        return try caseload.makeNew(d, id: Self.scratchID, firstSeq: 1, at: recordedAt, today: today, duplicateKey: duplicateKey,
+                                    checkStep: Self.checkGate)
     }
 
     /// Dates that cannot come before the principal's birth (CaseValidator checks the steps' own dates by year).
@@ -49,28 +56,19 @@ struct ImportRules {
         }
     }
 
-    /// Replays the history on a scratch case, as `advance` and `close` would have checked it.
-    func checkGates(_ d: OpenDocument) throws {
-        guard let steps = d.history, !steps.isEmpty else { return }
-        let (id, at) = (Self.scratchID, recordedAt)
-        var opened = caseload.newEvent(id, .opened, on: d.openedOn, at: at)
-        opened.opened = .init(principal: d.principal, family: d.family ?? [], caseworker: d.caseworker,
-                              openedOn: d.openedOn ?? caseload.today(), duplicateKey: nil)
-        var c = try CaseFile.applying(opened, seq: 0, to: nil)
-        for step in steps {
-            let from = c.stage
-            let next = try CaseFile.applying(try caseload.historyEvent(step, for: c, at: at), seq: 0, to: c)
-            if step.stage == .closed {
-                if step.outcome == .settled && from != .arrival {
-                    throw InputError.notAllowed("A case is settled only after arrival, but this one closes at \(from.rawValue)")
-                }
-            } else if step.stage > from {
-                for stage in [from, step.stage] {
-                    let missing = next.missing(forGate: stage)
-                    if !missing.isEmpty { throw InputError.gateNotMet(stage: stage, missing: missing) }
-                }
+    /// Each step of the past as `advance` and `close` would have checked it, given the case
+    /// before and after it.
+    static func checkGate(_ step: HistoryStep, before: CaseFile, after next: CaseFile) throws {
+        let from = before.stage
+        if step.stage == .closed {
+            if step.outcome == .settled && from != .arrival {
+                throw InputError.notAllowed("A case is settled only after arrival, but this one closes at \(from.rawValue)")
             }
-            c = next
+        } else if step.stage > from {
+            for stage in [from, step.stage] {
+                let missing = next.missing(forGate: stage)
+                if !missing.isEmpty { throw InputError.gateNotMet(stage: stage, missing: missing) }
+            }
         }
     }
 }

@@ -15,12 +15,14 @@
 /// - an optional number or part: a varint 0 for none or 1, then the value;
 /// - a list: a varint of its count + 1 (0 for none), then each element.
 protocol BinaryRecord: Codable {
+    /// The first byte of the record's binary form (JSON records begin with `{`).
+    static var marker: UInt8 { get }
     init(reading r: inout RecordReader) throws
     func write(to w: inout RecordWriter)
 }
 
 extension BinaryRecord {
-    /// The first byte of a binary record (JSON records begin with `{`).
+    /// Every record's first byte but an event group's (``EventGroup/marker``).
     static var marker: UInt8 { 0x02 }
 
     /// `marker ‖ fields`.

@@ -19,10 +19,11 @@ public final class UnlockedVault: @unchecked Sendable {
         self.vault = vault
         self.key = key
         self.slotID = slotID
+        actor = slotID.hexString
     }
 
     /// The actor recorded on events: the unlocking keyslot's id.
-    public var actor: String { slotID.hexString }
+    public let actor: String
 
     // MARK: - Sealing
 
@@ -64,7 +65,7 @@ public final class UnlockedVault: @unchecked Sendable {
     }
 
     /// Calls `body` with a sealed record's plaintext, wiped afterwards.
-    private func withOpened<R>(_ sealed: Data, table: String, row: String, key sub: SecretBytes?, _ body: ([UInt8]) throws -> R) throws -> R {
+    func withOpened<R>(_ sealed: Data, table: String, row: String, key sub: SecretBytes?, _ body: ([UInt8]) throws -> R) throws -> R {
         var plain = try sealed.withUnsafeBytes {
             try SealedRecord.open($0, key: sub ?? key.records, vaultID: vault.vaultID, table: table, row: row)
         }

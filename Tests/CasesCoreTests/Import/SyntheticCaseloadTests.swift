@@ -75,7 +75,7 @@ import Testing
         let t = try TestVault()
         let rules = ImportRules(caseload: t.caseload)
         for (i, d) in SyntheticCaseload(count: 3000, seed: 5).enumerated() {
-            do { try rules.check(d) } catch { Issue.record("case \(i): \(error)") }
+            do { _ = try rules.check(d, duplicateKey: nil) } catch { Issue.record("case \(i): \(error)") }
         }
     }
 }
