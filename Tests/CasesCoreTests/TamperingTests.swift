@@ -246,7 +246,8 @@ import Testing
         let whole = try Data(contentsOf: URL(fileURLWithPath: t.path))
         let copy = t.folder.path + "/copy/vault.cases"
         var outcomes: [Int: String] = [:]
-        let cuts = [0, 1, 15, 16, 50, 99, 100, 2048, 4095, 4096, 4097, whole.count / 2, whole.count - 4096, whole.count - 100, whole.count - 1]
+        let page = try t.unlocked.vault.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } ?? 4096
+        let cuts = [0, 1, 15, 16, 50, 99, 100, page / 2, page - 1, page, page + 1, whole.count / 2, whole.count - page, whole.count - 100, whole.count - 1]
         for cut in cuts {
             try? FileManager.default.removeItem(atPath: t.folder.path + "/copy")
             try FileManager.default.createDirectory(atPath: t.folder.path + "/copy", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

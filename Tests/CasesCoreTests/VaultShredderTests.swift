@@ -45,6 +45,10 @@ import Testing
     /// finds every keyslot page, those past the leading pages too, and destroys them all.
     @Test func aShredDuringAnImportFindsEveryKeyslotPage() throws {
         let t = try TestVault()
+        // 4 KiB pages, as earlier builds made vaults: the keyslots then fill pages quickly.
+        try t.unlocked.vault.database.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM; PRAGMA journal_mode = WAL")
+        }
         _ = try t.caseload.open(Array(SyntheticCaseload(count: 300, seed: 4)))
         // Enough slots, added after the cases, that the keyslot table spills onto pages at the
         // end of the file, far past the leading pages a blind shred overwrites.
@@ -72,7 +76,7 @@ import Testing
         let path = folder.path + "/odd ?#%41 name/vault.cases"
         let (vault, _) = try Vault.create(at: path, passphrase: try secret("pass"), profile: .interactive)
         let found = try #require(VaultShredder.locateKeyslots(path, lockFree: false))
-        #expect(found.0 == 4096 && !found.1.isEmpty)
+        #expect(found.0 == 16384 && !found.1.isEmpty)
         // As an import leaves it while it runs: a rollback journal (a WAL vault needs its locks to be read).
         try vault.vault.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
         #expect(try #require(VaultShredder.locateKeyslots(path, lockFree: true)) == found)

@@ -19,6 +19,32 @@ import Testing
         _ = try vault.unlock(recoveryCode: typed)
     }
 
+    /// A new vault has 16 KiB pages in WAL mode, and a vault made with 4 KiB pages (by an
+    /// earlier build) keeps them and still opens and takes cases.
+    @Test func aNewVaultHasLargePagesAndAnOldOneKeepsItsOwn() throws {
+        let t = try TestVault()
+        let settings = { (vault: Vault) in
+            try vault.read { db in (try Int.fetchOne(db, sql: "PRAGMA page_size"), try String.fetchOne(db, sql: "PRAGMA journal_mode")) }
+        }
+        #expect(try settings(t.unlocked.vault) == (16384, "wal"))
+
+        // A vault of an earlier build: the same vault rewritten with 4 KiB pages.
+        let old = TempFolder()
+        let path = old.path + "/vault.cases"
+        try FileManager.default.copyItem(atPath: t.path, toPath: path)
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM; PRAGMA journal_mode = WAL")
+        }
+        try queue.close()
+        let reopened = try Vault.open(at: path)
+        #expect(try settings(reopened) == (4096, "wal"))
+        let caseload = Caseload(vault: try reopened.unlock(passphrase: try secret(TestVault.passphrase)))
+        let id = try caseload.open(sampleDocument())
+        #expect(try caseload.show(id).id == id)
+        #expect(try caseload.verifyAudit().ok)
+    }
+
     @Test func wrongPassphraseLeavesVaultUntouched() throws {
         let t = try TestVault()
         _ = try t.caseload.open(sampleDocument())
