@@ -59,43 +59,49 @@ extension CaseFile {
             if let text = event.note { c.notes.append(Note(at: event.at, actor: event.actor, text: text)) }
             return c
         }
-        guard var c = current, c.id == event.caseId else { throw AuditError.projection(seq) }
-        c.version += 1
-        c.eventSeqs.append(seq)
+        guard var c = current else { throw AuditError.projection(seq) }
+        try c.apply(event, seq: seq)
+        return c
+    }
+
+    /// Applies `event` (the `seq`-th entry of the log, not an opening) to this case in place.
+    mutating func apply(_ event: CaseEvent, seq: Int64) throws {
+        guard event.kind != .opened, id == event.caseId else { throw AuditError.projection(seq) }
+        version += 1
+        eventSeqs.append(seq)
         // Imported history counts from when it happened, not from when it was typed in.
-        c.lastActivityAt = max(c.lastActivityAt, event.on?.text ?? event.at)
-        if let p = event.principal { c.principal = c.principal.merging(p) }
+        lastActivityAt = max(lastActivityAt, event.on?.text ?? event.at)
+        if let p = event.principal { principal = principal.merging(p) }
         if var a = event.assessment {
-            a.version = c.assessments.count + 1
+            a.version = assessments.count + 1
             if a.assessedOn == nil { a.assessedOn = event.on ?? ISODate(String(event.at.prefix(10))) }
-            c.assessments.append(a)
+            assessments.append(a)
         }
-        if let d = event.destination { c.destination = d }
-        if let a = event.arrival { c.arrival = a }
+        if let d = event.destination { destination = d }
+        if let a = event.arrival { arrival = a }
         switch event.kind {
         case .opened: break
         case .advanced:
-            if let to = event.to { c.stage = to }
+            if let to = event.to { stage = to }
         case .movedBack:
             if let to = event.to {
-                c.stage = to
-                c.outcome = nil
-                if to < .arrival { c.arrival = nil }
+                stage = to
+                outcome = nil
+                if to < .arrival { arrival = nil }
             }
         case .closed:
-            c.stage = .closed
-            c.outcome = event.outcome
+            stage = .closed
+            outcome = event.outcome
         case .noted:
-            if let text = event.note { c.notes.append(Note(at: event.at, actor: event.actor, text: text)) }
+            if let text = event.note { notes.append(Note(at: event.at, actor: event.actor, text: text)) }
         case .assessed:
             break
         case .checkedIn:
             if let ci = event.checkin {
-                if c.arrival == nil { c.arrival = Arrival() }
-                c.arrival!.checkins = (c.arrival!.checkins ?? []) + [ci]
+                if arrival == nil { arrival = Arrival() }
+                arrival!.checkins = (arrival!.checkins ?? []) + [ci]
             }
         }
-        return c
     }
 
     /// The fields still missing for the case to be in (or leave) `stage`; empty when its gate holds.

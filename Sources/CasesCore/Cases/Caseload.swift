@@ -296,7 +296,7 @@ public struct Caseload: Sendable {
             seq += Int64(c.events.count)
             return c
         }
-        let prepared = sealNew(cases, ids: ids, firstSeq: tip.seq + 1)
+        let prepared = sealNew(cases)
         _ = try prepared.chain(after: tip.mac, key: vault.key.audit)
         try insert(db, prepared)
         return prepared.ids
@@ -308,40 +308,40 @@ public struct Caseload: Sendable {
         var events: [CaseEvent]
         var file: CaseFile
 
-        /// The same case under `id`, its events numbered from `firstSeq`: for a case built
+        /// Puts the case under `id`, its events numbered from `firstSeq`: for a case built
         /// before its id was chosen (an import checks each row on other threads first). Gives
         /// what ``Caseload/makeNew(_:id:firstSeq:at:today:duplicateKey:checkStep:)`` would
         /// have with that id and numbering (tested): the id and the numbers are all that
         /// depend on them.
-        func renumbered(id: CaseID, firstSeq: Int64) -> NewCase {
-            var c = self
-            for i in c.events.indices { c.events[i].caseId = id }
-            c.file.id = id
-            c.file.eventSeqs = (0..<Int64(events.count)).map { firstSeq + $0 }
-            return c
+        mutating func renumber(id: CaseID, firstSeq: Int64) {
+            for i in events.indices { events[i].caseId = id }
+            file.id = id
+            for i in file.eventSeqs.indices { file.eventSeqs[i] = firstSeq + Int64(i) }
         }
     }
 
     /// Builds a new case from its document, its events numbered from `firstSeq`, recorded `at`,
     /// opened `today` unless the document says when. `checkStep` sees each step of the past with
-    /// the case before and after it, and may refuse it (the import's gate checks).
+    /// the stage the case was at and the case after it, and may refuse it (the import's gate
+    /// checks).
     func makeNew(_ d: OpenDocument, id: CaseID, firstSeq: Int64, at: String, today: ISODate, duplicateKey: String?,
-                 checkStep: ((_ step: HistoryStep, _ before: CaseFile, _ after: CaseFile) throws -> Void)? = nil) throws -> NewCase {
+                 checkStep: ((_ step: HistoryStep, _ from: Stage, _ after: CaseFile) throws -> Void)? = nil) throws -> NewCase {
         var event = newEvent(id, .opened, on: d.openedOn, at: at)
         event.opened = .init(principal: d.principal, family: d.family ?? [], caseworker: d.caseworker,
                              openedOn: d.openedOn ?? today, duplicateKey: duplicateKey)
         event.note = d.notes.flatMap { $0.isEmpty ? nil : $0 }
-        var events = [event]
         var c = try CaseFile.applying(event, seq: firstSeq, to: nil)
+        var events = [event]
+        let steps = d.history ?? []
+        events.reserveCapacity(1 + steps.count)
         var seq = firstSeq
         // Imported history: each past stage change is its own event, dated when it happened.
-        for step in d.history ?? [] {
+        for step in steps {
             seq += 1
-            let e = try historyEvent(step, for: c, at: at)
-            let next = try CaseFile.applying(e, seq: seq, to: c)
-            try checkStep?(step, c, next)
-            events.append(e)
-            c = next
+            let from = c.stage
+            events.append(try historyEvent(step, for: c, at: at))
+            try c.apply(events[events.count - 1], seq: seq)
+            try checkStep?(step, from, c)
         }
         return NewCase(events: events, file: c)
     }
@@ -397,17 +397,9 @@ public struct Caseload: Sendable {
         return chosen
     }
 
-    /// Seals new cases on every core, under `ids`; the first case's first event is number
-    /// `firstSeq`, and the events follow in order. Touches no database: the caller inserts
-    /// them before anything else appends an event.
-    func sealNew(_ cases: [NewCase], ids: [CaseID], firstSeq: Int64) -> PreparedCases {
-        var first: [Int64] = []
-        var next = firstSeq
-        for c in cases {
-            first.append(next)
-            next += Int64(c.events.count)
-        }
-        let starts = first
+    /// Seals new cases (their ids chosen, their events numbered) on every core. Touches no
+    /// database: the caller inserts them, in order, before anything else appends an event.
+    func sealNew(_ cases: [NewCase]) -> PreparedCases {
         let prepared = ConcurrentResults<Result<PreparedCases.Sealed, any Error>>(count: cases.count)
         // A few runs of cases per core, each with one sealer (its buffers and nonces reused).
         let runs = min(cases.count, 8)
@@ -415,9 +407,9 @@ public struct Caseload: Sendable {
             var sealer = vault.makeSealer()
             for i in stride(from: run, to: cases.count, by: runs) {
                 prepared[i] = Result {
-                    let c = cases[i].renumbered(id: ids[i], firstSeq: starts[i])
+                    let c = cases[i]
                     // All of a new case's events go in one row (``EventGroup``), numbered as its last.
-                    let seq = starts[i] + Int64(c.events.count) - 1
+                    let seq = try required(c.file.eventSeqs.last)
                     let row = String(seq)
                     let sealedEvents = try c.events.count == 1 ? sealer.seal(c.events[0], table: Self.eventTable, row: row)
                         : sealer.seal(EventGroup(events: c.events), table: Self.eventTable, row: row)
@@ -426,7 +418,7 @@ public struct Caseload: Sendable {
                 }
             }
         }
-        return PreparedCases(ids: ids, sealed: prepared)
+        return PreparedCases(ids: cases.map(\.file.id), sealed: prepared)
     }
 
     /// Writes prepared and chained cases (``PreparedCases/chain(after:key:)``).

@@ -14,6 +14,15 @@ final class ConcurrentResults<T>: @unchecked Sendable {
         slots.deinitialize(count: count)
         slots.deallocate()
     }
+    /// Moves slot `i`'s value out (leaving it empty), so the caller owns it alone and can
+    /// change it without a copy.
+    func take(_ i: Int) -> T? {
+        precondition(i >= 0 && i < count)
+        let value = (slots + i).move()
+        (slots + i).initialize(to: nil)
+        return value
+    }
+
     subscript(i: Int) -> T? {
         get { precondition(i >= 0 && i < count); return slots[i] }
         set { precondition(i >= 0 && i < count); slots[i] = newValue }

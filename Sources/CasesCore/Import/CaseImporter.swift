@@ -119,18 +119,15 @@ public struct CaseImporter: Sendable {
                     var accepted: [Caseload.NewCase] = []
                     for (i, row) in batch.enumerated() {
                         report.rows += 1
-                        let document: OpenDocument
-                        switch row.content {
-                        case .problem(let reason):
+                        if case .problem(let reason) = row.content {
                             report.reject(line: row.line, reason, listLimit: options.maxListed)
                             continue
-                        case .document(let d):
-                            document = d
                         }
                         let (key, new): (String?, Caseload.NewCase)
                         do {
-                            (key, new) = try checked[i]!.get()
+                            (key, new) = try checked.take(i)!.get() // moved out: renumbered below without a copy
                         } catch let e as InputError {
+                            guard case .document(let document) = row.content else { continue } // unreachable: checked rows are documents
                             let reason = e.renamingFields { source.fieldName($0, in: document) }.rowReason
                             report.reject(line: row.line, reason, listLimit: options.maxListed)
                             continue
@@ -154,8 +151,11 @@ public struct CaseImporter: Sendable {
                     // the same).
                     if report.rejectedCount == 0 && !options.dryRun && !accepted.isEmpty {
                         let ids = try caseload.chooseIDs(db, count: accepted.count, taken: sealing?.ids ?? [])
-                        let next = BatchSealer(caseload: caseload, cases: accepted, ids: ids, firstSeq: nextSeq)
-                        nextSeq = next.nextSeq
+                        for i in accepted.indices {
+                            accepted[i].renumber(id: ids[i], firstSeq: nextSeq)
+                            nextSeq += Int64(accepted[i].events.count)
+                        }
+                        let next = BatchSealer(caseload: caseload, cases: accepted)
                         if let sealing { report.imported += try sealing.insert(db, chainingFrom: &chainMAC) }
                         sealing = next
                     }
@@ -285,26 +285,23 @@ final class BatchReader: @unchecked Sendable {
     }
 }
 
-/// One batch's accepted cases, sealed on other threads while the importer inserts the batch
-/// before. Its events are numbered from `firstSeq`; they are MAC-chained when inserted, on the
+/// One batch's accepted cases (with their ids and event numbers), sealed on other threads
+/// while the importer inserts the batch before. They are MAC-chained when inserted, on the
 /// database's thread, which has time to spare while the other threads read and seal. Waits
 /// for its thread when released.
 final class BatchSealer: @unchecked Sendable {
     let ids: Set<String>
-    /// The number of the first event after this batch's.
-    let nextSeq: Int64
     private let caseload: Caseload
     private let done = DispatchGroup()
     // Written once by the sealing thread, read after `done`.
     private var result: Caseload.PreparedCases?
 
-    init(caseload: Caseload, cases: [Caseload.NewCase], ids: [CaseID], firstSeq: Int64) {
+    init(caseload: Caseload, cases: [Caseload.NewCase]) {
         self.caseload = caseload
-        self.ids = Set(ids.map(\.compact))
-        nextSeq = cases.reduce(firstSeq) { $0 + Int64($1.events.count) }
+        ids = Set(cases.map(\.file.id.compact))
         done.enter()
         DispatchQueue.global().async { [self] in
-            result = caseload.sealNew(cases, ids: ids, firstSeq: firstSeq)
+            result = caseload.sealNew(cases)
             done.leave()
         }
     }

@@ -56,10 +56,9 @@ struct ImportRules {
         }
     }
 
-    /// Each step of the past as `advance` and `close` would have checked it, given the case
-    /// before and after it.
-    static func checkGate(_ step: HistoryStep, before: CaseFile, after next: CaseFile) throws {
-        let from = before.stage
+    /// Each step of the past as `advance` and `close` would have checked it, given the stage
+    /// the case was at and the case after it.
+    static func checkGate(_ step: HistoryStep, from: Stage, after next: CaseFile) throws {
         if step.stage == .closed {
             if step.outcome == .settled && from != .arrival {
                 throw InputError.notAllowed("A case is settled only after arrival, but this one closes at \(from.rawValue)")

@@ -52,7 +52,8 @@ import Testing
             let scratch = try rules.check(d, duplicateKey: "key")
             let id = CaseID.random()
             let direct = try t.caseload.makeNew(d, id: id, firstSeq: 1_000, at: rules.recordedAt, today: rules.today, duplicateKey: "key")
-            let renumbered = scratch.renumbered(id: id, firstSeq: 1_000)
+            var renumbered = scratch
+            renumbered.renumber(id: id, firstSeq: 1_000)
             #expect(renumbered.events == direct.events)
             #expect(renumbered.file == direct.file)
             #expect(direct.file.eventSeqs == Array(1_000..<1_000 + Int64(direct.events.count)))
