@@ -339,9 +339,10 @@ public struct Caseload: Sendable {
         for step in steps {
             seq += 1
             let from = c.stage
-            events.append(try historyEvent(step, for: c, at: at))
-            try c.apply(events[events.count - 1], seq: seq)
+            let e = try historyEvent(step, for: c, at: at)
+            try c.apply(e, seq: seq)
             try checkStep?(step, from, c)
+            events.append(consume e)
         }
         return NewCase(events: events, file: c)
     }
@@ -354,13 +355,14 @@ public struct Caseload: Sendable {
             /// its past as an ``EventGroup``; `seq` is the last event's number.
             var seq: Int64
             var events: Data
-            var mac: Data?
             var snapshot: Data
             var summary: Data
             var version: Int
         }
         let ids: [CaseID]
         fileprivate let sealed: ConcurrentResults<Result<Sealed, any Error>>
+        /// Each case's event row's MAC, once chained.
+        fileprivate var macs: [Data] = []
         var count: Int { ids.count }
 
         fileprivate init(ids: [CaseID], sealed: ConcurrentResults<Result<Sealed, any Error>>) {
@@ -372,11 +374,17 @@ public struct Caseload: Sendable {
         /// sealing error.
         func chain(after previous: Data, key: SecretBytes) throws -> Data {
             var mac = previous
+            macs = []
+            macs.reserveCapacity(count)
             for i in 0..<count {
-                var sealed = try sealed[i]!.get()
-                mac = Caseload.chainMAC(previous: mac, seq: sealed.seq, sealed: sealed.events, key: key)
-                sealed.mac = mac
-                self.sealed[i] = .success(sealed)
+                mac = try sealed.withValue(i) { result in
+                    switch result {
+                    case .success(let s)?: Caseload.chainMAC(previous: mac, seq: s.seq, sealed: s.events, key: key)
+                    case .failure(let error)?: throw error
+                    case nil: throw CaseError.integrity(ids[i]) // unreachable: every slot is set
+                    }
+                }
+                macs.append(mac)
             }
             return mac
         }
@@ -405,16 +413,17 @@ public struct Caseload: Sendable {
         let runs = min(cases.count, 8)
         DispatchQueue.concurrentPerform(iterations: runs) { run in
             var sealer = vault.makeSealer()
-            for i in stride(from: run, to: cases.count, by: runs) {
-                prepared[i] = Result {
-                    let c = cases[i]
-                    // All of a new case's events go in one row (``EventGroup``), numbered as its last.
-                    let seq = try required(c.file.eventSeqs.last)
-                    let row = String(seq)
-                    let sealedEvents = try c.events.count == 1 ? sealer.seal(c.events[0], table: Self.eventTable, row: row)
-                        : sealer.seal(EventGroup(events: c.events), table: Self.eventTable, row: row)
-                    let (snapshot, summary) = try sealCase(c.file, with: &sealer)
-                    return PreparedCases.Sealed(seq: seq, events: sealedEvents, snapshot: snapshot, summary: summary, version: c.file.version)
+            cases.withUnsafeBufferPointer { cases in // read in place: binding `cases[i]` copied each case
+                for i in stride(from: run, to: cases.count, by: runs) {
+                    prepared[i] = Result {
+                        // All of a new case's events go in one row (``EventGroup``), numbered as its last.
+                        let seq = try required(cases[i].file.eventSeqs.last)
+                        let row = String(seq)
+                        let sealedEvents = try cases[i].events.count == 1 ? sealer.seal(cases[i].events[0], table: Self.eventTable, row: row)
+                            : sealer.seal(events: cases[i].events, table: Self.eventTable, row: row)
+                        let (snapshot, summary) = try sealCase(cases[i].file, with: &sealer)
+                        return PreparedCases.Sealed(seq: seq, events: sealedEvents, snapshot: snapshot, summary: summary, version: cases[i].file.version)
+                    }
                 }
             }
         }
@@ -428,10 +437,10 @@ public struct Caseload: Sendable {
         let insertCase = try RawStatement(db, sql: "INSERT INTO case_snapshot (rowid, case_id, version, sealed) VALUES (random(), ?, ?, ?)")
         let insertSummary = try RawStatement(db, sql: "REPLACE INTO case_summary (case_id, version, sealed) VALUES (?, ?, ?)")
         for (i, id) in prepared.ids.enumerated() {
-            guard let result = prepared.sealed[i] else { throw CaseError.integrity(id) } // unreachable: every slot is set
+            guard let result = prepared.sealed.take(i) else { throw CaseError.integrity(id) } // unreachable: every slot is set
             let sealed = try result.get()
-            guard let mac = sealed.mac else { throw CaseError.integrity(id) } // unreachable: chained first
-            try insertEvent.run(.int(sealed.seq), .blob(sealed.events), .blob(mac))
+            guard i < prepared.macs.count else { throw CaseError.integrity(id) } // unreachable: chained first
+            try insertEvent.run(.int(sealed.seq), .blob(sealed.events), .blob(prepared.macs[i]))
             let (compact, version) = (id.compact, Int64(sealed.version))
             try insertCase.run(.text(compact), .int(version), .blob(sealed.snapshot))
             try insertSummary.run(.text(compact), .int(version), .blob(sealed.summary))

@@ -23,6 +23,12 @@ final class ConcurrentResults<T>: @unchecked Sendable {
         return value
     }
 
+    /// Calls `body` with slot `i`'s value in place, without copying it.
+    func withValue<R>(_ i: Int, _ body: (borrowing T?) throws -> R) rethrows -> R {
+        precondition(i >= 0 && i < count)
+        return try body(slots[i])
+    }
+
     subscript(i: Int) -> T? {
         get { precondition(i >= 0 && i < count); return slots[i] }
         set { precondition(i >= 0 && i < count); slots[i] = newValue }

@@ -117,19 +117,20 @@ public struct CaseImporter: Sendable {
                     bytesRead = max(bytesRead, next.bytesRead)
                     if batch.isEmpty { break }
                     var accepted: [Caseload.NewCase] = []
-                    for (i, row) in batch.enumerated() {
+                    for i in batch.indices { // by index: `for row in batch` copied each row
                         report.rows += 1
-                        if case .problem(let reason) = row.content {
-                            report.reject(line: row.line, reason, listLimit: options.maxListed)
+                        let line = batch[i].line
+                        if case .problem(let reason) = batch[i].content {
+                            report.reject(line: line, reason, listLimit: options.maxListed)
                             continue
                         }
                         let (key, new): (String?, Caseload.NewCase)
                         do {
                             (key, new) = try checked.take(i)!.get() // moved out: renumbered below without a copy
                         } catch let e as InputError {
-                            guard case .document(let document) = row.content else { continue } // unreachable: checked rows are documents
+                            guard case .document(let document) = batch[i].content else { continue } // unreachable: checked rows are documents
                             let reason = e.renamingFields { source.fieldName($0, in: document) }.rowReason
-                            report.reject(line: row.line, reason, listLimit: options.maxListed)
+                            report.reject(line: line, reason, listLimit: options.maxListed)
                             continue
                         }
                         if let key {
@@ -137,14 +138,14 @@ public struct CaseImporter: Sendable {
                             let short = Self.rowKey(key)
                             let inFile = try findEarlier.firstInt(.int(short)).map(Int.init)
                             if inVault != nil || inFile != nil {
-                                report.duplicates.append(.init(line: row.line, existingCase: inVault?.description, earlierLine: inFile,
+                                report.duplicates.append(.init(line: line, existingCase: inVault?.description, earlierLine: inFile,
                                                                added: options.allowDuplicates))
                                 if !options.allowDuplicates { continue }
                             }
-                            if inFile == nil { try keepEarlier.run(.int(short), .int(Int64(row.line))) }
+                            if inFile == nil { try keepEarlier.run(.int(short), .int(Int64(line))) }
                         }
                         report.valid += 1
-                        accepted.append(new)
+                        accepted.append(consume new)
                     }
                     // A dry run, or a file with a rejected row, keeps nothing: check the rest
                     // without sealing it (storing never refuses a checked row, so the report is

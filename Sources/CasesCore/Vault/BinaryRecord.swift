@@ -78,7 +78,7 @@ struct RecordWriter {
     mutating func list<T: BinaryRecord>(_ v: [T]?) {
         guard let v else { int(0); return }
         int(v.count + 1)
-        for e in v { e.write(to: &self) }
+        for i in v.indices { v[i].write(to: &self) } // by index: `for e in v` copied each element
     }
 
     mutating func texts(_ v: [String]?) {
