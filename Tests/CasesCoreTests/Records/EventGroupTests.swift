@@ -91,8 +91,8 @@ import Testing
                                           caseID: id).count == 2)
         // The import's sealer writes the same group without building one.
         var sealer = t.unlocked.makeSealer()
-        let sealed = try sealer.seal(events: [event, event], table: Caseload.eventTable, row: "2")
-        #expect(try t.caseload.openEvents(seq: 2, sealed: sealed, caseID: id) == [event, event])
+        let grouped = try sealer.seal(events: [event, event], table: Caseload.eventTable, row: "2")
+        #expect(try t.caseload.openEvents(seq: 2, sealed: grouped, caseID: id) == [event, event])
     }
 
     @Test func aDeletedOrMovedGroupBreaksTheAudit() throws {
