@@ -184,9 +184,9 @@ import Testing
         let victim = try t.caseload.open(sampleDocument())
         let other = try t.caseload.open(sampleDocument())
         try t.unlocked.vault.write { db in
-            var sealed = try Data.fetchOne(db, sql: "SELECT sealed FROM case_summary WHERE case_id = ?", arguments: [victim.compact])!
+            var sealed = try Data.fetchOne(db, sql: "SELECT summary FROM case_snapshot WHERE case_id = ?", arguments: [victim.compact])!
             sealed[sealed.count - 1] ^= 0x01
-            try db.execute(sql: "UPDATE case_summary SET sealed = ? WHERE case_id = ?", arguments: [sealed, victim.compact])
+            try db.execute(sql: "UPDATE case_snapshot SET summary = ? WHERE case_id = ?", arguments: [sealed, victim.compact])
         }
         let listed = try t.caseload.list()
         #expect(listed.cases.map(\.id) == [other])
@@ -199,11 +199,11 @@ import Testing
         let t = try TestVault()
         let id = try t.caseload.open(sampleDocument())
         let summary = try #require(try t.caseload.list().cases.first)
-        try t.unlocked.vault.write { db in try db.execute(sql: "DELETE FROM case_summary") }
+        try t.unlocked.vault.write { db in try db.execute(sql: "UPDATE case_snapshot SET summary = NULL") }
         #expect(try t.caseload.list().cases == [summary])
         #expect(try t.caseload.verifyAudit().ok)
         _ = try t.caseload.note(id, text: "written again: the summary comes back")
-        #expect(try t.unlocked.vault.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM case_summary") } == 1)
+        #expect(try t.unlocked.vault.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM case_snapshot WHERE summary IS NOT NULL") } == 1)
     }
 
     @Test func summaryCopiedFromAnotherCaseIsRejected() throws {
@@ -211,8 +211,8 @@ import Testing
         let a = try t.caseload.open(sampleDocument())
         let b = try t.caseload.open(sampleDocument())
         try t.unlocked.vault.write { db in
-            let sealed = try Data.fetchOne(db, sql: "SELECT sealed FROM case_summary WHERE case_id = ?", arguments: [a.compact])!
-            try db.execute(sql: "UPDATE case_summary SET sealed = ? WHERE case_id = ?", arguments: [sealed, b.compact])
+            let sealed = try Data.fetchOne(db, sql: "SELECT summary FROM case_snapshot WHERE case_id = ?", arguments: [a.compact])!
+            try db.execute(sql: "UPDATE case_snapshot SET summary = ? WHERE case_id = ?", arguments: [sealed, b.compact])
         }
         #expect(try t.caseload.list().damaged == [b.description])
     }

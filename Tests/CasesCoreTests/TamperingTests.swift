@@ -180,12 +180,10 @@ import Testing
         let a = try t.caseload.open(sampleDocument())
         let b = try t.caseload.open(sampleDocument())
         try t.unlocked.vault.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT c.case_id, c.version, c.sealed, s.sealed AS summary FROM case_snapshot c JOIN case_summary s USING (case_id)")
+            let rows = try Row.fetchAll(db, sql: "SELECT case_id, version, sealed, summary FROM case_snapshot")
             for (from, to) in [(rows[0], rows[1]), (rows[1], rows[0])] {
-                try db.execute(sql: "UPDATE case_snapshot SET version = ?, sealed = ? WHERE case_id = ?",
-                               arguments: [from["version"] as Int, from["sealed"] as Data, to["case_id"] as String])
-                try db.execute(sql: "UPDATE case_summary SET version = ?, sealed = ? WHERE case_id = ?",
-                               arguments: [from["version"] as Int, from["summary"] as Data, to["case_id"] as String])
+                try db.execute(sql: "UPDATE case_snapshot SET version = ?, sealed = ?, summary = ? WHERE case_id = ?",
+                               arguments: [from["version"] as Int, from["sealed"] as Data, from["summary"] as Data, to["case_id"] as String])
             }
         }
         #expect(throws: CaseError.integrity(a)) { try t.caseload.show(a) }
@@ -323,16 +321,14 @@ import Testing
         let id = try t.caseload.open(sampleDocument())
         let vault = t.unlocked.vault
         let old = try #require(try vault.read { db in
-            try Row.fetchOne(db, sql: "SELECT c.version, c.sealed, s.sealed AS summary FROM case_snapshot c JOIN case_summary s USING (case_id)")
+            try Row.fetchOne(db, sql: "SELECT version, sealed, summary FROM case_snapshot")
         })
         _ = try t.caseload.note(id, text: "added later")
         try vault.write { db in try db.execute(sql: "DELETE FROM event WHERE seq = 2") }
         #expect(try t.caseload.verifyAudit().firstBreak == "case \(id) does not match its events: its record was replaced or rolled back")
         try vault.write { db in
-            try db.execute(sql: "UPDATE case_snapshot SET version = ?, sealed = ? WHERE case_id = ?",
-                           arguments: [old["version"] as Int, old["sealed"] as Data, id.compact])
-            try db.execute(sql: "UPDATE case_summary SET version = ?, sealed = ? WHERE case_id = ?",
-                           arguments: [old["version"] as Int, old["summary"] as Data, id.compact])
+            try db.execute(sql: "UPDATE case_snapshot SET version = ?, sealed = ?, summary = ? WHERE case_id = ?",
+                           arguments: [old["version"] as Int, old["sealed"] as Data, old["summary"] as Data, id.compact])
         }
         #expect(try t.caseload.verifyAudit().ok)
     }

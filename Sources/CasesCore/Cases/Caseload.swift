@@ -56,6 +56,8 @@ public struct Caseload: Sendable {
         try vault.vault.read { db in try loadSnapshot(db, id) }
     }
 
+    /// The associated-data name of sealed summaries. Since format 7 a summary lives in its
+    /// case's row (`case_snapshot.summary`); the name stays, so nothing is sealed again.
     static let summaryTable = "case_summary"
 
     /// Cases matching `filter`, newest activity first, and the ids of any that failed their
@@ -87,7 +89,7 @@ public struct Caseload: Sendable {
         let workers = DispatchQueue(label: "cases.summaries", attributes: .concurrent)
         var chunks: [SummaryChunk<T>] = []
         let (key, vaultID) = (vault.key.records, vault.vault.vaultID)
-        let cursor = try Row.fetchCursor(db, sql: "SELECT case_id, version, sealed FROM case_summary")
+        let cursor = try Row.fetchCursor(db, sql: "SELECT case_id, version, summary FROM case_snapshot WHERE summary IS NOT NULL")
         while true {
             let rows = try PackedRows.fetch(cursor, limit: 4096)
             if rows.count == 0 { break }
@@ -114,14 +116,11 @@ public struct Caseload: Sendable {
                 }
             }
         }
-        // A case written before summaries existed, or whose summary row is missing, is read
-        // whole. Counting the snapshots' unique index is cheap; the search runs only on a mismatch.
+        // A case written before summaries existed, or whose summary is missing, is read whole.
+        // Counting the snapshots' unique index is cheap; the search runs only on a mismatch.
         let fetched = chunks.reduce(0) { $0 + $1.rows.count }
         let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM case_snapshot") ?? 0
-        let legacy = total == fetched ? [] : try Row.fetchAll(db, sql: """
-            SELECT case_id, version, sealed FROM case_snapshot
-            WHERE case_id NOT IN (SELECT case_id FROM case_summary)
-            """)
+        let legacy = total == fetched ? [] : try Row.fetchAll(db, sql: "SELECT case_id, version, sealed FROM case_snapshot WHERE summary IS NULL")
         group.wait()
 
         var cases: [T] = []
@@ -223,16 +222,14 @@ public struct Caseload: Sendable {
     func store(_ db: Database, _ c: CaseFile, previousVersion: Int?) throws {
         let (sealed, summary) = try sealCase(c)
         if let v = previousVersion {
-            try db.execute(sql: "UPDATE case_snapshot SET version = ?, sealed = ? WHERE case_id = ? AND version = ?",
-                           arguments: [c.version, sealed, c.id.compact, v])
+            try db.execute(sql: "UPDATE case_snapshot SET version = ?, summary = ?, sealed = ? WHERE case_id = ? AND version = ?",
+                           arguments: [c.version, summary, sealed, c.id.compact, v])
             guard db.changesCount == 1 else { throw CaseError.conflict(c.id) }
         } else {
             // A random rowid: the table's order says nothing about when cases were opened.
-            try db.execute(sql: "INSERT INTO case_snapshot (rowid, case_id, version, sealed) VALUES (random(), ?, ?, ?)",
-                           arguments: [c.id.compact, c.version, sealed])
+            try db.execute(sql: "INSERT INTO case_snapshot (rowid, case_id, version, summary, sealed) VALUES (random(), ?, ?, ?, ?)",
+                           arguments: [c.id.compact, c.version, summary, sealed])
         }
-        try db.execute(sql: "REPLACE INTO case_summary (case_id, version, sealed) VALUES (?, ?, ?)",
-                       arguments: [c.id.compact, c.version, summary])
     }
 
     /// Applies one event to an existing case inside a transaction, refusing a stale version.
@@ -434,16 +431,14 @@ public struct Caseload: Sendable {
     func insert(_ db: Database, _ prepared: PreparedCases) throws {
         let insertEvent = try RawStatement(db, sql: "INSERT INTO event (seq, sealed, mac) VALUES (?, ?, ?)")
         // A random rowid: the table's order says nothing about when cases were opened.
-        let insertCase = try RawStatement(db, sql: "INSERT INTO case_snapshot (rowid, case_id, version, sealed) VALUES (random(), ?, ?, ?)")
-        let insertSummary = try RawStatement(db, sql: "REPLACE INTO case_summary (case_id, version, sealed) VALUES (?, ?, ?)")
+        let insertCase = try RawStatement(db, sql: "INSERT INTO case_snapshot (rowid, case_id, version, summary, sealed) VALUES (random(), ?, ?, ?, ?)")
         for (i, id) in prepared.ids.enumerated() {
             guard let result = prepared.sealed.take(i) else { throw CaseError.integrity(id) } // unreachable: every slot is set
             let sealed = try result.get()
             guard i < prepared.macs.count else { throw CaseError.integrity(id) } // unreachable: chained first
             try insertEvent.run(.int(sealed.seq), .blob(sealed.events), .blob(prepared.macs[i]))
             let (compact, version) = (id.compact, Int64(sealed.version))
-            try insertCase.run(.text(compact), .int(version), .blob(sealed.snapshot))
-            try insertSummary.run(.text(compact), .int(version), .blob(sealed.summary))
+            try insertCase.run(.text(compact), .int(version), .blob(sealed.summary), .blob(sealed.snapshot))
         }
     }
 

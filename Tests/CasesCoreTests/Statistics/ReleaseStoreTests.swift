@@ -81,9 +81,9 @@ import Testing
         let t = try vault(arrivals: 3)
         let victim = try #require(try t.caseload.list().cases.first).id
         try t.unlocked.vault.write { db in
-            var sealed = try Data.fetchOne(db, sql: "SELECT sealed FROM case_summary WHERE case_id = ?", arguments: [victim.compact])!
+            var sealed = try Data.fetchOne(db, sql: "SELECT summary FROM case_snapshot WHERE case_id = ?", arguments: [victim.compact])!
             sealed[sealed.count - 1] ^= 0x01
-            try db.execute(sql: "UPDATE case_summary SET sealed = ? WHERE case_id = ?", arguments: [sealed, victim.compact])
+            try db.execute(sql: "UPDATE case_snapshot SET summary = ? WHERE case_id = ?", arguments: [sealed, victim.compact])
         }
         let spec = try TableSpec(period: Period(year: 2021), dimensions: [.segment])
         #expect(throws: StatisticsError.damagedCases(count: 1)) { try t.caseload.publish(spec) }
