@@ -247,6 +247,9 @@ final class BatchReader: @unchecked Sendable {
                 if last { return }
             }
         }
+        // As deep as the main thread's: rows are decoded here too, and Foundation's decoder,
+        // which reads the lines the fast reader leaves, recurses into nested JSON.
+        thread.stackSize = 8 << 20
         thread.start()
     }
 

@@ -129,6 +129,21 @@ import Testing
         #expect(r.valid == 2)
     }
 
+    /// Lines nested as deep as a line may be long are read on the import's own threads, and
+    /// each is refused with a reason (Foundation's decoder stops at its depth limit) rather
+    /// than exhausting a thread's stack.
+    @Test func deeplyNestedLinesAreRejectedNotACrash() throws {
+        let t = try TestVault()
+        let f = ImportFixture()
+        let depth = 400_000 // 800 KB of brackets: under the 1 MiB line limit
+        let lines = [String(repeating: "[", count: depth) + String(repeating: "]", count: depth),
+                     "{\"principal\":" + String(repeating: "{\"a\":", count: 100_000) + "1" + String(repeating: "}", count: 100_001),
+                     caseLine(canary: "A")]
+        let r = try t.rejectedImport(f.file("deep.jsonl", lines: lines), .jsonl)
+        #expect(r.rejected.map(\.line) == [1, 2])
+        #expect(r.valid == 1)
+    }
+
     @Test func unknownFileIsNotFound() throws {
         let t = try TestVault()
         #expect(throws: ImportError.fileNotFound("/nonexistent/cases.jsonl")) {
