@@ -1,7 +1,7 @@
 // libFuzzer target for `cases import` parsing: the JSONL reader (DocumentReader) or, built with
 // -D FUZZ_CSV, the CSV reader (CSV.swift + CSVCaseLayout), then CaseValidator on every document
 // that decodes; the fast line reader against Foundation's decoder on every line; and the binary
-// readers of sealed summaries, events and snapshots on the raw input. Built by Fuzz/run.sh from the CasesCore sources that do not need GRDB, in one
+// readers of sealed summaries, events, event groups and snapshots on the raw input. Built by Fuzz/run.sh from the CasesCore sources that do not need GRDB, in one
 // module so internals are reachable. Not part of the Swift package.
 import Foundation
 #if canImport(Glibc)
@@ -26,7 +26,7 @@ public func importFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if let summary = try? CaseSummary(decoding: UnsafeBufferPointer(start: data, count: size)) {
         precondition(summary.version >= Int.min && !summary.id.compact.isEmpty)
     }
-    // The binary readers of sealed events and snapshots, likewise.
+    // The binary readers of sealed events, event groups and snapshots, likewise.
     let raw = UnsafeBufferPointer(start: data, count: size)
     // (Bytes need not re-encode to themselves: a long varint or a lower-case id reads too.)
     if let c = try? CaseFile(binary: raw) {
@@ -34,6 +34,10 @@ public func importFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     if let e = try? CaseEvent(binary: raw) {
         precondition((try? e.binaryEncoded().withUnsafeBufferPointer { try CaseEvent(binary: $0) }) == e, "an event does not survive a round trip")
+    }
+    if let g = try? EventGroup(binary: raw) {
+        precondition(!g.events.isEmpty, "an empty event group was read")
+        precondition((try? g.binaryEncoded().withUnsafeBufferPointer { try EventGroup(binary: $0) }) == g, "an event group does not survive a round trip")
     }
     // The import's fast line reader reads each line as Foundation's decoder does, or steps aside.
     for line in raw.split(separator: 0x0A) {

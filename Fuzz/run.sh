@@ -37,7 +37,7 @@ case "$TARGET" in
       $CORE/Cases/InputError.swift $CORE/Cases/Vocabulary.swift $CORE/Cases/ConcurrentResults.swift $CORE/Cases/CaseSummary.swift
       $CORE/Import/BoundedInputStream.swift $CORE/Import/CSVCaseLayout.swift $CORE/Import/CSVCaseSource.swift
       $CORE/Import/ImportFile.swift $CORE/Import/ImportRowSource.swift $CORE/Import/JSONLCaseSource.swift $CORE/Import/ImportReport.swift
-      $CORE/Import/FastDocumentReader.swift $CORE/Vault/BinaryRecord.swift"
+      $CORE/Import/FastDocumentReader.swift $CORE/Vault/BinaryRecord.swift $CORE/Cases/EventGroup.swift"
     # CSV.swift (the package's CSV parser) as its own module, from SwiftPM's checkout.
     CSVDIR="$ROOT/.build/checkouts/CSV.swift/Sources/CSV"
     [ -d "$CSVDIR" ] || swift package resolve >/dev/null

@@ -1,0 +1,51 @@
+import Foundation
+import GRDB
+
+extension Caseload {
+    /// The events a row of the log holds, oldest first: one, or a group (numbered
+    /// `seq - count + 1 … seq`). Throws ``CaseError/integrity(_:)`` for `caseID`, or an
+    /// ``AuditError`` naming the row when none is given, if the row does not open.
+    func openEvents(seq: Int64, sealed: Data, caseID: CaseID?) throws -> [CaseEvent] {
+        do {
+            let events = try vault.withOpened(sealed, table: Self.eventTable, row: String(seq), key: nil) { plain -> [CaseEvent] in
+                switch plain.first {
+                case EventGroup.marker: try plain.withUnsafeBufferPointer { try EventGroup(binary: $0).events }
+                case CaseEvent.marker: [try plain.withUnsafeBufferPointer { try CaseEvent(binary: $0) }]
+                default: [try RecordCoding.decoder.decode(CaseEvent.self, from: Data(plain))] // sealed by an earlier build
+                }
+            }
+            guard Int64(events.count) <= seq else { throw RecordMalformed() }
+            return events
+        } catch {
+            if let id = caseID { throw CaseError.integrity(id) }
+            throw AuditError.broken("event \(seq) does not open: it was altered, moved or damaged")
+        }
+    }
+
+    /// Reads events by number, opening each row once for a run of events it holds.
+    struct EventReader {
+        let caseload: Caseload
+        let db: Database
+        private var row: (first: Int64, events: [CaseEvent])?
+
+        init(_ caseload: Caseload, _ db: Database) {
+            (self.caseload, self.db) = (caseload, db)
+        }
+
+        /// Event `seq`, or nil when no row holds it. Throws as ``Caseload/openEvents(seq:sealed:caseID:)``.
+        mutating func event(_ seq: Int64, of caseID: CaseID?) throws -> CaseEvent? {
+            if let row, seq >= row.first, seq - row.first < row.events.count {
+                return row.events[Int(seq - row.first)]
+            }
+            // The row holding `seq` is the first numbered `seq` or after.
+            guard let found = try Row.fetchOne(db, sql: "SELECT seq, sealed FROM event WHERE seq >= ? ORDER BY seq LIMIT 1", arguments: [seq]) else {
+                return nil
+            }
+            let last: Int64 = found["seq"]
+            let events = try caseload.openEvents(seq: last, sealed: found["sealed"], caseID: caseID)
+            let first = last - Int64(events.count) + 1
+            row = (first, events)
+            return seq >= first ? events[Int(seq - first)] : nil
+        }
+    }
+}
