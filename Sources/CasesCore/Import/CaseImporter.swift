@@ -101,7 +101,7 @@ public struct CaseImporter: Sendable {
                 // rollback.
                 try db.execute(sql: "CREATE TABLE import_row_key (key INTEGER PRIMARY KEY, line INTEGER NOT NULL) STRICT")
                 let findEarlier = try RawStatement(db, sql: "SELECT line FROM import_row_key WHERE key = ?")
-                let keepEarlier = try RawStatement(db, sql: "INSERT INTO import_row_key (key, line) VALUES (?, ?)")
+                let keepFirst = try RawStatement(db, sql: "INSERT OR IGNORE INTO import_row_key (key, line) VALUES (?, ?)")
                 var lastTick = Int64(0)
                 let tip = try caseload.chainTip(db)
                 var (nextSeq, chainMAC) = (tip.seq + 1, tip.mac)
@@ -136,13 +136,16 @@ public struct CaseImporter: Sendable {
                         if let key {
                             let inVault = existing[key]
                             let short = Self.rowKey(key)
-                            let inFile = try findEarlier.firstInt(.int(short)).map(Int.init)
+                            // A row that will be stored is kept as the first with its key, in one
+                            // step with looking for an earlier one (almost every row is new); a
+                            // row left out as the vault's duplicate is only looked up.
+                            let kept = (inVault == nil || options.allowDuplicates) ? try keepFirst.runChanging(.int(short), .int(Int64(line))) : false
+                            let inFile = kept ? nil : try findEarlier.firstInt(.int(short)).map(Int.init)
                             if inVault != nil || inFile != nil {
                                 report.duplicates.append(.init(line: line, existingCase: inVault?.description, earlierLine: inFile,
                                                                added: options.allowDuplicates))
                                 if !options.allowDuplicates { continue }
                             }
-                            if inFile == nil { try keepEarlier.run(.int(short), .int(Int64(line))) }
                         }
                         report.valid += 1
                         accepted.append(consume new)
@@ -191,7 +194,18 @@ public struct CaseImporter: Sendable {
     /// of one file share them with a chance of about 1 in 3 × 10⁷ for 1,000,000 rows; the
     /// report would then name both lines as a probable duplicate.
     static func rowKey(_ key: String) -> Int64 {
-        Int64(bitPattern: UInt64(key.prefix(16), radix: 16) ?? 0)
+        // The hex digits read from the UTF-8 bytes: `prefix(16)` walked the string by characters.
+        var v: UInt64 = 0
+        for c in key.utf8.prefix(16) {
+            let digit: UInt8 = switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+            default: 0
+            }
+            v = v << 4 | UInt64(digit)
+        }
+        return Int64(bitPattern: v)
     }
 
     /// The duplicate key of every case already in the vault. A case that does not open is left

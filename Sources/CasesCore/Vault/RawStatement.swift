@@ -42,6 +42,15 @@ final class RawStatement {
         }
     }
 
+    /// Runs a statement that returns no row, and says whether it changed one (an `INSERT OR
+    /// IGNORE` that found its key taken changes none).
+    func runChanging(_ values: Value...) throws -> Bool {
+        try step(values) { rc in
+            guard rc == SQLITE_DONE else { throw error(rc) }
+            return sqlite3_changes(connection) > 0
+        }
+    }
+
     /// Runs a query and returns the first column of its first row as an integer, or nil when
     /// it returns no row.
     func firstInt(_ values: Value...) throws -> Int64? {

@@ -144,6 +144,15 @@ import Testing
         #expect(r.valid == 1)
     }
 
+    @Test func aRowKeyIsTheFirst64BitsOfTheDuplicateKey() throws {
+        let t = try TestVault()
+        for d in SyntheticCaseload(count: 200, seed: 12) {
+            let key = try #require(t.caseload.duplicateKey(for: d.principal))
+            #expect(CaseImporter.rowKey(key) == Int64(bitPattern: try #require(UInt64(key.prefix(16), radix: 16))))
+        }
+        #expect(CaseImporter.rowKey("FFFFFFFFFFFFFFFF00") == -1 && CaseImporter.rowKey("0000000000000001") == 1)
+    }
+
     @Test func unknownFileIsNotFound() throws {
         let t = try TestVault()
         #expect(throws: ImportError.fileNotFound("/nonexistent/cases.jsonl")) {
