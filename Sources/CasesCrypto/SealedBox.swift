@@ -135,6 +135,25 @@ public enum ChaCha20Poly1305 {
         }
     }
 
+    /// Verifies and decrypts `ciphertext ‖ tag` into `out` (at least the ciphertext's length),
+    /// and returns the plaintext's length. Nothing is written unless the tag verifies.
+    public static func open(_ sealed: UnsafeRawBufferPointer, nonce: [UInt8], key: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) throws -> Int {
+        Sodium.ready()
+        guard key.count == keyLength else { throw CryptoError.invalidLength("key") }
+        guard nonce.count == nonceLength else { throw CryptoError.invalidLength("nonce") }
+        guard sealed.count >= tagLength else { throw CryptoError.authenticationFailed }
+        let plainCount = sealed.count - tagLength
+        guard out.count >= plainCount else { throw CryptoError.invalidLength("output") }
+        var mlen: UInt64 = 0
+        // libsodium checks the tag before it decrypts, so a forged chunk leaves `out` as it was.
+        let rc = crypto_aead_chacha20poly1305_ietf_decrypt(
+            out.baseAddress?.assumingMemoryBound(to: UInt8.self), &mlen, nil,
+            sealed.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt64(sealed.count),
+            nil, 0, nonce, key.baseAddress!.assumingMemoryBound(to: UInt8.self))
+        guard rc == 0 else { throw CryptoError.authenticationFailed }
+        return plainCount
+    }
+
     /// Verifies and decrypts `ciphertext ‖ tag`, appending the plaintext to `out`.
     public static func open(_ sealed: UnsafeRawBufferPointer, nonce: [UInt8], key: UnsafeRawBufferPointer, into out: inout [UInt8]) throws {
         Sodium.ready()

@@ -91,6 +91,22 @@ struct RejectionTests {
         #expect(error(full + [0]) == .trailingData)
     }
 
+    /// Streams longer than the chunks opened at once by default (`AgeDecryptor.chunksAtOnce`):
+    /// damage deep inside is named by its chunk, and the end is found as chunk by chunk.
+    @Test func damageInALongStreamIsNamedByItsChunk() throws {
+        let n = 65_552
+        let enc = try encrypt(pattern(40 * 65_536 + 7), [.x25519(id.recipient)])
+        let start = headerLength(enc) + 16
+        #expect(try decrypt(enc, [.x25519(id)]) == pattern(40 * 65_536 + 7))
+        for chunk in [0, 15, 16, 17, 23, 31, 32, 39, 40] {
+            #expect(error(flip(enc, at: start + chunk * n + 5)) == .chunkAuthenticationFailed(chunk: Int64(chunk)))
+        }
+        for k in [16, 17, 32, 40] { #expect(error(Array(enc[0..<(start + k * n)])) == .truncated) }
+        let exact = try encrypt(pattern(32 * 65_536), [.x25519(id.recipient)])
+        #expect(try decrypt(exact, [.x25519(id)]) == pattern(32 * 65_536))
+        #expect(error(exact + [0]) == .trailingData)
+    }
+
     @Test func swappedOrDuplicatedChunksAreRefused() throws {
         let enc = try encrypt(pattern(3 * 65_536 + 100), [.x25519(id.recipient)])
         let start = headerLength(enc) + 16, n = 65_552

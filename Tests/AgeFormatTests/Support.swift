@@ -36,9 +36,24 @@ func encrypt(_ plain: [UInt8], _ recipients: [AgeRecipient], armor: Bool = false
 }
 
 func decrypt(_ file: [UInt8], _ identities: [AgeIdentity]) throws -> [UInt8] {
-    let sink = ArrayByteSink()
-    try AgeDecryptor.decrypt(from: ArrayByteSource(file), to: sink, identities: identities)
-    return sink.bytes
+    // Every file is decrypted with its chunks opened as many at a time as by default, and one,
+    // two and three at a time, so that small files take the parallel path too: the bytes
+    // written, or the error, must be the same each way.
+    var outcomes: [(bytes: [UInt8], error: AgeError?)] = []
+    for n in [AgeDecryptor.chunksAtOnce, 1, 2, 3] {
+        let sink = ArrayByteSink()
+        do {
+            try AgeDecryptor.decrypt(from: ArrayByteSource(file), to: sink, identities: identities, chunksAtOnce: n)
+            outcomes.append((sink.bytes, nil))
+        } catch let e as AgeError {
+            outcomes.append((sink.bytes, e))
+        }
+    }
+    for (n, o) in zip([1, 2, 3], outcomes.dropFirst()) {
+        #expect(o.error == outcomes[0].error && o.bytes == outcomes[0].bytes, "\(n) chunks at a time: \(String(describing: o.error))")
+    }
+    if let e = outcomes[0].error { throw e }
+    return outcomes[0].bytes
 }
 
 /// The AgeError thrown by `body`, or nil if it returned (or threw something else).
