@@ -109,6 +109,11 @@ public enum AgeDecryptor {
                       number: UInt64, last: Bool, slot: Int) -> Int? {
                 openChunk(b, p, key: k, offset: offset, count: count, number: number, last: last, slot: slot)
             }
+            // Why a non-final chunk did not open: if it opens as the final one, bytes follow the end.
+            func notOpened(_ b: UnsafeRawBufferPointer, _ p: UnsafeMutableRawBufferPointer, offset: Int, number: UInt64, slot: Int) -> AgeError {
+                open(b, p, offset: offset, count: full, number: number, last: true, slot: slot) != nil
+                    ? .trailingData : .chunkAuthenticationFailed(chunk: Int64(number))
+            }
             func write(_ p: UnsafeMutableRawBufferPointer, slot: Int, count: Int) throws {
                 try sink.write(UnsafeRawBufferPointer(rebasing: p[(slot * Age.chunkSize)..<(slot * Age.chunkSize + count)]))
             }
@@ -118,6 +123,7 @@ public enum AgeDecryptor {
                 if have > batch * full {
                     // More follows, so these are all non-final chunks.
                     let opened = UnsafeMutableBufferPointer<Bool>.allocate(capacity: batch)
+                    opened.initialize(repeating: false)
                     defer { opened.deallocate() }
                     try buffer.withUnsafeBytes { b in
                         try plain.withUnsafeMutableBytes { p in
@@ -129,10 +135,7 @@ public enum AgeDecryptor {
                             }
                             for i in 0..<batch {
                                 let number = counter + UInt64(i)
-                                guard opened[i] else {
-                                    let asLast = open(b, p, offset: i * full, count: full, number: number, last: true, slot: i) != nil
-                                    throw asLast ? AgeError.trailingData : AgeError.chunkAuthenticationFailed(chunk: Int64(number))
-                                }
+                                guard opened[i] else { throw notOpened(b, p, offset: i * full, number: number, slot: i) }
                                 try write(p, slot: i, count: Age.chunkSize)
                                 afterChunk()
                             }
@@ -149,8 +152,7 @@ public enum AgeDecryptor {
                         var offset = 0
                         while have - offset > full {
                             guard open(b, p, offset: offset, count: full, number: counter, last: false, slot: 0) != nil else {
-                                let asLast = open(b, p, offset: offset, count: full, number: counter, last: true, slot: 0) != nil
-                                throw asLast ? AgeError.trailingData : AgeError.chunkAuthenticationFailed(chunk: Int64(counter))
+                                throw notOpened(b, p, offset: offset, number: counter, slot: 0)
                             }
                             try write(p, slot: 0, count: Age.chunkSize)
                             offset += full
