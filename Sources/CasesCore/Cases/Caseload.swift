@@ -417,7 +417,7 @@ public struct Caseload: Sendable {
                         let seq = try required(cases[i].file.eventSeqs.last)
                         let row = String(seq)
                         let sealedEvents = try cases[i].events.count == 1 ? sealer.seal(cases[i].events[0], table: Self.eventTable, row: row)
-                            : sealer.seal(events: cases[i].events, table: Self.eventTable, row: row)
+                            : sealer.seal(EventGroup(events: cases[i].events), table: Self.eventTable, row: row) // shares the array, copies no event
                         let (snapshot, summary) = try sealCase(cases[i].file, with: &sealer)
                         return PreparedCases.Sealed(seq: seq, events: sealedEvents, snapshot: snapshot, summary: summary, version: cases[i].file.version)
                     }

@@ -31,13 +31,6 @@ struct RecordSealer: ~Copyable {
         return try sealWritten(table: table, row: row)
     }
 
-    /// Seals `events` as one ``EventGroup`` (without copying them into one).
-    mutating func seal(events: [CaseEvent], table: String, row: String) throws -> Data {
-        writer.bytes.append(EventGroup.marker)
-        writer.list(events)
-        return try sealWritten(table: table, row: row)
-    }
-
     /// Seals the bytes `write` puts down (a case summary's own encoding).
     mutating func seal(table: String, row: String, _ write: (inout RecordWriter) -> Void) throws -> Data {
         write(&writer)

@@ -89,9 +89,9 @@ import Testing
         #expect(throws: CaseError.self) { try t.caseload.openEvents(seq: 1, sealed: sealed, caseID: id) }
         #expect(try t.caseload.openEvents(seq: 2, sealed: t.unlocked.seal(EventGroup(events: [event, event]), table: Caseload.eventTable, row: "2"),
                                           caseID: id).count == 2)
-        // The import's sealer writes the same group without building one.
+        // The import's sealer writes a group that opens the same way.
         var sealer = t.unlocked.makeSealer()
-        let grouped = try sealer.seal(events: [event, event], table: Caseload.eventTable, row: "2")
+        let grouped = try sealer.seal(EventGroup(events: [event, event]), table: Caseload.eventTable, row: "2")
         #expect(try t.caseload.openEvents(seq: 2, sealed: grouped, caseID: id) == [event, event])
     }
 
