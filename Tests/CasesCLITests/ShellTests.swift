@@ -336,7 +336,7 @@ import Testing
         try cli.initVault()
         let idA = try cli.run(["open", "--input", try Self.caseFile(cli)]).out.trimmingCharacters(in: .whitespacesAndNewlines)
         let vaultB = cli.folder + "/b/vault.cases", passB = cli.folder + "/passB"
-        try Data("the other vault\n".utf8).write(to: URL(fileURLWithPath: passB))
+        try Data("the other vault mango tundra 4\n".utf8).write(to: URL(fileURLWithPath: passB))
         #expect(try cli.run(["init", "--kdf", "interactive", "--vault", vaultB, "--passphrase-file", passB]).code == 0)
         let idB = try cli.run(["open", "--input", try Self.caseFile(cli), "--vault", vaultB, "--passphrase-file", passB]).out
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -366,7 +366,7 @@ import Testing
         try cli.initVault()
         _ = try cli.run(["open", "--input", try Self.caseFile(cli)])
         let other = cli.folder + "/b/vault.cases", passB = cli.folder + "/passB"
-        try Data("the other vault\n".utf8).write(to: URL(fileURLWithPath: passB))
+        try Data("the other vault mango tundra 4\n".utf8).write(to: URL(fileURLWithPath: passB))
         #expect(try cli.run(["init", "--kdf", "interactive", "--vault", other, "--passphrase-file", passB]).code == 0)
         let vault = cli.vault
         let r = try Self.shell(cli, [], [
