@@ -48,6 +48,11 @@ struct Session {
 
     var vaultPath: String { VaultLocation.resolve(explicit: options.vault) }
 
+    /// True when unlocking asks the person at the terminal (no passphrase or recovery file).
+    var asksForSecretOnTerminal: Bool {
+        options.recoveryFile == nil && (options.passphraseFile ?? environment["CASES_PASSPHRASE_FILE"] ?? "").isEmpty
+    }
+
     /// The passphrase from --passphrase-file, $CASES_PASSPHRASE_FILE or the terminal.
     func passphrase(prompt: String = "Vault passphrase: ") throws -> SecretBytes {
         if let file = options.passphraseFile ?? environment["CASES_PASSPHRASE_FILE"], !file.isEmpty {

@@ -17,8 +17,10 @@ struct Shell: ParsableCommand {
             disk (there is no history file), and locking forgets it.
 
             After --idle-timeout seconds without a key press the shell locks: the key is \
-            wiped from memory and the next line asks for the passphrase again (from \
-            --passphrase-file if given). `lock` locks at once; `exit`, `quit` or Ctrl-D \
+            wiped from memory and Enter asks for the passphrase again, without showing it \
+            (or reads --passphrase-file if given); a wrong one is asked for again at once. A \
+            line typed while the shell is locked is never kept for the Up key, and if it fails \
+            as a command its message is not shown. `lock` locks at once; `exit`, `quit` or Ctrl-D \
             lock and leave. Inside the shell, stdin belongs to the shell: give case details \
             with --input FILE.
 
@@ -64,11 +66,12 @@ enum ShellError: CasesError {
     case danglingBackslash
     case tooManyFailures
     case interrupted
+    case failedWhileLocked
 
     var kind: FailureKind {
         switch self {
         case .tooManyFailures: .auth
-        case .interrupted: .invalidInput
+        case .interrupted, .failedWhileLocked: .invalidInput
         default: .usage
         }
     }
@@ -79,6 +82,7 @@ enum ShellError: CasesError {
         case .danglingBackslash: "The line ends with a backslash; remove it or escape it as \\\\."
         case .tooManyFailures: "Three unlock attempts failed; the shell has ended and the vault stays locked."
         case .interrupted: "Interrupted; nothing was stored."
+        case .failedWhileLocked: "The line typed while the shell was locked did not work as a command; its message is not shown, as that line may hold your passphrase, so type the command again."
         }
     }
 }
@@ -120,15 +124,19 @@ struct ShellLoop {
                 lock(reason: nil)
                 return
             case .idle(let partial):
-                lock(reason: "Locked after \(Int(idle)) s without input; the key is wiped and the next line asks for the passphrase again.")
+                lock(reason: "Locked after \(Int(idle)) s without input; the key is wiped. Press Enter to unlock (the passphrase is asked for without being shown).")
                 pending = partial
             case .line(let line):
+                // A line typed at the locked prompt may be the passphrase itself (a caseworker
+                // who expects to be asked for it types it there): it never enters the history, and if
+                // it fails as a command its message, which could quote it, is not shown.
+                let typedWhileLocked = locked && source.isInteractive
                 let words: [String]
                 do {
                     words = try ShellWords.split(line)
                 } catch let e as any CasesError {
                     _ = Output.report(e, json: false)
-                    source.remember(line) // so Up brings it back to fix the quote
+                    if !typedWhileLocked { source.remember(line) } // so Up brings it back to fix the quote
                     continue
                 }
                 var args = words
@@ -141,7 +149,7 @@ struct ShellLoop {
                     lock(reason: nil)
                     return
                 case "lock":
-                    lock(reason: "Locked; the next line asks for the passphrase again.")
+                    lock(reason: "Locked; the key is wiped. Press Enter to unlock (the passphrase is asked for without being shown).")
                     continue
                 case "help":
                     help(args.dropFirst().first)
@@ -150,33 +158,37 @@ struct ShellLoop {
                     break
                 }
                 if locked {
-                    guard try unlockAgain() else {
-                        if source.isInteractive { pending = line } // nothing typed is lost
-                        continue
-                    }
+                    guard try unlockAgain() else { continue }
                 }
-                execute(args)
-                source.remember(line)
+                execute(args, quiet: typedWhileLocked)
+                if !typedWhileLocked { source.remember(line) }
             }
         }
     }
 
     /// Asks for the passphrase (or recovery code) again; false when it was refused.
+    ///
+    /// A wrong passphrase typed on the terminal is asked for again at once, with echo still
+    /// off. Going back to the prompt instead made a caseworker who thought they were being
+    /// asked again type the passphrase onto the command line: echoed, kept for the Up key, and
+    /// quoted back in the command's error.
     mutating func unlockAgain() throws -> Bool {
-        do {
-            Session.unlocked = try session.unlock(try session.open())
-            failures = 0
-            Terminal.message("Unlocked.")
-            return true
-        } catch VaultError.shreddedByPolicy(let n) {
-            throw VaultError.shreddedByPolicy(n) // nothing is left to unlock: the shell ends
-        } catch ShellError.interrupted {
-            return false // Ctrl-C at the passphrase: not a failed try
-        } catch let e as any CasesError {
-            _ = Output.report(e, json: false)
-            failures += 1
-            if failures >= 3 { throw ShellError.tooManyFailures }
-            return false
+        while true {
+            do {
+                Session.unlocked = try session.unlock(try session.open())
+                failures = 0
+                Terminal.message("Unlocked.")
+                return true
+            } catch VaultError.shreddedByPolicy(let n) {
+                throw VaultError.shreddedByPolicy(n) // nothing is left to unlock: the shell ends
+            } catch ShellError.interrupted {
+                return false // Ctrl-C at the passphrase: not a failed try
+            } catch let e as any CasesError {
+                _ = Output.report(e, json: false)
+                failures += 1
+                if failures >= 3 { throw ShellError.tooManyFailures }
+                guard e.kind == .auth, source.isInteractive, session.asksForSecretOnTerminal else { return false }
+            }
         }
     }
 
@@ -188,8 +200,9 @@ struct ShellLoop {
         if let reason, wasUnlocked { Terminal.message(reason) }
     }
 
-    /// Runs one command through the same parser and error mapping as `cases COMMAND`.
-    func execute(_ args: [String]) {
+    /// Runs one command through the same parser and error mapping as `cases COMMAND`. `quiet`:
+    /// a failure is reported without its message (see ``run()``).
+    func execute(_ args: [String], quiet: Bool = false) {
         let json = args.contains("--json")
         Interrupt.clear()
         defer { Interrupt.clear() }
@@ -199,10 +212,12 @@ struct ShellLoop {
             try command.run()
             if command is Shred { lock(reason: "The vault is shredded; the shell is locked.") }
         } catch let e as any CasesError {
-            _ = Output.report(e, json: json)
+            if quiet { Terminal.message(ShellError.failedWhileLocked.description) } else { _ = Output.report(e, json: json) }
         } catch {
             let message = Cases.fullMessage(for: error)
-            if message.isEmpty {
+            if quiet && Cases.exitCode(for: error) != .success {
+                Terminal.message(ShellError.failedWhileLocked.description)
+            } else if message.isEmpty {
                 // a bare ExitCode: nothing to say
             } else if Cases.exitCode(for: error) == .success {
                 Output.line(message)
@@ -225,7 +240,7 @@ struct ShellLoop {
         lines.append("")
         lines.append("Shell:")
         lines.append("  help       this list")
-        lines.append("  lock       lock now: the key is wiped, the next line asks for the passphrase")
+        lines.append("  lock       lock now: the key is wiped, Enter asks for the passphrase")
         lines.append("  exit, quit leave (so does Ctrl-D); the shell locks first")
         lines.append("")
         lines.append("Tab completes command names and case ids; up and down recall earlier lines.")
