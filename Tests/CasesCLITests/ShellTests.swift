@@ -21,17 +21,18 @@ import Testing
     /// With `terminal`, the shell runs on a pseudo-terminal made by util-linux `script`, so its
     /// line editor (raw mode, Tab, arrows, Ctrl-C) is what reads the keys; stdout then carries
     /// everything the terminal shows.
-    /// Without `passphraseFile`, every unlock asks on the terminal.
+    /// Without `passphraseFile`, every unlock asks on the terminal. `command`: another command
+    /// than `shell`, for its questions on a terminal.
     static func shell(_ cli: CLIHarness, _ args: [String] = [], terminal: Bool = false, passphraseFile: Bool = true,
-                      _ steps: [Step]) throws -> CLIHarness.Result {
+                      command: String = "shell", _ steps: [Step]) throws -> CLIHarness.Result {
         let p = Process()
         if terminal {
             p.executableURL = URL(fileURLWithPath: scriptTool)
             // `exec`: no sh between script and the shell, which a Ctrl-C on the terminal would end.
-            p.arguments = ["-qfec", (["exec", CLIHarness.binary, "shell"] + args).joined(separator: " "), "/dev/null"]
+            p.arguments = ["-qfec", (["exec", CLIHarness.binary, command] + args).joined(separator: " "), "/dev/null"]
         } else {
             p.executableURL = URL(fileURLWithPath: CLIHarness.binary)
-            p.arguments = ["shell"] + args
+            p.arguments = [command] + args
         }
         p.environment = ["PATH": "/usr/bin:/bin", "HOME": cli.folder, "TMPDIR": cli.tmp, "CASES_VAULT": cli.vault, "NO_COLOR": "1"]
         if passphraseFile { p.environment?["CASES_PASSPHRASE_FILE"] = cli.passFile }
