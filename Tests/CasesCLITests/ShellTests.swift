@@ -24,7 +24,7 @@ import Testing
     /// Without `passphraseFile`, every unlock asks on the terminal. `command`: another command
     /// than `shell`, for its questions on a terminal.
     static func shell(_ cli: CLIHarness, _ args: [String] = [], terminal: Bool = false, passphraseFile: Bool = true,
-                      command: String = "shell", _ steps: [Step]) throws -> CLIHarness.Result {
+                      command: String = "shell", env extra: [String: String] = [:], _ steps: [Step]) throws -> CLIHarness.Result {
         let p = Process()
         if terminal {
             p.executableURL = URL(fileURLWithPath: scriptTool)
@@ -36,6 +36,7 @@ import Testing
         }
         p.environment = ["PATH": "/usr/bin:/bin", "HOME": cli.folder, "TMPDIR": cli.tmp, "CASES_VAULT": cli.vault, "NO_COLOR": "1"]
         if passphraseFile { p.environment?["CASES_PASSPHRASE_FILE"] = cli.passFile }
+        for (k, v) in extra { p.environment?[k] = v }
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out
         p.standardError = err
