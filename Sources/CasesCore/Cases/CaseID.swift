@@ -24,7 +24,7 @@ public enum Crockford32 {
     }
 
     /// Luhn mod N over the values, N = 32.
-    static func checkValue(_ values: [Int]) -> Int {
+    static func checkValue<C: BidirectionalCollection<Int>>(_ values: C) -> Int {
         var factor = 2
         var sum = 0
         for v in values.reversed() {
@@ -36,9 +36,9 @@ public enum Crockford32 {
         return (32 - sum % 32) % 32
     }
 
-    static func isValid(_ values: [Int]) -> Bool {
+    static func isValid<C: BidirectionalCollection<Int>>(_ values: C) -> Bool {
         guard let check = values.last else { return false }
-        return checkValue(Array(values.dropLast())) == check
+        return checkValue(values.dropLast()) == check
     }
 
     /// `count` random values, each 0..<32, from libsodium.
