@@ -14,6 +14,8 @@ import Testing
         /// Waits (up to 20 s, else the test fails) until stdout contains this text `times`
         /// times: for a message that an earlier step already printed once.
         case waitForCount(String, times: Int)
+        /// Waits (up to 20 s, else the test fails) until stderr contains this text.
+        case waitForError(String)
     }
 
     /// Starts `cases shell ARGS`, feeds the steps to its stdin one by one, closes stdin, and
@@ -70,6 +72,8 @@ import Testing
                 waitUntil("\"\(text)\" on stdout", outBox) { $0.contains(text) }
             case .waitForCount(let text, let times):
                 waitUntil("\"\(text)\" \(times) times on stdout", outBox) { $0.components(separatedBy: text).count - 1 >= times }
+            case .waitForError(let text):
+                waitUntil("\"\(text)\" on stderr", errBox) { $0.contains(text) }
             }
         }
         try? input.fileHandleForWriting.close()
@@ -189,7 +193,7 @@ import Testing
         let file = try Self.caseFile(cli)
         let r = try Self.shell(cli, ["--idle-timeout", "1"], [
             .line("open --input \(file)"),
-            .pause(2),
+            .waitForError("Locked after 1 s"),
             .line("list --json"),
             .line("exit"),
         ])
@@ -206,7 +210,7 @@ import Testing
         let pass = cli.passFile
         let r = try Self.shell(cli, ["--idle-timeout", "1"], [
             .line("list"),
-            .pause(2),
+            .waitForError("Locked after 1 s"),
             .run { try Data("not the passphrase\n".utf8).write(to: URL(fileURLWithPath: pass)) },
             .line("open --input \(file)"),
             .line("lock"),
@@ -284,7 +288,7 @@ import Testing
         let r = try Self.shell(cli, ["--idle-timeout", "1"], terminal: true, [
             .waitFor("]> "),
             .keys("li"),
-            .pause(2),                                     // locks while `li` waits on the line
+            .waitFor("Locked after 1 s"),                  // locks while `li` waits on the line
             .keys("st --json\r"),
             .waitFor("\"cases\""),
             .keys("\u{04}"),                               // Ctrl-D on an empty line leaves
@@ -406,7 +410,7 @@ import Testing
         let pass = cli.passFile
         let r = try Self.shell(cli, ["--idle-timeout", "1"], [
             .line("list"),
-            .pause(2),
+            .waitForError("Locked after 1 s"),
             .run { try Data("not the passphrase\n".utf8).write(to: URL(fileURLWithPath: pass)) },
             .line("list"), .line("list"), .line("list"), .line("list"),
         ])
