@@ -6,6 +6,15 @@ import Testing
 extension ShellTests {
     static let right = "correct horse battery staple"
 
+    /// The first unlock, typed on the terminal, then `lock`.
+    static let unlockThenLock: [Step] = [
+            .waitFor("Vault passphrase: "),
+            .keys(Self.right + "\r"),
+            .waitFor("]> "),
+            .keys("lock\r"),
+            .waitFor("Locked;"),
+    ]
+
     /// After a wrong passphrase the shell asks again at once, echo still off. Before, it went
     /// back to its prompt with the command kept, and the passphrase typed next was echoed after
     /// the command, kept in the history and quoted in the command's error.
@@ -13,12 +22,7 @@ extension ShellTests {
     func onATerminalAWrongPassphraseIsAskedForAgainWithoutEcho() throws {
         let cli = try CLIHarness()
         try cli.initVault()
-        let steps: [Step] = [
-            .waitFor("Vault passphrase: "),
-            .keys(Self.right + "\r"),
-            .waitFor("]> "),
-            .keys("lock\r"),
-            .waitFor("Locked;"),
+        let steps: [Step] = Self.unlockThenLock + [
             .keys("show 7QKM-2XAPV\r"),
             .waitForCount("Vault passphrase: ", times: 2),
             .keys("wrong horse battery staple\r"),
@@ -49,12 +53,7 @@ extension ShellTests {
     func onATerminalALineTypedWhileLockedIsNotKeptOrQuoted() throws {
         let cli = try CLIHarness()
         try cli.initVault()
-        let steps: [Step] = [
-            .waitFor("Vault passphrase: "),
-            .keys(Self.right + "\r"),
-            .waitFor("]> "),
-            .keys("lock\r"),
-            .waitFor("Locked;"),
+        let steps: [Step] = Self.unlockThenLock + [
             .keys("staple horse battery\r"),                 // the passphrase, typed at the wrong prompt
             .waitForCount("Vault passphrase: ", times: 2),
             .keys(Self.right + "\r"),
