@@ -48,6 +48,11 @@ struct Session {
 
     var vaultPath: String { VaultLocation.resolve(explicit: options.vault) }
 
+    /// True when unlocking asks the person at the terminal (no passphrase or recovery file).
+    var asksForSecretOnTerminal: Bool {
+        options.recoveryFile == nil && (options.passphraseFile ?? environment["CASES_PASSPHRASE_FILE"] ?? "").isEmpty
+    }
+
     /// The passphrase from --passphrase-file, $CASES_PASSPHRASE_FILE or the terminal.
     func passphrase(prompt: String = "Vault passphrase: ") throws -> SecretBytes {
         if let file = options.passphraseFile ?? environment["CASES_PASSPHRASE_FILE"], !file.isEmpty {
@@ -56,10 +61,19 @@ struct Session {
         return try Terminal.readSecret(prompt: prompt)
     }
 
-    /// A new passphrase, typed twice on a terminal (or read once from a file, for scripts).
-    static func newPassphrase(file: String?, what: String) throws -> SecretBytes {
+    /// A new passphrase, typed twice on a terminal (or read once from a file, for scripts). On
+    /// a terminal, with `refuseWeak`, a weak one is refused at once and asked for again; the
+    /// core checks again whatever comes from a file.
+    static func newPassphrase(file: String?, what: String, refuseWeak: Bool = false) throws -> SecretBytes {
         if let file { return try SecretInput.firstLine(ofFile: file) }
-        let first = try Terminal.readSecret(prompt: "New \(what): ")
+        var first = try Terminal.readSecret(prompt: "New \(what): ")
+        var refusals = 0
+        while refuseWeak, try PassphraseStrength.bits(of: first) < PassphraseStrength.minimumBits {
+            refusals += 1
+            guard refusals < 3 else { throw PassphraseError.tooWeak }
+            Terminal.message(PassphraseError.tooWeak.description)
+            first = try Terminal.readSecret(prompt: "New \(what): ")
+        }
         let second = try Terminal.readSecret(prompt: "Repeat the \(what): ")
         guard first.isEqual(to: second) else { throw SecretInputError.mismatch }
         return first

@@ -1,3 +1,4 @@
+import CasesCrypto
 import Foundation
 import GRDB
 
@@ -42,11 +43,16 @@ extension Caseload {
                     return broken("event \(seq) does not open: it was altered or moved")
                 }
                 if seq - Int64(events.count) + 1 != expectedSeq { return broken("event \(expectedSeq) is missing: the log was cut or reordered") }
-                guard Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.audit) == row["mac"] as Data else {
+                guard constantTimeEqual(Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.audit), row["mac"] as Data) else {
                     return broken("event \(seq) does not match its MAC: it or an earlier event was altered, removed or reordered")
                 }
                 for event in events {
-                    eventsOf[event.caseId, default: []].append(expectedSeq)
+                    // An event about the vault (a weak passphrase let through) is checked by the
+                    // chain and listed, and belongs to no case.
+                    if event.kind.isVaultWide != (event.caseId == .vaultWide) {
+                        return broken("event \(expectedSeq) does not fit the case it belongs to")
+                    }
+                    if !event.kind.isVaultWide { eventsOf[event.caseId, default: []].append(expectedSeq) }
                     byActor[event.actor, default: 0] += 1
                     visit?(expectedSeq, event)
                     expectedSeq += 1

@@ -157,9 +157,12 @@ public final class Vault: @unchecked Sendable {
     /// Creates a new vault at `path` with one passphrase slot and one recovery-code slot.
     ///
     /// Built under a temporary name in the same folder and linked into place only when complete,
-    /// so a crash leaves no half-made vault and an existing vault is never overwritten.
+    /// so a crash leaves no half-made vault and an existing vault is never overwritten. Refuses a
+    /// weak passphrase (``PassphraseError/tooWeak``) unless `acceptWeakPassphrase`, which the
+    /// audit log then records as its first event.
     public static func create(at path: String, passphrase: SecretBytes, profile: Argon2Parameters.Profile,
-                              label: String? = nil) throws -> (UnlockedVault, RecoveryCode) {
+                              label: String? = nil, acceptWeakPassphrase: Bool = false) throws -> (UnlockedVault, RecoveryCode) {
+        let weak = try PassphraseStrength.check(passphrase, acceptWeak: acceptWeakPassphrase)
         let folder = (path as NSString).deletingLastPathComponent
         try makePrivateFolder(folder.isEmpty ? "." : folder)
         if FileManager.default.fileExists(atPath: path) { throw VaultError.alreadyExists(path: path) }
@@ -198,6 +201,13 @@ public final class Vault: @unchecked Sendable {
             // Folds the WAL back into the file so the link below publishes a complete vault.
             try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
             try queue.close()
+        }
+        if weak {
+            // Recorded before the vault is linked into place: no weak vault ever lacks the record.
+            let building = try Vault.open(at: temporary)
+            let unlocked = try UnlockedVault(vault: building, key: master, slotID: passSlot.slotID)
+            try building.write { db in try unlocked.recordWeakPassphrase(db, slotID: passSlot.slotID) }
+            try mapErrors { try building.database.close() }
         }
         do { try file.publishClosed() } catch StorageError.exists { throw VaultError.alreadyExists(path: path) }
         let vault = try Vault.open(at: path)

@@ -15,7 +15,8 @@ struct Audit: ParsableCommand {
                 Exit 0 when everything holds, 65 at the first break. With --verbose, also lists \
                 every event of the chain, oldest first: when, which case, what, and which keyslot \
                 made it (its label, as `history` shows it; a removed caseworker's slot is marked \
-                "removed slot"). With --json, `by_slot` always counts the events each keyslot \
+                "removed slot"). Events about the vault itself show `vault` as their case: a \
+                passphrase kept with --accept-weak-passphrase, naming its keyslot. With --json, `by_slot` always counts the events each keyslot \
                 made, and --verbose adds the whole list as `log`.
 
                 Examples:
@@ -43,15 +44,19 @@ struct Audit: ParsableCommand {
                 if verbose {
                     doc["log"] = log.map { seq, e -> [String: Any] in
                         let a = actor(e.actor)
-                        return ["seq": seq, "at": e.at, "case": e.caseId.description, "kind": e.kind.rawValue,
-                                "actor": e.actor, "actor_label": a.label ?? e.actor, "actor_removed": a.removed]
+                        var o: [String: Any] = ["seq": seq, "at": e.at, "case": e.kind.isVaultWide ? "vault" : e.caseId.description,
+                                                "kind": e.kind.rawValue, "actor": e.actor, "actor_label": a.label ?? e.actor, "actor_removed": a.removed]
+                        if e.kind.isVaultWide, let slot = e.reason { o["keyslot"] = slot }
+                        return o
                     }
                 }
                 Output.json(doc)
             } else {
                 if verbose {
                     Table.print(header: ["SEQ", "AT", "CASE", "WHAT", "BY"], rows: log.map { seq, e in
-                        [String(seq), e.at, e.caseId.description, e.kind.rawValue, actor(e.actor).display]
+                        e.kind.isVaultWide
+                            ? [String(seq), e.at, "vault", "\(e.kind.rawValue) (\(actor(e.reason ?? "").display))", actor(e.actor).display]
+                            : [String(seq), e.at, e.caseId.description, e.kind.rawValue, actor(e.actor).display]
                     })
                     Output.line("")
                     for (id, count) in report.eventsByActor.sorted(by: { $0.key < $1.key }) {

@@ -28,8 +28,7 @@ struct Backup: ParsableCommand {
             var out: [AgeIdentity] = []
             for path in identity {
                 guard FileManager.default.fileExists(atPath: path) else { throw StorageError.missing(path) }
-                guard var bytes = FileManager.default.contents(atPath: path).map(Array.init) else { throw StorageError.io("cannot read \(path)") }
-                let secret = try SecretBytes.consuming(&bytes)
+                let secret = try SecretInput.contents(ofFile: path)
                 do {
                     out += try AgeX25519Identity.parseIdentityFile(secret).map { .x25519($0) }
                 } catch let e as AgeError { throw BackupError.age(e) }
