@@ -132,7 +132,10 @@ final class LeftoverFile {
         var header = [UInt8](repeating: 0, count: 18)
         let isDatabase = pread(fd, &header, 18, 0) == 18 && header.prefix(16).elementsEqual(MagicCheckingSink.magic)
         guard isDatabase else { overwrite(from: 0, to: st.st_size); return } // a WAL, a journal: small
+        let sides = Self.siblingSuffixes.map { path + $0 }.filter { access($0, F_OK) != 0 }
         let (pageSize, located) = VaultShredder.locateKeyslots(path)
+        // SQLite's read makes an empty WAL and shared memory for a file in WAL mode.
+        for side in sides { unlink(side) }
         let size = Int(header[16]) << 8 | Int(header[17])
         let page = located.isEmpty ? (size == 1 ? 65536 : max(size, 512)) : pageSize
         for p in Set(located).union(1...VaultShredder.leadingPages).sorted() {
@@ -151,8 +154,6 @@ final class LeftoverFile {
             fsync(fd)
         }
         unlink(path)
-        // SQLite's read in destroyKeyslots() may have made one; it holds no page.
-        unlink(path + "-shm")
         if let folder { rmdir(folder) }
     }
 
