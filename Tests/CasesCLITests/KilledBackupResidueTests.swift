@@ -41,7 +41,7 @@ import Testing
         let unlocked = try Vault.open(at: cli.vault).unlock(passphrase: try SecretBytes.consuming(&bytes))
         var second = Array("second caseworker keeps the ledger 7".utf8)
         try unlocked.addKeyslot(passphrase: try SecretBytes.consuming(&second), profile: .interactive, label: "B")
-        _ = try Caseload(vault: unlocked).open(Array(SyntheticCaseload(count: longTests ? 1500 : 400, seed: 15)))
+        _ = try Caseload(vault: unlocked).open(Array(SyntheticCaseload(count: longTests ? 1500 : 250, seed: 15)))
         let material = try unlocked.vault.read { db in
             try Data.fetchAll(db, sql: "SELECT wrapped_key FROM keyslot") + Data.fetchAll(db, sql: "SELECT salt FROM keyslot")
         }
@@ -119,7 +119,7 @@ import Testing
         let cli = try CLIHarness()
         let t = try Self.makeTemplate(cli)
         var random = SeededRandom(seed: seed)
-        let killsEach = longTests ? 40 : 5
+        let killsEach = longTests ? 40 : 4
         var tally = Tally()
         var durations: [String: [Double]] = [:]
         var sizes: [String: Int] = [:]
@@ -127,8 +127,8 @@ import Testing
         for command in [Command.create, .restore] {
             for pinned in [false, true] {
                 let kind = "\(command.rawValue)\(pinned ? " (WAL pinned)" : "")"
-                for n in 0..<(killsEach + 2) {
-                    let warmingUp = n < 2
+                for n in 0..<(killsEach + 1) {
+                    let warmingUp = n == 0
                     let tag = "\(command.rawValue)-\(pinned)-\(n)"
                     let folder = cli.folder + "/" + tag
                     let args: [String]

@@ -30,6 +30,7 @@ final class LeftoverFile {
     private let encrypted: Bool
     /// The `.backup-HEX` folder it is in, removed after it.
     let folder: String?
+    private var overwrittenWhole = false
 
     /// Where earlier builds put a backup's snapshot: `.backup-` and 12 hex digits.
     static let snapshotFolderPrefix = ".backup-"
@@ -123,15 +124,20 @@ final class LeftoverFile {
     }
 
     /// Overwrites with noise the pages where a vault copy keeps its keyslots: those SQLite
-    /// finds, and the leading pages, where they are in any vault. Flushed: one `pwrite` and an
-    /// `fsync` away from a process killed right after it.
+    /// finds, and the leading pages, where they are in any vault; any other file (a WAL, a
+    /// journal) whole. Flushed before it returns.
     func destroyKeyslots() {
         guard !linkedElsewhere, !encrypted else { return }
         var st = stat()
         fstat(fd, &st)
         var header = [UInt8](repeating: 0, count: 18)
         let isDatabase = pread(fd, &header, 18, 0) == 18 && header.prefix(16).elementsEqual(MagicCheckingSink.magic)
-        guard isDatabase else { overwrite(from: 0, to: st.st_size); return } // a WAL, a journal: small
+        guard isDatabase else {
+            overwrite(from: 0, to: st.st_size)
+            fsync(fd)
+            overwrittenWhole = true
+            return
+        }
         let sides = Self.siblingSuffixes.map { path + $0 }.filter { access($0, F_OK) != 0 }
         let (pageSize, located) = VaultShredder.locateKeyslots(path)
         // SQLite's read makes an empty WAL and shared memory for a file in WAL mode.
@@ -147,7 +153,7 @@ final class LeftoverFile {
     /// Overwrites the whole file with noise, flushes it, and removes the name (and its folder,
     /// once empty).
     func destroyRest() {
-        if !linkedElsewhere && !encrypted {
+        if !linkedElsewhere && !encrypted && !overwrittenWhole {
             var st = stat()
             fstat(fd, &st)
             overwrite(from: 0, to: st.st_size)
