@@ -143,4 +143,24 @@ import Testing
         }
         #expect(Self.bytes(t.path).range(of: after[0]) != nil)
     }
+
+    /// A restore killed before its vault appeared leaves only its decrypted copy beside where the
+    /// vault would be; shred destroys it, and a copy a live restore is writing too.
+    @Test func aShredWithNoVaultDestroysWhatAKilledRestoreLeft() throws {
+        let t = try TestVault()
+        let material = try Self.keyslotMaterial(t.unlocked)
+        let folder = TempFolder()
+        let target = folder.path + "/vault.cases"
+        try FileManager.default.copyItem(atPath: t.path, toPath: folder.path + "/.vault.cases.partial-0123456789ab")
+        let live = try AtomicFile(path: folder.path + "/other.cases")
+        _ = Self.bytes(t.path).withUnsafeBytes { write(live.descriptor, $0.baseAddress, $0.count) }
+
+        let report = try VaultShredder.shred(path: target)
+        #expect(!report.vaultFound && report.leftoversDestroyed == 2)
+        #expect(folder.allFiles().isEmpty)
+        var left = [UInt8](repeating: 0, count: Self.bytes(t.path).count)
+        #expect(pread(live.descriptor, &left, left.count, 0) == left.count)
+        for m in material { #expect(Data(left).range(of: m) == nil, "the live copy still holds a keyslot") }
+        #expect(throws: VaultError.notFound(path: target)) { try VaultShredder.shred(path: target) }
+    }
 }

@@ -234,7 +234,12 @@ public final class Vault: @unchecked Sendable {
     // MARK: - Open
 
     /// Opens the vault at `path`, refusing one that others could read or that is not a vault.
+    ///
+    /// First destroys what a killed `cases` process left beside it (``LeftoverFile``): a vault
+    /// copy being created or restored holds every keyslot. Before the vault is checked, so that
+    /// the leftovers of a restore killed before its vault appeared go too.
     public static func open(at path: String) throws -> Vault {
+        LeftoverFile.sweep(beside: path)
         var st = stat()
         guard stat(path, &st) == 0 else {
             if errno == ENOENT || errno == ENOTDIR { throw VaultError.notFound(path: path) }

@@ -125,7 +125,9 @@ struct Backup: ParsableCommand {
             discussion: """
                 Decrypts into a temporary file beside PATH, checks SQLite's integrity, unlocks the \
                 vault inside with its own passphrase (or --recovery-file), opens every sealed record \
-                and walks the audit chain; only then does the vault appear at PATH. Never overwrites.
+                and walks the audit chain; only then does the vault appear at PATH. Never overwrites. \
+                If it is killed, that temporary file is left; `cases shred --vault PATH`, or the \
+                next open of a vault in that folder, overwrites and removes it.
 
                 Example:
                   cases backup restore vault.age --to ~/restored/vault.cases --identity hq-key.txt
