@@ -36,12 +36,14 @@ public enum VaultShredder {
     /// vault row and, in any vault, the first keyslot pages.
     static let leadingPages = 16
 
-    /// Shreds the vault at `path`. With `deleteFile`, removes it afterwards.
+    /// Shreds the vault at `path`. With `deleteFile`, removes it afterwards. With `anchorFolder`,
+    /// also removes this laptop's record of the vault (``RollbackAnchor``), once the keys are gone.
     @discardableResult
-    public static func shred(path: String, deleteFile: Bool = false) throws -> Report {
+    public static func shred(path: String, deleteFile: Bool = false, anchorFolder: String? = nil) throws -> Report {
         var st = stat()
         guard stat(path, &st) == 0 else { throw VaultError.notFound(path: path) }
         let (pageSize, keyslotPages) = try destroyKeyslots(path: path, fileSize: st.st_size)
+        if let anchorFolder { RollbackAnchor.forget(vaultAt: path, in: anchorFolder) }
 
         // 3. Everything else that names the file a database, then the side files.
         let fd = Glibc.open(path, O_RDWR | O_CLOEXEC)

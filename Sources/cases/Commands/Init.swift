@@ -35,7 +35,7 @@ struct Init: ParsableCommand {
         let path = session.vaultPath
         if FileManager.default.fileExists(atPath: path) { throw VaultError.alreadyExists(path: path) }
         let passphrase = try Session.newPassphrase(file: global.passphraseFile ?? ProcessInfo.processInfo.environment["CASES_PASSPHRASE_FILE"], what: "vault passphrase")
-        let (unlocked, code) = try Vault.create(at: path, passphrase: passphrase, profile: kdf, label: label)
+        let (unlocked, code) = try Vault.create(at: path, passphrase: passphrase, profile: kdf, label: label, anchorFolder: session.stateFolder)
         let grouped = try code.grouped()
         let slots = try unlocked.keyslots()
         if global.json {
