@@ -163,15 +163,16 @@ public enum VaultBackup {
             if let broken = report.firstBreak { throw BackupError.damagedPayload(broken) }
             let damaged = try caseload.list().damaged
             guard damaged.isEmpty else { throw BackupError.damagedPayload("case \(damaged[0]) does not open") }
-            // A full disk here is an I/O failure like any other write (exit 74), not damage.
-            try Vault.mapErrors {
-                try candidate.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
-                try candidate.database.close()
-            }
+            // Read before the candidate is closed below.
             var behind: RollbackFinding?
             if let anchorFolder {
                 let record = RollbackAnchor(folder: anchorFolder, vaultID: candidate.vaultID, key: unlocked.key.anchor)
                 if case .behind(let f) = try candidate.read({ db in try record.compare(db) }) { behind = f }
+            }
+            // A full disk here is an I/O failure like any other write (exit 74), not damage.
+            try Vault.mapErrors {
+                try candidate.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+                try candidate.database.close()
             }
             summary = Summary(bytes: sink.count, cases: report.cases, events: report.events, behindRecord: behind)
         } catch let e as VaultError {
