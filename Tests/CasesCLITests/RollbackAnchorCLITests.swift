@@ -123,6 +123,55 @@ import Testing
         #expect(try cli.run(["audit", "accept-rollback", "--yes", "--vault", restored]).out.contains("nothing to accept"))
     }
 
+    /// On a terminal the command names what is missing and asks for the vault's file name; a
+    /// wrong answer accepts nothing.
+    @Test(.enabled(if: ShellTests.haveScript, "needs util-linux script for a pseudo-terminal"))
+    func onATerminalAcceptRollbackAsksFirst() throws {
+        let (cli, _) = try Self.vault(cases: 1)
+        try Self.raw(cli.vault, "DELETE FROM release")
+        func answer(_ typed: String) throws -> CLIHarness.Result {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: ShellTests.scriptTool)
+            p.arguments = ["-qfec", "exec \(CLIHarness.binary) audit accept-rollback", "/dev/null"]
+            p.environment = ["PATH": "/usr/bin:/bin", "HOME": cli.folder, "TMPDIR": cli.tmp, "CASES_VAULT": cli.vault,
+                             "NO_COLOR": "1", "CASES_PASSPHRASE_FILE": cli.passFile]
+            let out = Pipe(), input = Pipe()
+            p.standardOutput = out
+            p.standardError = out
+            p.standardInput = input
+            try p.run()
+            let shown = ShellTests.Stream()
+            let done = DispatchSemaphore(value: 0)
+            let fd = out.fileHandleForReading.fileDescriptor
+            Thread.detachNewThread {
+                var chunk = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let n = read(fd, &chunk, chunk.count)
+                    if n > 0 { shown.append(Data(chunk[..<n])); continue }
+                    if n < 0 && errno == EINTR { continue }
+                    break
+                }
+                done.signal()
+            }
+            let deadline = Date().addingTimeInterval(20)
+            while !shown.text.contains("to confirm: ") && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            #expect(shown.text.contains("1 published release was removed"), "the question does not say what is missing: \(shown.text)")
+            input.fileHandleForWriting.write(Data((typed + "\r").utf8))
+            if done.wait(timeout: .now() + 60) == .timedOut {
+                Issue.record("accept-rollback did not end: \(shown.text)")
+                kill(p.processIdentifier, SIGKILL)
+            }
+            p.waitUntilExit()
+            return CLIHarness.Result(code: p.terminationStatus, out: shown.text, err: "")
+        }
+        let refused = try answer("not-the-name")
+        #expect(refused.code != 0 && refused.out.contains("nothing was accepted"), "\(refused.out)")
+        #expect(try cli.run(["stats", "--year", "2021"]).code == 65)
+        let accepted = try answer("vault.cases")
+        #expect(accepted.code == 0 && accepted.out.contains("Accepted"), "\(accepted.out)")
+        #expect(try cli.run(["stats", "--year", "2021"]).code == 0)
+    }
+
     @Test func aTamperedRecordIsReportedAndRefusedUntilAccepted() throws {
         let (cli, _) = try Self.vault(cases: 2)
         let anchor = try #require(Self.anchors(in: Self.stateFolder(cli)).first)
