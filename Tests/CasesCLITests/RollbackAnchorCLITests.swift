@@ -156,7 +156,8 @@ import Testing
             let deadline = Date().addingTimeInterval(20)
             while !shown.text.contains("to confirm: ") && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
             #expect(shown.text.contains("1 published release was removed"), "the question does not say what is missing: \(shown.text)")
-            input.fileHandleForWriting.write(Data((typed + "\r").utf8))
+            // Only once asked: writing to a command that already ended would kill the test (SIGPIPE).
+            if shown.text.contains("to confirm: ") { input.fileHandleForWriting.write(Data((typed + "\r").utf8)) }
             if done.wait(timeout: .now() + 60) == .timedOut {
                 Issue.record("accept-rollback did not end: \(shown.text)")
                 kill(p.processIdentifier, SIGKILL)
