@@ -44,6 +44,9 @@ public final class RollbackAnchor: @unchecked Sendable {
 
     public var path: String { folder + "/" + Self.fileName(vaultID: vaultID) }
 
+    /// The start of the name of a record being written (hidden, beside the record).
+    static func temporaryPrefix(vaultID: [UInt8]) -> String { "." + fileName(vaultID: vaultID) + ".partial-" }
+
     static let table = "rollback_anchor"
 
     // MARK: - The file
@@ -72,7 +75,7 @@ public final class RollbackAnchor: @unchecked Sendable {
         var plain = heads.encoded()
         defer { plain.wipe() }
         let sealed = try SealedRecord.seal(plain, key: key, vaultID: vaultID, table: Self.table, row: "")
-        let temporary = folder + "/." + Self.fileName(vaultID: vaultID) + ".partial-" + Data(Random.bytes(6)).hexString
+        let temporary = folder + "/" + Self.temporaryPrefix(vaultID: vaultID) + Data(Random.bytes(6)).hexString
         let fd = Glibc.open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw StorageError.io("cannot write in \(folder)") }
         var ok = sealed.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) == $0.count }
@@ -82,12 +85,23 @@ public final class RollbackAnchor: @unchecked Sendable {
             unlink(temporary)
             throw StorageError.io("cannot write \(path)")
         }
+        Self.removeTemporaries(vaultID: vaultID, in: folder) // left by a process killed mid-write
         try AtomicFile.fsyncFolder(folder)
     }
 
     /// Removes the anchor of the vault `vaultID` from `folder`, if there is one.
     static func remove(vaultID: [UInt8], in folder: String) {
-        if unlink(folder + "/" + fileName(vaultID: vaultID)) == 0 { try? AtomicFile.fsyncFolder(folder) }
+        removeTemporaries(vaultID: vaultID, in: folder)
+        unlink(folder + "/" + fileName(vaultID: vaultID))
+        try? AtomicFile.fsyncFolder(folder)
+    }
+
+    /// Unlinks this vault's temporary files in `folder` (none but while a write is under way).
+    private static func removeTemporaries(vaultID: [UInt8], in folder: String) {
+        let prefix = temporaryPrefix(vaultID: vaultID)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(prefix) {
+            unlink(folder + "/" + name)
+        }
     }
 
     /// Removes the anchor of the vault at `path` (its id read from the file, read-only); for the
