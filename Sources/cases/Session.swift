@@ -42,6 +42,7 @@ struct Session {
             merged.vault = merged.vault ?? shell.vault
             merged.passphraseFile = merged.passphraseFile ?? shell.passphraseFile
             merged.recoveryFile = merged.recoveryFile ?? shell.recoveryFile
+            merged.stateDir = merged.stateDir ?? shell.stateDir
         }
         self.options = merged
     }
@@ -52,6 +53,8 @@ struct Session {
     var asksForSecretOnTerminal: Bool {
         options.recoveryFile == nil && (options.passphraseFile ?? environment["CASES_PASSPHRASE_FILE"] ?? "").isEmpty
     }
+    /// Where this laptop's record of each vault's last state is kept (``RollbackAnchor``).
+    var stateFolder: String { RollbackAnchor.folder(explicit: options.stateDir) }
 
     /// The passphrase from --passphrase-file, $CASES_PASSPHRASE_FILE or the terminal.
     func passphrase(prompt: String = "Vault passphrase: ") throws -> SecretBytes {
@@ -80,7 +83,7 @@ struct Session {
     }
 
     func open() throws -> Vault {
-        try Vault.open(at: vaultPath)
+        try Vault.open(at: vaultPath, anchorFolder: stateFolder)
     }
 
     /// Opens and unlocks: the recovery code if --recovery-file is given, else the passphrase.
@@ -113,7 +116,26 @@ struct Session {
             unlocked = try vault.unlock(passphrase: try passphrase())
         }
         warnAboutUnlockPolicy(unlocked)
+        warnAboutRollback(unlocked)
         return unlocked
+    }
+
+    /// Says at every unlock that the vault is behind this laptop's record of it (writes and
+    /// releases are then refused with the same sentence), and once that a record was started
+    /// for a vault that already had a history. Not with --json, whose stderr carries only errors.
+    private func warnAboutRollback(_ vault: UnlockedVault) {
+        guard !options.json else { return }
+        switch vault.anchorStatus {
+        case .off, .consistent, .started(hadHistory: false): break
+        case .rolledBack, .damaged:
+            if let refusal = vault.anchorStatus.refusal {
+                Terminal.message("warning: \(refusal.finding). Nothing can be changed or published until it is accepted with `cases audit accept-rollback` (only if you restored a backup on purpose).")
+            }
+        case .started(hadHistory: true):
+            Terminal.message("note: this laptop had no record of this vault's last state (first use here, or the record in \(stateFolder) was deleted), so a rollback before now cannot be detected; from now on it can.")
+        case .notKept(let why):
+            Terminal.message("warning: cannot keep this laptop's record of the vault's last state (\(why)); a rolled-back vault will not be noticed. Set CASES_STATE_DIR or --state-dir to a folder you can write.")
+        }
     }
 
     /// Says once that wrong passphrases were tried since the last unlock (someone may have

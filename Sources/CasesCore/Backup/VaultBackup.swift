@@ -22,6 +22,9 @@ public enum VaultBackup {
         public var bytes: Int64
         public var cases: Int?
         public var events: Int?
+        /// What a restored vault lacks compared with this laptop's record of the same vault (a
+        /// backup older than the vault's last use here); nil if nothing, or no record.
+        public var behindRecord: RollbackFinding?
     }
 
     // MARK: - Create
@@ -101,7 +104,11 @@ public enum VaultBackup {
     /// Decrypts a backup into a new vault at `destination` (never overwriting), after checking
     /// that it is an intact vault whose every sealed record opens under `passphrase` (or the
     /// recovery code) and whose audit chain holds. Nothing appears at `destination` otherwise.
-    public static func restore(file: String, to destination: String, identities: [AgeIdentity],
+    ///
+    /// The backup holds the vault's own event and release chains, so its heads are compared with
+    /// this laptop's record in `anchorFolder` (``Summary/behindRecord``); the record is left as
+    /// it is: only `cases audit accept-rollback` moves it back.
+    public static func restore(file: String, to destination: String, identities: [AgeIdentity], anchorFolder: String? = nil,
                                unlock: (Vault) throws -> UnlockedVault, progress: Progress? = nil) throws -> Summary {
         try Vault.makePrivateFolder(AtomicFile.folder(of: destination))
         let out = try AtomicFile(path: destination)
@@ -123,12 +130,18 @@ public enum VaultBackup {
             if let broken = report.firstBreak { throw BackupError.damagedPayload(broken) }
             let damaged = try caseload.list().damaged
             guard damaged.isEmpty else { throw BackupError.damagedPayload("case \(damaged[0]) does not open") }
+            // Read before the candidate is closed below.
+            var behind: RollbackFinding?
+            if let anchorFolder {
+                let record = RollbackAnchor(folder: anchorFolder, vaultID: candidate.vaultID, key: unlocked.key.anchor)
+                if case .behind(let f) = try candidate.read({ db in try record.compare(db) }) { behind = f }
+            }
             // A full disk here is an I/O failure like any other write (exit 74), not damage.
             try Vault.mapErrors {
                 try candidate.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
                 try candidate.database.close()
             }
-            summary = Summary(bytes: sink.count, cases: report.cases, events: report.events)
+            summary = Summary(bytes: sink.count, cases: report.cases, events: report.events, behindRecord: behind)
         } catch let e as VaultError {
             switch e {
             case .wrongPassphrase, .wrongRecoveryCode, .malformedRecoveryCode, .io, .busy: throw e

@@ -14,6 +14,12 @@ public final class UnlockedVault: @unchecked Sendable {
     /// Wrong passphrases tried since the vault was last opened, before this unlock; counted only
     /// while an unlock policy is on.
     public internal(set) var failedUnlocksBefore = 0
+    /// What comparing the vault with this laptop's record of it found at unlock.
+    public internal(set) var anchorStatus: AnchorStatus = .off
+    /// This laptop's record of the vault, kept in step after every write; nil without a state folder.
+    var anchor: RollbackAnchor? {
+        didSet { vault.anchor = anchor }
+    }
 
     init(vault: Vault, key: MasterKey, slotID: Data) throws {
         self.vault = vault

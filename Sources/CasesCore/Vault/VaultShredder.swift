@@ -45,9 +45,11 @@ public enum VaultShredder {
 
     /// Shreds the vault at `path` and every leftover beside it, those a live process is still
     /// writing too (a restore running now then fails). With `deleteFile`, removes the vault
-    /// afterwards. With no vault at `path` but leftovers beside it, destroys the leftovers.
+    /// afterwards. With no vault at `path` but leftovers beside it, destroys the leftovers. With
+    /// `anchorFolder`, also removes this laptop's record of the vault (``RollbackAnchor``), once
+    /// the keys are gone.
     @discardableResult
-    public static func shred(path: String, deleteFile: Bool = false) throws -> Report {
+    public static func shred(path: String, deleteFile: Bool = false, anchorFolder: String? = nil) throws -> Report {
         var st = stat()
         let exists = stat(path, &st) == 0
         let leftovers = LeftoverFile.find(beside: path, includingLive: true)
@@ -60,6 +62,7 @@ public enum VaultShredder {
         let (pageSize, keyslotPages) = try destroyKeyslots(path: path, fileSize: st.st_size)
         // 3. The keyslots of the copies.
         for leftover in leftovers { leftover.destroyKeyslots() }
+        if let anchorFolder { RollbackAnchor.forget(vaultAt: path, in: anchorFolder) }
 
         // 4. Everything else that names the file a database, then the side files.
         let fd = Glibc.open(path, O_RDWR | O_CLOEXEC)

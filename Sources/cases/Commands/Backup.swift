@@ -143,10 +143,17 @@ struct Backup: ParsableCommand {
             let ids = try keys.identities(for: file)
             let session = Session(options: global)
             let bar = ProgressBar("restore", json: global.json)
-            let s = try VaultBackup.restore(file: file, to: to, identities: ids, unlock: { try session.unlock($0) }, progress: bar.update)
+            let s = try VaultBackup.restore(file: file, to: to, identities: ids, anchorFolder: session.stateFolder,
+                                            unlock: { try session.unlock($0) }, progress: bar.update)
             bar.finish()
-            if global.json { Output.json(["vault": to, "cases": s.cases ?? 0, "events": s.events ?? 0]) } else {
+            if global.json {
+                Output.json(["vault": to, "cases": s.cases ?? 0, "events": s.events ?? 0,
+                             "older_than_record": s.behindRecord.map { $0.description } ?? NSNull()])
+            } else {
                 Output.line("Restored \(s.cases ?? 0) cases and \(s.events ?? 0) events to \(to); every record opened and the audit chain holds.")
+                if let behind = s.behindRecord {
+                    Terminal.message("note: this backup is older than this laptop's record of the vault (\(behind)). cases will not change it or publish from it until you accept it with `cases audit accept-rollback --vault \(to)`.")
+                }
             }
         }
     }

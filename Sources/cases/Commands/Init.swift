@@ -42,7 +42,7 @@ struct Init: ParsableCommand {
         let passphrase = try Session.newPassphrase(file: global.passphraseFile ?? ProcessInfo.processInfo.environment["CASES_PASSPHRASE_FILE"],
                                                    what: "vault passphrase", refuseWeak: !strength.acceptWeakPassphrase)
         let (unlocked, code) = try Vault.create(at: path, passphrase: passphrase, profile: kdf, label: label,
-                                                acceptWeakPassphrase: strength.acceptWeakPassphrase)
+                                                acceptWeakPassphrase: strength.acceptWeakPassphrase, anchorFolder: session.stateFolder)
         let grouped = try code.grouped()
         let slots = try unlocked.keyslots()
         if global.json {

@@ -11,7 +11,8 @@ struct Shred: ParsableCommand {
             first, so a shred cut short (power off, process killed) leaves no keyslot either. \
             Takes well under a second whatever the vault's size. Needs no passphrase. Files that \
             a killed backup, restore or init left beside the vault (.NAME.partial-…) are \
-            overwritten and removed too, even when the vault itself is gone.
+            overwritten and removed too, even when the vault itself is gone. Also removes this \
+            laptop's record of the vault's last state (in the state folder).
 
             What it does not do: it cannot reach copies elsewhere (backups, synced folders, other \
             laptops), and on SSDs the drive may keep old copies of overwritten blocks where no \
@@ -29,14 +30,15 @@ struct Shred: ParsableCommand {
     @Flag(help: "Also delete the file afterwards.") var delete = false
 
     func run() throws {
-        let path = Session(options: global).vaultPath
+        let session = Session(options: global)
+        let path = session.vaultPath
         guard FileManager.default.fileExists(atPath: path) || VaultShredder.hasLeftovers(beside: path) else {
             throw VaultError.notFound(path: path)
         }
         if !yes {
             try Confirmation.byFileName(path, question: "This destroys \(path) for good.", action: "Shredding", refused: "nothing was shredded")
         }
-        let report = try VaultShredder.shred(path: path, deleteFile: delete)
+        let report = try VaultShredder.shred(path: path, deleteFile: delete, anchorFolder: session.stateFolder)
         if global.json {
             Output.json(["shredded": path, "pages_overwritten": report.pagesOverwritten, "deleted": report.deleted,
                          "leftovers_destroyed": report.leftoversDestroyed])
