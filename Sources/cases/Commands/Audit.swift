@@ -4,7 +4,7 @@ import Foundation
 
 struct Audit: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the vault's tamper-evident event log.",
+        abstract: "Check the vault's tamper-evident event log (verify), or accept a restored backup (accept-rollback).",
         discussion: """
             Besides the chain inside the vault, this laptop keeps a sealed record of the vault's \
             last state (in $CASES_STATE_DIR, else $XDG_STATE_HOME/cases): a vault put back to an \
