@@ -99,7 +99,22 @@ struct Session {
             unlocked = try vault.unlock(passphrase: try passphrase())
         }
         warnAboutUnlockPolicy(unlocked)
+        warnAboutDamagedKeyslots(unlocked)
         return unlocked
+    }
+
+    /// Names every keyslot whose fields no longer match their MAC, at every unlock, so a
+    /// damaged recovery slot is found long before the day it is needed. Also with --json: the
+    /// vault still works, but the warning must not be lost to a script.
+    private func warnAboutDamagedKeyslots(_ vault: UnlockedVault) {
+        for slot in vault.damagedKeyslots {
+            let fix = slot.kind == "recovery"
+                ? "it may no longer open the vault: unlock with a passphrase and check it with `cases key list`, and keep a backup"
+                : slot.unlockedThisSession
+                    ? "it opened this session, but its label or cost was changed: add a new passphrase with `cases key add`, then remove this slot"
+                    : "it may no longer open the vault: add a new passphrase with `cases key add`, then remove this slot with `cases key remove`"
+            Terminal.message("warning: the keyslot \(slot.name) was changed outside cases (its salt, cost, wrapped key or label); \(fix).")
+        }
     }
 
     /// Says once that wrong passphrases were tried since the last unlock (someone may have

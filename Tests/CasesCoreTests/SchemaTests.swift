@@ -41,6 +41,7 @@ import Testing
     /// Rebuilds the format-2 layout (summary as a column of a WITHOUT ROWID snapshot table) from
     /// a current vault, as a vault written by an earlier build looks on disk.
     static func downgradeToFormat2(_ path: String) throws {
+        try VaultHardeningMigrationTests.downgradeToFormat7(path)
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             try db.execute(sql: """
@@ -115,6 +116,7 @@ import Testing
     /// Rebuilds the format-6 layout (summaries in `case_summary`) from a current vault, as a
     /// vault written by an earlier build looks on disk.
     static func downgradeToFormat6(_ path: String) throws {
+        try VaultHardeningMigrationTests.downgradeToFormat7(path)
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             try db.execute(sql: """

@@ -1,3 +1,4 @@
+import CasesCrypto
 import Foundation
 import GRDB
 
@@ -13,79 +14,181 @@ public struct AuditReport: Codable, Sendable {
 }
 
 extension Caseload {
-    /// Walks the event log from the first event: every MAC must chain, every event must open,
-    /// and replaying each case's events must give exactly its stored snapshot and summary.
-    /// Stops at the first break and names it.
+    /// Checks every keyslot's MAC, then walks the event log from the first event: every MAC must
+    /// chain, every event must open, and replaying each case's events must give exactly its
+    /// stored snapshot and summary. Stops at the first break and names it.
     ///
     /// Two passes keep memory flat whatever the vault's size: the chain pass remembers only
-    /// which case each event belongs to; the replay pass holds one case at a time. `visit` sees
-    /// each event of the chain pass that holds, in order (for a listing of who did what).
+    /// which case each event belongs to and where each row of the log ends; the replay pass
+    /// holds one chunk of cases at a time. In both, this thread reads a chunk of rows while
+    /// every core opens and checks them (the costly part), and the results are then taken in
+    /// order, so the break named is the first, exactly as a walk one row at a time would find
+    /// it. `visit` sees each event of the chain pass that holds, in order (for a listing of
+    /// who did what).
     public func verifyAudit(visit: ((_ seq: Int64, _ event: CaseEvent) -> Void)? = nil) throws -> AuditReport {
         try vault.vault.read { db in
-            var previous = Data(count: 32)
-            var expectedSeq: Int64 = 1
-            var eventsOf: [CaseID: [Int64]] = [:]
-            var byActor: [String: Int] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT seq, sealed, mac FROM event ORDER BY seq")
-            func broken(_ why: String) -> AuditReport {
-                AuditReport(events: Int(expectedSeq - 1), cases: eventsOf.count, firstBreak: why, eventsByActor: byActor)
+            if let slot = vault.vault.damaged(try Keyslot.fetchAll(db), master: vault.key, unlockedBy: vault.slotID).first {
+                return AuditReport(events: 0, cases: 0, firstBreak: "the keyslot \(slot.name) is damaged: its salt, cost, wrapped key or label was changed outside cases, so it may no longer open the vault")
             }
-            while let row = try rows.next() {
+            var walk = ChainWalk()
+            if let why = try walkChain(db, &walk, visit: visit) { return walk.broken(why) }
+            if let why = try replayCases(db, &walk) { return walk.broken(why) }
+            if let orphan = walk.eventsOf.keys.first {
+                return walk.broken("case \(orphan) has events but no record: it was deleted outside cases")
+            }
+            return AuditReport(events: Int(walk.expectedSeq - 1), cases: walk.seen, firstBreak: nil, eventsByActor: walk.byActor)
+        }
+    }
+
+    /// Rows of the log or cases read and checked together.
+    static let auditChunk = 2048
+
+    /// The chain pass: the first break, or nil when every row opens and chains.
+    private func walkChain(_ db: Database, _ walk: inout ChainWalk, visit: ((Int64, CaseEvent) -> Void)?) throws -> String? {
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, sealed, mac FROM event ORDER BY seq")
+        var previous = Data(count: 32)
+        while true {
+            var chunk: [(seq: Int64, sealed: Data, mac: Data)] = []
+            chunk.reserveCapacity(Self.auditChunk)
+            while chunk.count < Self.auditChunk, let row = try rows.next() {
+                chunk.append((row[0], row[1], row[2]))
+            }
+            if chunk.isEmpty { return nil }
+            let rowsRead = chunk
+            // Each row's MAC is checked against the MAC stored on the row before, so rows are
+            // checked independently; a break is still named at the first row that fails.
+            let results = ConcurrentResults<(events: [CaseEvent]?, chains: Bool)>(count: chunk.count)
+            let (first, key) = (previous, vault.key.audit)
+            Self.onEveryCore(chunk.count) { i in
+                let row = rowsRead[i]
+                let before = i == 0 ? first : rowsRead[i - 1].mac
+                let chains = constantTimeEqual(Array(Self.chainMAC(previous: before, seq: row.seq, sealed: row.sealed, key: key)), Array(row.mac))
+                results[i] = (try? openEvents(seq: row.seq, sealed: row.sealed, caseID: nil), chains)
+            }
+            for (i, row) in chunk.enumerated() {
                 // A row numbered `seq` holds events `seq - n + 1 … seq` (one, or an
                 // ``EventGroup``); `n` is sealed, so the row is opened before its place in the
                 // log is checked, and its MAC after, so a row deleted from the middle of the log
                 // is named as missing.
-                let seq: Int64 = row["seq"]
-                let sealed: Data = row["sealed"]
-                if seq < expectedSeq { return broken("event \(expectedSeq) is missing: the log was cut or reordered") }
-                guard let events = try? openEvents(seq: seq, sealed: sealed, caseID: nil) else {
-                    return broken("event \(seq) does not open: it was altered or moved")
+                let expected = walk.expectedSeq
+                if row.seq < expected { return "event \(expected) is missing: the log was cut or reordered" }
+                guard let result = results.take(i), let events = result.events else {
+                    return "event \(row.seq) does not open: it was altered or moved"
                 }
-                if seq - Int64(events.count) + 1 != expectedSeq { return broken("event \(expectedSeq) is missing: the log was cut or reordered") }
-                guard Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.audit) == row["mac"] as Data else {
-                    return broken("event \(seq) does not match its MAC: it or an earlier event was altered, removed or reordered")
+                if row.seq - Int64(events.count) + 1 != expected { return "event \(expected) is missing: the log was cut or reordered" }
+                guard result.chains else {
+                    return "event \(row.seq) does not match its MAC: it or an earlier event was altered, removed or reordered"
                 }
                 for event in events {
-                    eventsOf[event.caseId, default: []].append(expectedSeq)
-                    byActor[event.actor, default: 0] += 1
-                    visit?(expectedSeq, event)
-                    expectedSeq += 1
+                    walk.eventsOf[event.caseId, default: []].append(walk.expectedSeq)
+                    walk.byActor[event.actor, default: 0] += 1
+                    visit?(walk.expectedSeq, event)
+                    walk.expectedSeq += 1
                 }
-                previous = row["mac"]
+                walk.rowEnds.append(row.seq)
             }
-            let events = Int(expectedSeq - 1)
-            var seen = 0
-            let snapshots = try Row.fetchCursor(db, sql: "SELECT case_id, version, sealed, summary FROM case_snapshot")
-            while let row = try snapshots.next() {
-                let text: String = row["case_id"]
-                guard let id = CaseID(parsing: text) else { return broken("a case row has a malformed id") }
-                guard let stored = try? openSnapshot(id: id, version: row["version"], sealed: row["sealed"]) else {
-                    return broken("case \(id) failed its integrity check")
-                }
-                var replayed: CaseFile?
-                var reader = EventReader(self, db)
-                for seq in eventsOf[id] ?? [] {
-                    guard let event = try? reader.event(seq, of: nil),
-                          let next = try? CaseFile.applying(event, seq: seq, to: replayed) else {
-                        return broken("event \(seq) does not fit case \(id)")
-                    }
-                    replayed = next
-                }
-                guard replayed == stored else {
-                    return broken("case \(id) does not match its events: its record was replaced or rolled back")
-                }
-                if let sealedSummary = row["summary"] as Data? {
-                    guard let summary = try? openSummary(id: id, version: stored.version, sealed: sealedSummary), summary == CaseSummary(stored) else {
-                        return broken("the summary of case \(id) does not match the case")
-                    }
-                }
-                eventsOf[id] = nil
-                seen += 1
-            }
-            if let orphan = eventsOf.keys.first {
-                return broken("case \(orphan) has events but no record: it was deleted outside cases")
-            }
-            return AuditReport(events: events, cases: seen, firstBreak: nil, eventsByActor: byActor)
+            previous = chunk[chunk.count - 1].mac
         }
     }
+
+    /// The replay pass: the first case that does not match its events, or nil.
+    private func replayCases(_ db: Database, _ walk: inout ChainWalk) throws -> String? {
+        let cases = try Row.fetchCursor(db, sql: "SELECT case_id, sealed, summary FROM case_snapshot")
+        let eventRow = try db.makeStatement(sql: "SELECT sealed FROM event WHERE seq = ?")
+        while true {
+            var chunk: [CaseToReplay] = []
+            chunk.reserveCapacity(Self.auditChunk)
+            while chunk.count < Self.auditChunk, let row = try cases.next() {
+                var c = CaseToReplay(text: row[0], sealed: row[1], summary: row[2])
+                if let id = CaseID(parsing: c.text) {
+                    c.eventSeqs = walk.eventsOf[id] ?? []
+                    // The rows holding its events (each found once), as the chain pass saw them.
+                    for seq in c.eventSeqs {
+                        guard let end = walk.rowEnd(holding: seq) else { continue }
+                        if c.rows.last?.seq != end, !c.rows.contains(where: { $0.seq == end }),
+                           let sealed = try Data.fetchOne(eventRow, arguments: [end]) {
+                            c.rows.append((end, sealed))
+                        }
+                    }
+                }
+                chunk.append(c)
+            }
+            if chunk.isEmpty { return nil }
+            let failures = ConcurrentResults<String>(count: chunk.count)
+            let casesRead = chunk
+            Self.onEveryCore(chunk.count) { i in failures[i] = replayFailure(casesRead[i]) }
+            for (i, c) in chunk.enumerated() {
+                if let why = failures.take(i) { return why }
+                if let id = CaseID(parsing: c.text) { walk.eventsOf[id] = nil }
+                walk.seen += 1
+            }
+        }
+    }
+
+    /// Why a case does not match its events, or nil when it does.
+    private func replayFailure(_ c: CaseToReplay) -> String? {
+        guard let id = CaseID(parsing: c.text) else { return "a case row has a malformed id" }
+        guard let stored = try? openSnapshot(id: id, sealed: c.sealed) else { return "case \(id) failed its integrity check" }
+        var replayed: CaseFile?
+        var opened: [Int64: [CaseEvent]] = [:]
+        for seq in c.eventSeqs {
+            guard let row = c.rows.first(where: { $0.seq >= seq }) else { return "event \(seq) does not fit case \(id)" }
+            if opened[row.seq] == nil { opened[row.seq] = try? openEvents(seq: row.seq, sealed: row.sealed, caseID: nil) }
+            guard let events = opened[row.seq] else { return "event \(seq) does not fit case \(id)" }
+            let index = Int(seq - (row.seq - Int64(events.count) + 1))
+            guard events.indices.contains(index), let next = try? CaseFile.applying(events[index], seq: seq, to: replayed) else {
+                return "event \(seq) does not fit case \(id)"
+            }
+            replayed = next
+        }
+        guard replayed == stored else { return "case \(id) does not match its events: its record was replaced or rolled back" }
+        if let sealedSummary = c.summary {
+            guard let summary = try? openSummary(id: id, sealed: sealedSummary), summary == CaseSummary(stored) else {
+                return "the summary of case \(id) does not match the case"
+            }
+        }
+        return nil
+    }
+
+    /// Calls `body` for every index in `0..<count`, the indices split in strides over the cores.
+    private static func onEveryCore(_ count: Int, _ body: @Sendable (Int) -> Void) {
+        let runs = min(count, max(ProcessInfo.processInfo.activeProcessorCount, 1) * 2)
+        DispatchQueue.concurrentPerform(iterations: runs) { run in
+            for i in stride(from: run, to: count, by: runs) { body(i) }
+        }
+    }
+}
+
+/// What the audit's chain pass learnt, for the replay pass and the report.
+private struct ChainWalk {
+    var expectedSeq: Int64 = 1
+    var eventsOf: [CaseID: [Int64]] = [:]
+    var byActor: [String: Int] = [:]
+    /// The number of each row of the log, in order: the last event each holds.
+    var rowEnds: [Int64] = []
+    /// Cases replayed so far.
+    var seen = 0
+
+    /// The number of the row holding event `seq`: the first row numbered `seq` or after.
+    func rowEnd(holding seq: Int64) -> Int64? {
+        var (low, high) = (0, rowEnds.count)
+        while low < high {
+            let mid = (low + high) / 2
+            if rowEnds[mid] < seq { low = mid + 1 } else { high = mid }
+        }
+        return low < rowEnds.count ? rowEnds[low] : nil
+    }
+
+    func broken(_ why: String) -> AuditReport {
+        AuditReport(events: Int(expectedSeq - 1), cases: eventsOf.count, firstBreak: why, eventsByActor: byActor)
+    }
+}
+
+/// One case row and the rows of the log holding its events, read by the replay pass.
+private struct CaseToReplay: Sendable {
+    var text: String
+    var sealed: Data
+    var summary: Data?
+    var eventSeqs: [Int64] = []
+    var rows: [(seq: Int64, sealed: Data)] = []
 }

@@ -16,6 +16,8 @@ public final class MasterKey: Sendable {
     let blindIndex: SecretBytes
     /// Seals keyslot labels.
     let labels: SecretBytes
+    /// Authenticates every keyslot's public fields (``Keyslot/authenticate(master:vaultID:)``).
+    let keyslots: SecretBytes
 
     init(secret: SecretBytes) throws {
         self.secret = secret
@@ -24,6 +26,7 @@ public final class MasterKey: Sendable {
         ledger = try SubkeyDerivation.derive(id: 3, context: "casesled", from: secret)
         blindIndex = try SubkeyDerivation.derive(id: 4, context: "casesidx", from: secret)
         labels = try SubkeyDerivation.derive(id: 5, context: "caseslbl", from: secret)
+        keyslots = try SubkeyDerivation.derive(id: 6, context: "casesksm", from: secret)
     }
 
     static func generate() throws -> MasterKey {

@@ -14,6 +14,9 @@ public final class UnlockedVault: @unchecked Sendable {
     /// Wrong passphrases tried since the vault was last opened, before this unlock; counted only
     /// while an unlock policy is on.
     public internal(set) var failedUnlocksBefore = 0
+    /// The keyslots whose fields no longer match their MAC, found at unlock: a damaged slot may
+    /// not open the vault on the day it is needed (the recovery code's, most often).
+    public internal(set) var damagedKeyslots: [DamagedKeyslot] = []
 
     init(vault: Vault, key: MasterKey, slotID: Data) throws {
         self.vault = vault
@@ -88,7 +91,7 @@ public final class UnlockedVault: @unchecked Sendable {
     public func addKeyslot(passphrase: SecretBytes, profile: Argon2Parameters.Profile, label: String?) throws -> KeyslotInfo {
         var slot = try Keyslot.make(kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: key, vaultID: vault.vaultID)
         slot.sealedLabel = try label.map { Data(try Vault.sealLabel($0, slotID: slot.slotID, master: key, vaultID: vault.vaultID)) }
-        try vault.write { db in try slot.insert(db) }
+        try vault.write { db in try slot.store(db, master: key, vaultID: vault.vaultID) }
         vault.foldWAL()
         return KeyslotInfo(id: slot.displayID, kind: slot.kind.rawValue, label: label, profile: profile.rawValue, inUse: false)
     }
@@ -116,9 +119,28 @@ public final class UnlockedVault: @unchecked Sendable {
             let label = slot.sealedLabel
             slot = try Keyslot.make(kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: key, vaultID: vault.vaultID, slotID: slotID)
             slot.sealedLabel = label
-            try slot.update(db)
+            try slot.store(db, master: key, vaultID: vault.vaultID)
         }
         vault.foldWAL()
+    }
+}
+
+/// A keyslot whose public fields (salt, cost, wrapped key, label) were changed since cases
+/// wrote it.
+public struct DamagedKeyslot: Sendable, Equatable {
+    /// The slot id (16 hex digits), for `cases key remove`.
+    public var id: String
+    /// `passphrase` or `recovery`.
+    public var kind: String
+    /// The slot's label, when its sealed label still opens.
+    public var label: String?
+    /// Whether this session was unlocked with it (its wrapped key, at least, still works).
+    public var unlockedThisSession: Bool
+
+    /// How a caseworker recognises the slot: its label, else its kind (never its hex id).
+    public var name: String {
+        if let label { return "“\(label)”" }
+        return kind == "recovery" ? "the recovery code's slot" : "a passphrase slot whose label is damaged too"
     }
 }
 
