@@ -109,7 +109,7 @@ struct Session {
     private func warnAboutDamagedKeyslots(_ vault: UnlockedVault) {
         for slot in vault.damagedKeyslots {
             let fix = slot.kind == "recovery"
-                ? "it may no longer open the vault: unlock with a passphrase and check it with `cases key list`, and keep a backup"
+                ? "it may no longer open the vault when it is needed: make sure a passphrase opens it, and keep a backup"
                 : slot.unlockedThisSession
                     ? "it opened this session, but its label or cost was changed: add a new passphrase with `cases key add`, then remove this slot"
                     : "it may no longer open the vault: add a new passphrase with `cases key add`, then remove this slot with `cases key remove`"

@@ -45,7 +45,7 @@ import Testing
         var slot = try Keyslot.make(kind: kind, secret: kind == .passphrase ? try secret(TestVault.passphrase) : t.recovery.characters,
                                     parameters: cheap, master: t.unlocked.key, vaultID: vault.vaultID, slotID: original.slotID)
         slot.sealedLabel = original.sealedLabel
-        try vault.write { db in try slot.update(db) }
+        try vault.write { db in try slot.store(db, master: t.unlocked.key, vaultID: vault.vaultID) }
         let flips = Self.flips(of: slot)
         for (column, index, value) in flips {
             try vault.write { db in
