@@ -26,18 +26,20 @@ extension Caseload {
     /// it. `visit` sees each event of the chain pass that holds, in order (for a listing of
     /// who did what).
     public func verifyAudit(visit: ((_ seq: Int64, _ event: CaseEvent) -> Void)? = nil) throws -> AuditReport {
-        try vault.vault.read { db in
-            if let slot = vault.vault.damaged(try Keyslot.fetchAll(db), master: vault.key, unlockedBy: vault.slotID).first {
-                return AuditReport(events: 0, cases: 0, firstBreak: "the keyslot \(slot.name) is damaged: its salt, cost, wrapped key or label was changed outside cases, so it may no longer open the vault")
-            }
-            var walk = ChainWalk()
-            if let why = try walkChain(db, &walk, visit: visit) { return walk.broken(why) }
-            if let why = try replayCases(db, &walk) { return walk.broken(why) }
-            if let orphan = walk.eventsOf.keys.first {
-                return walk.broken("case \(orphan) has events but no record: it was deleted outside cases")
-            }
-            return AuditReport(events: Int(walk.expectedSeq - 1), cases: walk.seen, firstBreak: nil, eventsByActor: walk.byActor)
+        try vault.vault.withMemoryMappedReads { try verifyAudit(db: $0, visit: visit) }
+    }
+
+    private func verifyAudit(db: Database, visit: ((_ seq: Int64, _ event: CaseEvent) -> Void)?) throws -> AuditReport {
+        if let slot = vault.vault.damaged(try Keyslot.fetchAll(db), master: vault.key, unlockedBy: vault.slotID).first {
+            return AuditReport(events: 0, cases: 0, firstBreak: "the keyslot \(slot.name) is damaged: its salt, cost, wrapped key or label was changed outside cases, so it may no longer open the vault")
         }
+        var walk = ChainWalk()
+        if let why = try walkChain(db, &walk, visit: visit) { return walk.broken(why) }
+        if let why = try replayCases(db, &walk) { return walk.broken(why) }
+        if let orphan = walk.eventsOf.keys.first {
+            return walk.broken("case \(orphan) has events but no record: it was deleted outside cases")
+        }
+        return AuditReport(events: Int(walk.expectedSeq - 1), cases: walk.seen, firstBreak: nil, eventsByActor: walk.byActor)
     }
 
     /// Rows of the log or cases read and checked together.
@@ -65,6 +67,7 @@ extension Caseload {
                 let chains = constantTimeEqual(Array(Self.chainMAC(previous: before, seq: row.seq, sealed: row.sealed, key: key)), Array(row.mac))
                 results[i] = (try? openEvents(seq: row.seq, sealed: row.sealed, caseID: nil), chains)
             }
+            var whole: [RowOfOneCase] = []
             for (i, row) in chunk.enumerated() {
                 // A row numbered `seq` holds events `seq - n + 1 … seq` (one, or an
                 // ``EventGroup``); `n` is sealed, so the row is opened before its place in the
@@ -79,6 +82,9 @@ extension Caseload {
                 guard result.chains else {
                     return "event \(row.seq) does not match its MAC: it or an earlier event was altered, removed or reordered"
                 }
+                if let id = events.first?.caseId, events.allSatisfy({ $0.caseId == id }) {
+                    whole.append(RowOfOneCase(id: id, first: expected, events: events))
+                }
                 for event in events {
                     walk.eventsOf[event.caseId, default: []].append(walk.expectedSeq)
                     walk.byActor[event.actor, default: 0] += 1
@@ -88,19 +94,73 @@ extension Caseload {
                 walk.rowEnds.append(row.seq)
             }
             previous = chunk[chunk.count - 1].mac
+            try replayWhole(db, whole, &walk)
+        }
+    }
+
+    /// Replays, while their row is open, the cases whose every event is in one row (an imported
+    /// case not changed since, or a case with one event), so the replay pass need not open that
+    /// row again. Records only the cases that hold; any doubt (the case's record lists other
+    /// events, does not open, does not match) leaves the case to the replay pass, which names
+    /// the break exactly as it would have anyway.
+    private func replayWhole(_ db: Database, _ rows: [RowOfOneCase], _ walk: inout ChainWalk) throws {
+        let statement = try db.cachedStatement(sql: "SELECT sealed, summary FROM case_snapshot WHERE case_id = ?")
+        var found: [(row: RowOfOneCase, sealed: Data, summary: Data?)] = []
+        found.reserveCapacity(rows.count)
+        for row in rows {
+            guard let stored = try Row.fetchOne(statement, arguments: [row.id.compact]) else { continue }
+            found.append((row, stored[0], stored[1]))
+        }
+        let holds = ConcurrentResults<Bool>(count: found.count)
+        let read = found
+        Self.onEveryCore(read.count) { i in
+            let (row, sealed, summary) = read[i]
+            var replayed: CaseFile?
+            for (n, event) in row.events.enumerated() {
+                guard let next = try? CaseFile.applying(event, seq: row.first + Int64(n), to: replayed) else { return }
+                replayed = next
+            }
+            // The case its events give, encoded, must be byte for byte what is sealed (which
+            // also proves it lists exactly these events); encoding is cheaper than decoding.
+            // Any difference, even one an earlier build's encoding explains, goes to the
+            // replay pass.
+            guard let replayed, let summary else { return }
+            var encoded = replayed.binaryEncoded()
+            var encodedSummary = CaseSummary(replayed).encoded()
+            defer {
+                encoded.wipe()
+                encodedSummary.wipe()
+            }
+            let table = (Self.snapshotTable, Self.summaryTable)
+            guard (try? vault.withOpened(sealed, table: table.0, row: row.id.compact, key: nil, { $0 == encoded })) == true,
+                  (try? vault.withOpened(summary, table: table.1, row: row.id.compact, key: nil, { $0 == encodedSummary })) == true else { return }
+            holds[i] = true
+        }
+        for (i, entry) in found.enumerated() where holds.take(i) == true {
+            walk.replayed[entry.row.id] = entry.row.first
         }
     }
 
     /// The replay pass: the first case that does not match its events, or nil.
     private func replayCases(_ db: Database, _ walk: inout ChainWalk) throws -> String? {
-        let cases = try Row.fetchCursor(db, sql: "SELECT case_id, sealed, summary FROM case_snapshot")
+        // In the table's own order (its random row key), as a walk one row at a time reads it.
+        let cases = try String.fetchCursor(db, sql: "SELECT case_id FROM case_snapshot ORDER BY row_key")
+        let caseRow = try db.makeStatement(sql: "SELECT sealed, summary FROM case_snapshot WHERE case_id = ?")
         let eventRow = try db.makeStatement(sql: "SELECT sealed FROM event WHERE seq = ?")
         while true {
             var chunk: [CaseToReplay] = []
             chunk.reserveCapacity(Self.auditChunk)
-            while chunk.count < Self.auditChunk, let row = try cases.next() {
-                var c = CaseToReplay(text: row[0], sealed: row[1], summary: row[2])
-                if let id = CaseID(parsing: c.text) {
+            while chunk.count < Self.auditChunk, let text = try cases.next() {
+                let id = CaseID(parsing: text)
+                // Replayed whole in the chain pass, and no other row of the log holds its events.
+                if let id, let first = walk.replayed[id], let seqs = walk.eventsOf[id], seqs.first == first,
+                   seqs.last.map({ walk.rowEnd(holding: first) == $0 }) == true {
+                    chunk.append(CaseToReplay(text: text, holds: true))
+                    continue
+                }
+                guard let stored = try Row.fetchOne(caseRow, arguments: [text]) else { continue }
+                var c = CaseToReplay(text: text, sealed: stored[0], summary: stored[1])
+                if let id {
                     c.eventSeqs = walk.eventsOf[id] ?? []
                     // The rows holding its events (each found once), as the chain pass saw them.
                     for seq in c.eventSeqs {
@@ -116,7 +176,7 @@ extension Caseload {
             if chunk.isEmpty { return nil }
             let failures = ConcurrentResults<String>(count: chunk.count)
             let casesRead = chunk
-            Self.onEveryCore(chunk.count) { i in failures[i] = replayFailure(casesRead[i]) }
+            Self.onEveryCore(chunk.count) { i in failures[i] = casesRead[i].holds ? nil : replayFailure(casesRead[i]) }
             for (i, c) in chunk.enumerated() {
                 if let why = failures.take(i) { return why }
                 if let id = CaseID(parsing: c.text) { walk.eventsOf[id] = nil }
@@ -141,9 +201,15 @@ extension Caseload {
             }
             replayed = next
         }
+        return mismatch(id, stored: stored, replayed: replayed, summary: c.summary)
+    }
+
+    /// Why a case's stored record, or its sealed summary, does not match the case its events
+    /// give, or nil when both do.
+    private func mismatch(_ id: CaseID, stored: CaseFile, replayed: CaseFile?, summary: Data?) -> String? {
         guard replayed == stored else { return "case \(id) does not match its events: its record was replaced or rolled back" }
-        if let sealedSummary = c.summary {
-            guard let summary = try? openSummary(id: id, sealed: sealedSummary), summary == CaseSummary(stored) else {
+        if let summary {
+            guard let opened = try? openSummary(id: id, sealed: summary), opened == CaseSummary(stored) else {
                 return "the summary of case \(id) does not match the case"
             }
         }
@@ -168,6 +234,9 @@ private struct ChainWalk {
     var rowEnds: [Int64] = []
     /// Cases replayed so far.
     var seen = 0
+    /// The cases the chain pass found whole in one row of the log and matching it, each with
+    /// its first event's number.
+    var replayed: [CaseID: Int64] = [:]
 
     /// The number of the row holding event `seq`: the first row numbered `seq` or after.
     func rowEnd(holding seq: Int64) -> Int64? {
@@ -187,8 +256,17 @@ private struct ChainWalk {
 /// One case row and the rows of the log holding its events, read by the replay pass.
 private struct CaseToReplay: Sendable {
     var text: String
-    var sealed: Data
+    var sealed = Data()
     var summary: Data?
+    /// Already found to match its events by the chain pass.
+    var holds = false
     var eventSeqs: [Int64] = []
     var rows: [(seq: Int64, sealed: Data)] = []
+}
+
+/// A row of the log whose events all belong to one case, numbered from `first`.
+private struct RowOfOneCase: Sendable {
+    var id: CaseID
+    var first: Int64
+    var events: [CaseEvent]
 }

@@ -83,6 +83,24 @@ public final class Vault: @unchecked Sendable {
         try Self.mapErrors { try database.read(body) }
     }
 
+    /// Reads in a consistent snapshot with the file memory-mapped, for a read of the whole
+    /// vault (the audit): pages are read in place instead of copied through a system call each.
+    /// Only sealed bytes are in the file, so the mapping shows nothing that reading did not.
+    func withMemoryMappedReads<T>(_ body: (Database) throws -> T) throws -> T {
+        try Self.mapErrors {
+            try database.inDatabase { db in
+                try db.execute(sql: "PRAGMA mmap_size = 17179869184")
+                defer { try? db.execute(sql: "PRAGMA mmap_size = 0") }
+                var result: T?
+                try db.inTransaction(.deferred) {
+                    result = try body(db)
+                    return .commit
+                }
+                return try required(result)
+            }
+        }
+    }
+
     /// Copies the WAL back into the file and empties it (a TRUNCATE checkpoint), after a keyslot
     /// change: an older copy of a keyslot page left in the WAL would still open with the old or
     /// removed passphrase, and ``VaultShredder`` can destroy a single copy in one write.
