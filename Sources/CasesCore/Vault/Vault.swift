@@ -205,8 +205,12 @@ public final class Vault: @unchecked Sendable {
             // larger pages a 100,000-case import wrote 230 MiB instead of 255 and took about 8 %
             // less time (Benchmarks/compare.sh); `list` read as fast. Vaults made before keep
             // their pages.
-            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL") }
+            // The migrations run before the switch to the WAL: with a rollback journal a new
+            // file's pages are written once, where the WAL would hold a copy of every page each
+            // migration touched (a new vault did not fit in 1 MiB of free space).
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA page_size = 16384") }
             try VaultSchema.migrator().migrate(queue)
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try queue.write { db in
                 try db.execute(sql: "INSERT INTO vault (singleton, format, vault_id) VALUES (1, ?, ?)",
                                arguments: [VaultSchema.currentFormat, Data(vaultID)])
