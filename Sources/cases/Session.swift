@@ -117,6 +117,7 @@ struct Session {
         }
         warnAboutUnlockPolicy(unlocked)
         warnAboutRollback(unlocked)
+        warnAboutDamagedKeyslots(unlocked)
         return unlocked
     }
 
@@ -135,6 +136,20 @@ struct Session {
             Terminal.message("note: this laptop had no record of this vault's last state (first use here, or the record in \(stateFolder) was deleted), so a rollback before now cannot be detected; from now on it can.")
         case .notKept(let why):
             Terminal.message("warning: cannot keep this laptop's record of the vault's last state (\(why)); a rolled-back vault will not be noticed. Set CASES_STATE_DIR or --state-dir to a folder you can write.")
+        }
+    }
+
+    /// Names every keyslot whose fields no longer match their MAC, at every unlock, so a
+    /// damaged recovery slot is found long before the day it is needed. Also with --json: the
+    /// vault still works, but the warning must not be lost to a script.
+    private func warnAboutDamagedKeyslots(_ vault: UnlockedVault) {
+        for slot in vault.damagedKeyslots {
+            let fix = slot.kind == "recovery"
+                ? "it may no longer open the vault when it is needed: make sure a passphrase opens it, and keep a backup"
+                : slot.unlockedThisSession
+                    ? "it opened this session, but its label or cost was changed: add a new passphrase with `cases key add`, then remove this slot"
+                    : "it may no longer open the vault: add a new passphrase with `cases key add`, then remove this slot with `cases key remove`"
+            Terminal.message("warning: the keyslot \(slot.name) was changed outside cases (its salt, cost, wrapped key or label); \(fix).")
         }
     }
 

@@ -72,4 +72,28 @@ import Testing
         #expect(r.code == 77 && Self.oneSentence(r) && r.err.contains("passphrase does not open"), "\(r.err)")
         #expect(try cli.run(["list", "--recovery-file", recovery]).code == 0)
     }
+
+    /// A damaged recovery slot: every command still works and warns, naming the slot by its
+    /// label (never its hex id); `audit verify` fails (65) naming it.
+    @Test func aDamagedRecoverySlotIsNamedAtEveryUnlockAndFailsTheAudit() throws {
+        let cli = try CLIHarness()
+        try cli.initVault()
+        let queue = try DatabaseQueue(path: cli.vault)
+        let slotID = try queue.write { db -> Data in
+            var salt = try #require(try Data.fetchOne(db, sql: "SELECT salt FROM keyslot WHERE kind = 'recovery'"))
+            salt[3] ^= 0x01
+            try db.execute(sql: "UPDATE keyslot SET salt = ? WHERE kind = 'recovery'", arguments: [salt])
+            return try #require(try Data.fetchOne(db, sql: "SELECT slot_id FROM keyslot WHERE kind = 'recovery'"))
+        }
+        try queue.close()
+        let hex = slotID.map { String(format: "%02x", $0) }.joined()
+        let list = try cli.run(["list"])
+        #expect(list.code == 0, "\(list.err)")
+        #expect(list.err.hasPrefix("warning: the keyslot “recovery code” was changed outside cases"), "\(list.err)")
+        #expect(!list.err.contains(hex))
+        let audit = try cli.run(["audit", "verify"])
+        #expect(audit.code == 65, "\(audit.err)")
+        #expect(audit.err.contains("the keyslot “recovery code” is damaged"), "\(audit.err)")
+        #expect(!audit.err.contains(hex))
+    }
 }

@@ -41,6 +41,7 @@ import Testing
     /// Rebuilds the format-2 layout (summary as a column of a WITHOUT ROWID snapshot table) from
     /// a current vault, as a vault written by an earlier build looks on disk.
     static func downgradeToFormat2(_ path: String) throws {
+        try VaultHardeningMigrationTests.downgradeToFormat7(path)
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             try db.execute(sql: """
@@ -115,6 +116,7 @@ import Testing
     /// Rebuilds the format-6 layout (summaries in `case_summary`) from a current vault, as a
     /// vault written by an earlier build looks on disk.
     static func downgradeToFormat6(_ path: String) throws {
+        try VaultHardeningMigrationTests.downgradeToFormat7(path)
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
             try db.execute(sql: """
@@ -160,7 +162,8 @@ import Testing
     }
 
     /// A summary left at an older version (put back behind cases' back) is carried into the
-    /// case's row as it was, so `audit verify` still names it.
+    /// case's row as it was, so `audit verify` still names it. (`list`, which opens summaries
+    /// only, shows it as it was: no plain counter ties a summary to its case's record any more.)
     @Test func aStaleSummaryIsCarriedAndStillCaught() throws {
         let t = try TestVault()
         let id = try t.caseload.open(sampleDocument())
@@ -170,6 +173,5 @@ import Testing
         try DatabaseQueue(path: t.path).write { db in try db.execute(sql: "UPDATE case_summary SET sealed = ?", arguments: [old]) }
         let reopened = try t.reopen()
         #expect(try reopened.verifyAudit().firstBreak == "the summary of case \(id) does not match the case")
-        #expect(try reopened.list().damaged == [id.description])
     }
 }

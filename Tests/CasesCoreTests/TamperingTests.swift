@@ -45,7 +45,7 @@ import Testing
         var slot = try Keyslot.make(kind: kind, secret: kind == .passphrase ? try secret(TestVault.passphrase) : t.recovery.characters,
                                     parameters: cheap, master: t.unlocked.key, vaultID: vault.vaultID, slotID: original.slotID)
         slot.sealedLabel = original.sealedLabel
-        try vault.write { db in try slot.update(db) }
+        try vault.write { db in try slot.store(db, master: t.unlocked.key, vaultID: vault.vaultID) }
         let flips = Self.flips(of: slot)
         for (column, index, value) in flips {
             try vault.write { db in
@@ -180,10 +180,10 @@ import Testing
         let a = try t.caseload.open(sampleDocument())
         let b = try t.caseload.open(sampleDocument())
         try t.unlocked.vault.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT case_id, version, sealed, summary FROM case_snapshot")
+            let rows = try Row.fetchAll(db, sql: "SELECT case_id, sealed, summary FROM case_snapshot")
             for (from, to) in [(rows[0], rows[1]), (rows[1], rows[0])] {
-                try db.execute(sql: "UPDATE case_snapshot SET version = ?, sealed = ?, summary = ? WHERE case_id = ?",
-                               arguments: [from["version"] as Int, from["sealed"] as Data, from["summary"] as Data, to["case_id"] as String])
+                try db.execute(sql: "UPDATE case_snapshot SET sealed = ?, summary = ? WHERE case_id = ?",
+                               arguments: [from["sealed"] as Data, from["summary"] as Data, to["case_id"] as String])
             }
         }
         #expect(throws: CaseError.integrity(a)) { try t.caseload.show(a) }
@@ -216,14 +216,14 @@ import Testing
         let a = try one.caseload.open(sampleDocument())
         let b = try two.caseload.open(sampleDocument())
         let (row, event) = try one.unlocked.vault.read { db in
-            (try Row.fetchOne(db, sql: "SELECT case_id, version, sealed FROM case_snapshot")!,
+            (try Row.fetchOne(db, sql: "SELECT case_id, sealed FROM case_snapshot")!,
              try Row.fetchOne(db, sql: "SELECT sealed, mac FROM event WHERE seq = 1")!)
         }
         // Case a's record, under its own id, planted in vault two; and vault one's first event
         // in place of vault two's.
         try two.unlocked.vault.write { db in
-            try db.execute(sql: "INSERT INTO case_snapshot (case_id, version, sealed) VALUES (?, ?, ?)",
-                           arguments: [row["case_id"] as String, row["version"] as Int, row["sealed"] as Data])
+            try db.execute(sql: "INSERT INTO case_snapshot (case_id, write_tag, sealed) VALUES (?, randomblob(16), ?)",
+                           arguments: [row["case_id"] as String, row["sealed"] as Data])
         }
         #expect(throws: CaseError.integrity(a)) { try two.caseload.show(a) }
         try two.unlocked.vault.write { db in
@@ -303,11 +303,11 @@ import Testing
         let t = try TestVault()
         let id = try t.caseload.open(sampleDocument())
         let vault = t.unlocked.vault
-        let old = try #require(try vault.read { db in try Row.fetchOne(db, sql: "SELECT version, sealed FROM case_snapshot") })
+        let old = try #require(try vault.read { db in try Row.fetchOne(db, sql: "SELECT sealed FROM case_snapshot") })
         _ = try t.caseload.note(id, text: "added later")
         try vault.write { db in
-            try db.execute(sql: "UPDATE case_snapshot SET version = ?, sealed = ? WHERE case_id = ?",
-                           arguments: [old["version"] as Int, old["sealed"] as Data, id.compact])
+            try db.execute(sql: "UPDATE case_snapshot SET sealed = ? WHERE case_id = ?",
+                           arguments: [old["sealed"] as Data, id.compact])
         }
         #expect(try t.caseload.show(id).notes.count == 1)
         #expect(try t.caseload.verifyAudit().firstBreak == "case \(id) does not match its events: its record was replaced or rolled back")
@@ -321,14 +321,14 @@ import Testing
         let id = try t.caseload.open(sampleDocument())
         let vault = t.unlocked.vault
         let old = try #require(try vault.read { db in
-            try Row.fetchOne(db, sql: "SELECT version, sealed, summary FROM case_snapshot")
+            try Row.fetchOne(db, sql: "SELECT sealed, summary FROM case_snapshot")
         })
         _ = try t.caseload.note(id, text: "added later")
         try vault.write { db in try db.execute(sql: "DELETE FROM event WHERE seq = 2") }
         #expect(try t.caseload.verifyAudit().firstBreak == "case \(id) does not match its events: its record was replaced or rolled back")
         try vault.write { db in
-            try db.execute(sql: "UPDATE case_snapshot SET version = ?, sealed = ?, summary = ? WHERE case_id = ?",
-                           arguments: [old["version"] as Int, old["sealed"] as Data, old["summary"] as Data, id.compact])
+            try db.execute(sql: "UPDATE case_snapshot SET sealed = ?, summary = ? WHERE case_id = ?",
+                           arguments: [old["sealed"] as Data, old["summary"] as Data, id.compact])
         }
         #expect(try t.caseload.verifyAudit().ok)
     }

@@ -34,34 +34,78 @@ public struct NumberedVaultEvent: Codable, Sendable {
 }
 
 extension Caseload {
-    /// Walks the event log from the first event: every MAC must chain, every event must open,
-    /// and replaying each case's events must give exactly its stored snapshot and summary.
-    /// Stops at the first break and names it.
+    /// Checks every keyslot's MAC, then walks the event log from the first event: every MAC must
+    /// chain, every event must open, and replaying each case's events must give exactly its
+    /// stored snapshot and summary. Stops at the first break and names it.
     ///
     /// Two passes keep memory flat whatever the vault's size: the chain pass remembers only
-    /// which case each event belongs to; the replay pass holds one case at a time. `visit` sees
-    /// each event of the chain pass that holds, in order (for a listing of who did what).
+    /// which case each event belongs to and where each row of the log ends; the replay pass
+    /// holds one chunk of cases at a time. In both, this thread reads a chunk of rows while
+    /// every core opens and checks them (the costly part), and the results are then taken in
+    /// order, so the break named is the first, exactly as a walk one row at a time would find
+    /// it. `visit` sees each event of the chain pass that holds, in order (for a listing of
+    /// who did what).
     public func verifyAudit(visit: ((_ seq: Int64, _ event: CaseEvent) -> Void)? = nil) throws -> AuditReport {
-        try vault.vault.read { db in
-            var previous = Data(count: 32)
-            var expectedSeq: Int64 = 1
-            var eventsOf: [CaseID: [Int64]] = [:]
-            var byActor: [String: Int] = [:]
-            var vaultEvents: [NumberedVaultEvent] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT seq, sealed, mac FROM event ORDER BY seq")
-            func broken(_ why: String) -> AuditReport {
-                AuditReport(events: Int(expectedSeq - 1), cases: eventsOf.count, firstBreak: why, eventsByActor: byActor, vaultEvents: vaultEvents)
+        try vault.vault.withMemoryMappedReads { try verifyAudit(db: $0, visit: visit) }
+    }
+
+    private func verifyAudit(db: Database, visit: ((_ seq: Int64, _ event: CaseEvent) -> Void)?) throws -> AuditReport {
+        if let slot = vault.vault.damaged(try Keyslot.fetchAll(db), master: vault.key, unlockedBy: vault.slotID).first {
+            return AuditReport(events: 0, cases: 0, firstBreak: "the keyslot \(slot.name) is damaged: its salt, cost, wrapped key or label was changed outside cases, so it may no longer open the vault")
+        }
+        var walk = ChainWalk()
+        if let why = try walkChain(db, &walk, visit: visit) { return walk.broken(why) }
+        if let why = try replayCases(db, &walk) { return walk.broken(why) }
+        if let orphan = walk.eventsOf.keys.first {
+            return walk.broken("case \(orphan) has events but no record: it was deleted outside cases")
+        }
+        var report = AuditReport(events: Int(walk.expectedSeq - 1), cases: walk.seen, firstBreak: nil, eventsByActor: walk.byActor,
+                                 vaultEvents: walk.vaultEvents)
+        if let anchor = vault.anchor {
+            switch try anchor.compare(db) {
+            case .behind(let f): report.rollback = f
+            case .damaged: report.damagedAnchor = anchor.path
+            case .consistent, .unrecorded: break
             }
-            while let row = try rows.next() {
+        }
+        return report
+    }
+
+    /// Rows of the log or cases read and checked together.
+    static let auditChunk = 2048
+
+    /// The chain pass: the first break, or nil when every row opens and chains.
+    private func walkChain(_ db: Database, _ walk: inout ChainWalk, visit: ((Int64, CaseEvent) -> Void)?) throws -> String? {
+        let rows = try Row.fetchCursor(db, sql: "SELECT seq, sealed, mac FROM event ORDER BY seq")
+        var previous = Data(count: 32)
+        while true {
+            var chunk: [(seq: Int64, sealed: Data, mac: Data)] = []
+            chunk.reserveCapacity(Self.auditChunk)
+            while chunk.count < Self.auditChunk, let row = try rows.next() {
+                chunk.append((row[0], row[1], row[2]))
+            }
+            if chunk.isEmpty { return nil }
+            let rowsRead = chunk
+            // Each row's MAC is checked against the MAC stored on the row before, so rows are
+            // checked independently; a break is still named at the first row that fails.
+            let results = ConcurrentResults<(row: LogRow?, chains: Bool)>(count: chunk.count)
+            let (first, key) = (previous, vault.key.audit)
+            Self.onEveryCore(chunk.count) { i in
+                let row = rowsRead[i]
+                let before = i == 0 ? first : rowsRead[i - 1].mac
+                let chains = constantTimeEqual(Array(Self.chainMAC(previous: before, seq: row.seq, sealed: row.sealed, key: key)), Array(row.mac))
+                results[i] = (try? openRow(seq: row.seq, sealed: row.sealed), chains)
+            }
+            var whole: [RowOfOneCase] = []
+            for (i, row) in chunk.enumerated() {
                 // A row numbered `seq` holds events `seq - n + 1 … seq` (one, or an
                 // ``EventGroup``); `n` is sealed, so the row is opened before its place in the
                 // log is checked, and its MAC after, so a row deleted from the middle of the log
                 // is named as missing.
-                let seq: Int64 = row["seq"]
-                let sealed: Data = row["sealed"]
-                if seq < expectedSeq { return broken("event \(expectedSeq) is missing: the log was cut or reordered") }
-                guard let logRow = try? openRow(seq: seq, sealed: sealed) else {
-                    return broken("event \(seq) does not open: it was altered or moved")
+                let expected = walk.expectedSeq
+                if row.seq < expected { return "event \(expected) is missing: the log was cut or reordered" }
+                guard let result = results.take(i), let logRow = result.row else {
+                    return "event \(row.seq) does not open: it was altered or moved"
                 }
                 var events: [CaseEvent] = []
                 var vaultEvent: VaultEvent?
@@ -69,69 +113,208 @@ extension Caseload {
                 case .caseEvents(let e): events = e
                 case .vault(let v): vaultEvent = v
                 }
-                if seq - Int64(vaultEvent == nil ? events.count : 1) + 1 != expectedSeq { return broken("event \(expectedSeq) is missing: the log was cut or reordered") }
-                guard constantTimeEqual(Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.audit), row["mac"] as Data) else {
-                    return broken("event \(seq) does not match its MAC: it or an earlier event was altered, removed or reordered")
+                if row.seq - Int64(vaultEvent == nil ? events.count : 1) + 1 != expected {
+                    return "event \(expected) is missing: the log was cut or reordered"
+                }
+                guard result.chains else {
+                    return "event \(row.seq) does not match its MAC: it or an earlier event was altered, removed or reordered"
                 }
                 if let vaultEvent {
-                    byActor[vaultEvent.actor, default: 0] += 1
-                    vaultEvents.append(NumberedVaultEvent(seq: seq, event: vaultEvent))
-                    expectedSeq += 1
+                    walk.byActor[vaultEvent.actor, default: 0] += 1
+                    walk.vaultEvents.append(NumberedVaultEvent(seq: row.seq, event: vaultEvent))
+                    walk.expectedSeq += 1
+                }
+                if let id = events.first?.caseId, id != .vaultWide, events.allSatisfy({ $0.caseId == id }) {
+                    whole.append(RowOfOneCase(id: id, first: expected, events: events))
                 }
                 for event in events {
                     // An event about the vault (a weak passphrase let through) is checked by the
                     // chain and listed, and belongs to no case.
                     if event.kind.isVaultWide != (event.caseId == .vaultWide) {
-                        return broken("event \(expectedSeq) does not fit the case it belongs to")
+                        return "event \(walk.expectedSeq) does not fit the case it belongs to"
                     }
-                    if !event.kind.isVaultWide { eventsOf[event.caseId, default: []].append(expectedSeq) }
-                    byActor[event.actor, default: 0] += 1
-                    visit?(expectedSeq, event)
-                    expectedSeq += 1
+                    if !event.kind.isVaultWide { walk.eventsOf[event.caseId, default: []].append(walk.expectedSeq) }
+                    walk.byActor[event.actor, default: 0] += 1
+                    visit?(walk.expectedSeq, event)
+                    walk.expectedSeq += 1
                 }
-                previous = row["mac"]
+                walk.rowEnds.append(row.seq)
             }
-            let events = Int(expectedSeq - 1)
-            var seen = 0
-            let snapshots = try Row.fetchCursor(db, sql: "SELECT case_id, version, sealed, summary FROM case_snapshot")
-            while let row = try snapshots.next() {
-                let text: String = row["case_id"]
-                guard let id = CaseID(parsing: text) else { return broken("a case row has a malformed id") }
-                guard let stored = try? openSnapshot(id: id, version: row["version"], sealed: row["sealed"]) else {
-                    return broken("case \(id) failed its integrity check")
-                }
-                var replayed: CaseFile?
-                var reader = EventReader(self, db)
-                for seq in eventsOf[id] ?? [] {
-                    guard let event = try? reader.event(seq, of: nil),
-                          let next = try? CaseFile.applying(event, seq: seq, to: replayed) else {
-                        return broken("event \(seq) does not fit case \(id)")
-                    }
-                    replayed = next
-                }
-                guard replayed == stored else {
-                    return broken("case \(id) does not match its events: its record was replaced or rolled back")
-                }
-                if let sealedSummary = row["summary"] as Data? {
-                    guard let summary = try? openSummary(id: id, version: stored.version, sealed: sealedSummary), summary == CaseSummary(stored) else {
-                        return broken("the summary of case \(id) does not match the case")
-                    }
-                }
-                eventsOf[id] = nil
-                seen += 1
-            }
-            if let orphan = eventsOf.keys.first {
-                return broken("case \(orphan) has events but no record: it was deleted outside cases")
-            }
-            var report = AuditReport(events: events, cases: seen, firstBreak: nil, eventsByActor: byActor, vaultEvents: vaultEvents)
-            if let anchor = vault.anchor {
-                switch try anchor.compare(db) {
-                case .behind(let f): report.rollback = f
-                case .damaged: report.damagedAnchor = anchor.path
-                case .consistent, .unrecorded: break
-                }
-            }
-            return report
+            previous = chunk[chunk.count - 1].mac
+            try replayWhole(db, whole, &walk)
         }
     }
+
+    /// Replays, while their row is open, the cases whose every event is in one row (an imported
+    /// case not changed since, or a case with one event), so the replay pass need not open that
+    /// row again. Records only the cases that hold; any doubt (the case's record lists other
+    /// events, does not open, does not match) leaves the case to the replay pass, which names
+    /// the break exactly as it would have anyway.
+    private func replayWhole(_ db: Database, _ rows: [RowOfOneCase], _ walk: inout ChainWalk) throws {
+        let statement = try db.cachedStatement(sql: "SELECT sealed, summary FROM case_snapshot WHERE case_id = ?")
+        var found: [(row: RowOfOneCase, sealed: Data, summary: Data?)] = []
+        found.reserveCapacity(rows.count)
+        for row in rows {
+            guard let stored = try Row.fetchOne(statement, arguments: [row.id.compact]) else { continue }
+            found.append((row, stored[0], stored[1]))
+        }
+        let holds = ConcurrentResults<Bool>(count: found.count)
+        let read = found
+        Self.onEveryCore(read.count) { i in
+            let (row, sealed, summary) = read[i]
+            var replayed: CaseFile?
+            for (n, event) in row.events.enumerated() {
+                guard let next = try? CaseFile.applying(event, seq: row.first + Int64(n), to: replayed) else { return }
+                replayed = next
+            }
+            // The case its events give, encoded, must be byte for byte what is sealed (which
+            // also proves it lists exactly these events); encoding is cheaper than decoding.
+            // Any difference, even one an earlier build's encoding explains, goes to the
+            // replay pass.
+            guard let replayed, let summary else { return }
+            var encoded = replayed.binaryEncoded()
+            var encodedSummary = CaseSummary(replayed).encoded()
+            defer {
+                encoded.wipe()
+                encodedSummary.wipe()
+            }
+            let table = (Self.snapshotTable, Self.summaryTable)
+            guard (try? vault.withOpened(sealed, table: table.0, row: row.id.compact, key: nil, { $0 == encoded })) == true,
+                  (try? vault.withOpened(summary, table: table.1, row: row.id.compact, key: nil, { $0 == encodedSummary })) == true else { return }
+            holds[i] = true
+        }
+        for (i, entry) in found.enumerated() where holds.take(i) == true {
+            walk.replayed[entry.row.id] = entry.row.first
+        }
+    }
+
+    /// The replay pass: the first case that does not match its events, or nil.
+    private func replayCases(_ db: Database, _ walk: inout ChainWalk) throws -> String? {
+        // In the table's own order (its random row key), as a walk one row at a time reads it.
+        let cases = try String.fetchCursor(db, sql: "SELECT case_id FROM case_snapshot ORDER BY row_key")
+        let caseRow = try db.makeStatement(sql: "SELECT sealed, summary FROM case_snapshot WHERE case_id = ?")
+        let eventRow = try db.makeStatement(sql: "SELECT sealed FROM event WHERE seq = ?")
+        while true {
+            var chunk: [CaseToReplay] = []
+            chunk.reserveCapacity(Self.auditChunk)
+            while chunk.count < Self.auditChunk, let text = try cases.next() {
+                let id = CaseID(parsing: text)
+                // Replayed whole in the chain pass, and no other row of the log holds its events.
+                if let id, let first = walk.replayed[id], let seqs = walk.eventsOf[id], seqs.first == first,
+                   seqs.last.map({ walk.rowEnd(holding: first) == $0 }) == true {
+                    chunk.append(CaseToReplay(text: text, holds: true))
+                    continue
+                }
+                guard let stored = try Row.fetchOne(caseRow, arguments: [text]) else { continue }
+                var c = CaseToReplay(text: text, sealed: stored[0], summary: stored[1])
+                if let id {
+                    c.eventSeqs = walk.eventsOf[id] ?? []
+                    // The rows holding its events (each found once), as the chain pass saw them.
+                    for seq in c.eventSeqs {
+                        guard let end = walk.rowEnd(holding: seq) else { continue }
+                        if c.rows.last?.seq != end, !c.rows.contains(where: { $0.seq == end }),
+                           let sealed = try Data.fetchOne(eventRow, arguments: [end]) {
+                            c.rows.append((end, sealed))
+                        }
+                    }
+                }
+                chunk.append(c)
+            }
+            if chunk.isEmpty { return nil }
+            let failures = ConcurrentResults<String>(count: chunk.count)
+            let casesRead = chunk
+            Self.onEveryCore(chunk.count) { i in failures[i] = casesRead[i].holds ? nil : replayFailure(casesRead[i]) }
+            for (i, c) in chunk.enumerated() {
+                if let why = failures.take(i) { return why }
+                if let id = CaseID(parsing: c.text) { walk.eventsOf[id] = nil }
+                walk.seen += 1
+            }
+        }
+    }
+
+    /// Why a case does not match its events, or nil when it does.
+    private func replayFailure(_ c: CaseToReplay) -> String? {
+        guard let id = CaseID(parsing: c.text) else { return "a case row has a malformed id" }
+        guard let stored = try? openSnapshot(id: id, sealed: c.sealed) else { return "case \(id) failed its integrity check" }
+        var replayed: CaseFile?
+        var opened: [Int64: [CaseEvent]] = [:]
+        for seq in c.eventSeqs {
+            guard let row = c.rows.first(where: { $0.seq >= seq }) else { return "event \(seq) does not fit case \(id)" }
+            if opened[row.seq] == nil { opened[row.seq] = try? openEvents(seq: row.seq, sealed: row.sealed, caseID: nil) }
+            guard let events = opened[row.seq] else { return "event \(seq) does not fit case \(id)" }
+            let index = Int(seq - (row.seq - Int64(events.count) + 1))
+            guard events.indices.contains(index), let next = try? CaseFile.applying(events[index], seq: seq, to: replayed) else {
+                return "event \(seq) does not fit case \(id)"
+            }
+            replayed = next
+        }
+        return mismatch(id, stored: stored, replayed: replayed, summary: c.summary)
+    }
+
+    /// Why a case's stored record, or its sealed summary, does not match the case its events
+    /// give, or nil when both do.
+    private func mismatch(_ id: CaseID, stored: CaseFile, replayed: CaseFile?, summary: Data?) -> String? {
+        guard replayed == stored else { return "case \(id) does not match its events: its record was replaced or rolled back" }
+        if let summary {
+            guard let opened = try? openSummary(id: id, sealed: summary), opened == CaseSummary(stored) else {
+                return "the summary of case \(id) does not match the case"
+            }
+        }
+        return nil
+    }
+
+    /// Calls `body` for every index in `0..<count`, the indices split in strides over the cores.
+    private static func onEveryCore(_ count: Int, _ body: @Sendable (Int) -> Void) {
+        let runs = min(count, max(ProcessInfo.processInfo.activeProcessorCount, 1) * 2)
+        DispatchQueue.concurrentPerform(iterations: runs) { run in
+            for i in stride(from: run, to: count, by: runs) { body(i) }
+        }
+    }
+}
+
+/// What the audit's chain pass learnt, for the replay pass and the report.
+private struct ChainWalk {
+    var expectedSeq: Int64 = 1
+    var eventsOf: [CaseID: [Int64]] = [:]
+    var byActor: [String: Int] = [:]
+    var vaultEvents: [NumberedVaultEvent] = []
+    /// The number of each row of the log, in order: the last event each holds.
+    var rowEnds: [Int64] = []
+    /// Cases replayed so far.
+    var seen = 0
+    /// The cases the chain pass found whole in one row of the log and matching it, each with
+    /// its first event's number.
+    var replayed: [CaseID: Int64] = [:]
+
+    /// The number of the row holding event `seq`: the first row numbered `seq` or after.
+    func rowEnd(holding seq: Int64) -> Int64? {
+        var (low, high) = (0, rowEnds.count)
+        while low < high {
+            let mid = (low + high) / 2
+            if rowEnds[mid] < seq { low = mid + 1 } else { high = mid }
+        }
+        return low < rowEnds.count ? rowEnds[low] : nil
+    }
+
+    func broken(_ why: String) -> AuditReport {
+        AuditReport(events: Int(expectedSeq - 1), cases: eventsOf.count, firstBreak: why, eventsByActor: byActor, vaultEvents: vaultEvents)
+    }
+}
+
+/// One case row and the rows of the log holding its events, read by the replay pass.
+private struct CaseToReplay: Sendable {
+    var text: String
+    var sealed = Data()
+    var summary: Data?
+    /// Already found to match its events by the chain pass.
+    var holds = false
+    var eventSeqs: [Int64] = []
+    var rows: [(seq: Int64, sealed: Data)] = []
+}
+
+/// A row of the log whose events all belong to one case, numbered from `first`.
+private struct RowOfOneCase: Sendable {
+    var id: CaseID
+    var first: Int64
+    var events: [CaseEvent]
 }

@@ -5,8 +5,9 @@ import GRDB
 /// Every case in an unlocked vault, and the caseworker's actions on them.
 ///
 /// Each action is one IMMEDIATE transaction: read the case's sealed snapshot, check the
-/// expected version, validate, append a MAC-chained event, write the new snapshot. A write is
-/// acknowledged only after its transaction committed.
+/// expected version (inside the sealed record), validate, append a MAC-chained event, write the
+/// new snapshot where the row still carries the write tag read. A write is acknowledged only
+/// after its transaction committed.
 public struct Caseload: Sendable {
     public let vault: UnlockedVault
     /// Today's date; a parameter so tests can pin it.
@@ -33,16 +34,22 @@ public struct Caseload: Sendable {
     }
 
     func loadSnapshot(_ db: Database, _ id: CaseID) throws -> CaseFile {
-        guard let row = try Row.fetchOne(db, sql: "SELECT version, sealed FROM case_snapshot WHERE case_id = ?", arguments: [id.compact]) else {
-            throw CaseError.notFound(id)
-        }
-        return try openSnapshot(id: id, version: row["version"], sealed: row["sealed"])
+        try loadSnapshotForWrite(db, id).file
     }
 
-    func openSnapshot(id: CaseID, version: Int, sealed: Data) throws -> CaseFile {
+    /// The case and the write tag of its row: a write stores only where the row still carries
+    /// that tag, so a case changed since it was read is refused, never overwritten.
+    func loadSnapshotForWrite(_ db: Database, _ id: CaseID) throws -> (file: CaseFile, tag: Data) {
+        guard let row = try Row.fetchOne(db, sql: "SELECT write_tag, sealed FROM case_snapshot WHERE case_id = ?", arguments: [id.compact]) else {
+            throw CaseError.notFound(id)
+        }
+        return (try openSnapshot(id: id, sealed: row["sealed"]), row["write_tag"])
+    }
+
+    func openSnapshot(id: CaseID, sealed: Data) throws -> CaseFile {
         do {
             let c = try vault.open(CaseFile.self, sealed: sealed, table: Self.snapshotTable, row: id.compact)
-            guard c.id == id, c.version == version else { throw CaseError.integrity(id) }
+            guard c.id == id else { throw CaseError.integrity(id) }
             return c
         } catch CryptoError.authenticationFailed {
             throw CaseError.integrity(id)
@@ -89,7 +96,7 @@ public struct Caseload: Sendable {
         let workers = DispatchQueue(label: "cases.summaries", attributes: .concurrent)
         var chunks: [SummaryChunk<T>] = []
         let (key, vaultID) = (vault.key.records, vault.vault.vaultID)
-        let cursor = try Row.fetchCursor(db, sql: "SELECT case_id, version, summary FROM case_snapshot WHERE summary IS NOT NULL")
+        let cursor = try Row.fetchCursor(db, sql: "SELECT case_id, summary FROM case_snapshot WHERE summary IS NOT NULL")
         while true {
             let rows = try PackedRows.fetch(cursor, limit: 4096)
             if rows.count == 0 { break }
@@ -101,11 +108,7 @@ public struct Caseload: Sendable {
                 for i in 0..<rows.count {
                     let summary = CaseID(parsing: rows.ids[i]).flatMap { id in
                         rows.withSealed(i) { sealed in
-                            try? opener.open(sealed, row: id.compact) { plain in
-                                let s = try CaseSummary(decoding: plain, expected: id)
-                                guard s.version == rows.versions[i] else { throw CaseError.integrity(id) }
-                                return s
-                            }
+                            try? opener.open(sealed, row: id.compact) { plain in try CaseSummary(decoding: plain, expected: id) }
                         }
                     }
                     if let summary {
@@ -120,7 +123,7 @@ public struct Caseload: Sendable {
         // Counting the snapshots' unique index is cheap; the search runs only on a mismatch.
         let fetched = chunks.reduce(0) { $0 + $1.rows.count }
         let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM case_snapshot") ?? 0
-        let legacy = total == fetched ? [] : try Row.fetchAll(db, sql: "SELECT case_id, version, sealed FROM case_snapshot WHERE summary IS NULL")
+        let legacy = total == fetched ? [] : try Row.fetchAll(db, sql: "SELECT case_id, sealed FROM case_snapshot WHERE summary IS NULL")
         group.wait()
 
         var cases: [T] = []
@@ -131,7 +134,7 @@ public struct Caseload: Sendable {
         }
         for row in legacy {
             let text: String = row["case_id"]
-            if let id = CaseID(parsing: text), let c = try? openSnapshot(id: id, version: row["version"], sealed: row["sealed"]) {
+            if let id = CaseID(parsing: text), let c = try? openSnapshot(id: id, sealed: row["sealed"]) {
                 if let kept = keep(CaseSummary(c)) { cases.append(kept) }
             } else {
                 damaged.append(Self.displayID(text))
@@ -143,16 +146,16 @@ public struct Caseload: Sendable {
     /// A stored id as a caseworker reads it, or as it is when it does not parse.
     static func displayID(_ text: String) -> String { CaseID(parsing: text)?.description ?? text }
 
-    func openSummary(id: CaseID, version: Int, sealed: Data) throws -> CaseSummary {
-        try sealed.withUnsafeBytes { try openSummary(id: id, version: version, sealed: $0) }
+    func openSummary(id: CaseID, sealed: Data) throws -> CaseSummary {
+        try sealed.withUnsafeBytes { try openSummary(id: id, sealed: $0) }
     }
 
-    func openSummary(id: CaseID, version: Int, sealed: UnsafeRawBufferPointer) throws -> CaseSummary {
+    func openSummary(id: CaseID, sealed: UnsafeRawBufferPointer) throws -> CaseSummary {
         guard var plain = try? SealedRecord.open(sealed, key: vault.key.records, vaultID: vault.vault.vaultID, table: Self.summaryTable, row: id.compact) else {
             throw CaseError.integrity(id)
         }
         defer { plain.wipe() }
-        guard let s = try? CaseSummary(decoding: plain, expected: id), s.version == version else {
+        guard let s = try? CaseSummary(decoding: plain, expected: id) else {
             throw CaseError.integrity(id)
         }
         return s
@@ -214,33 +217,34 @@ public struct Caseload: Sendable {
     }
 
     func sealCase(_ c: CaseFile, with sealer: inout RecordSealer) throws -> (snapshot: Data, summary: Data) {
-        let sealed = try sealer.seal(c, table: Self.snapshotTable, row: c.id.compact)
-        let summary = try sealer.seal(table: Self.summaryTable, row: c.id.compact) { CaseSummary(c).write(to: &$0) }
+        let floor = c.sealedSizeFloor()
+        let sealed = try sealer.seal(c, table: Self.snapshotTable, row: c.id.compact, floor: floor.snapshot)
+        let summary = try sealer.seal(table: Self.summaryTable, row: c.id.compact, floor: floor.summary) { CaseSummary(c).write(to: &$0) }
         return (sealed, summary)
     }
 
-    func store(_ db: Database, _ c: CaseFile, previousVersion: Int?) throws {
+    /// Rewrites an existing case's row where it still carries `previousTag`, with a new random
+    /// write tag (16 bytes, whatever the case: a counter would tell how active the case is).
+    func store(_ db: Database, _ c: CaseFile, previousTag: Data) throws {
         let (sealed, summary) = try sealCase(c)
-        if let v = previousVersion {
-            try db.execute(sql: "UPDATE case_snapshot SET version = ?, summary = ?, sealed = ? WHERE case_id = ? AND version = ?",
-                           arguments: [c.version, summary, sealed, c.id.compact, v])
-            guard db.changesCount == 1 else { throw CaseError.conflict(c.id) }
-        } else {
-            // A random rowid: the table's order says nothing about when cases were opened.
-            try db.execute(sql: "INSERT INTO case_snapshot (rowid, case_id, version, summary, sealed) VALUES (random(), ?, ?, ?, ?)",
-                           arguments: [c.id.compact, c.version, summary, sealed])
-        }
+        try db.execute(sql: "UPDATE case_snapshot SET write_tag = randomblob(16), summary = ?, sealed = ? WHERE case_id = ? AND write_tag = ?",
+                       arguments: [summary, sealed, c.id.compact, previousTag])
+        guard db.changesCount == 1 else { throw CaseError.conflict(c.id) }
     }
+
+    /// Inserts a new case's row: a random row key (the table's order says nothing about when
+    /// cases were opened) and a random write tag (SQLite's generator, seeded by the system's).
+    static let insertCaseSQL = "INSERT INTO case_snapshot (row_key, case_id, write_tag, summary, sealed) VALUES (random(), ?, randomblob(16), ?, ?)"
 
     /// Applies one event to an existing case inside a transaction, refusing a stale version.
     func change(_ id: CaseID, expectedVersion: Int?, _ makeEvent: (CaseFile) throws -> CaseEvent) throws -> CaseFile {
         try vault.vault.write { db in
-            let current = try loadSnapshot(db, id)
+            let (current, tag) = try loadSnapshotForWrite(db, id)
             if let v = expectedVersion, v != current.version { throw CaseError.conflict(id) }
             let event = try makeEvent(current)
             let seq = try append(db, event)
             let next = try CaseFile.applying(event, seq: seq, to: current)
-            try store(db, next, previousVersion: current.version)
+            try store(db, next, previousTag: tag)
             return next
         }
     }
@@ -354,7 +358,6 @@ public struct Caseload: Sendable {
             var events: Data
             var snapshot: Data
             var summary: Data
-            var version: Int
         }
         let ids: [CaseID]
         fileprivate let sealed: ConcurrentResults<Result<Sealed, any Error>>
@@ -419,7 +422,7 @@ public struct Caseload: Sendable {
                         let sealedEvents = try cases[i].events.count == 1 ? sealer.seal(cases[i].events[0], table: Self.eventTable, row: row)
                             : sealer.seal(EventGroup(events: cases[i].events), table: Self.eventTable, row: row) // shares the array, copies no event
                         let (snapshot, summary) = try sealCase(cases[i].file, with: &sealer)
-                        return PreparedCases.Sealed(seq: seq, events: sealedEvents, snapshot: snapshot, summary: summary, version: cases[i].file.version)
+                        return PreparedCases.Sealed(seq: seq, events: sealedEvents, snapshot: snapshot, summary: summary)
                     }
                 }
             }
@@ -430,15 +433,13 @@ public struct Caseload: Sendable {
     /// Writes prepared and chained cases (``PreparedCases/chain(after:key:)``).
     func insert(_ db: Database, _ prepared: PreparedCases) throws {
         let insertEvent = try RawStatement(db, sql: "INSERT INTO event (seq, sealed, mac) VALUES (?, ?, ?)")
-        // A random rowid: the table's order says nothing about when cases were opened.
-        let insertCase = try RawStatement(db, sql: "INSERT INTO case_snapshot (rowid, case_id, version, summary, sealed) VALUES (random(), ?, ?, ?, ?)")
+        let insertCase = try RawStatement(db, sql: Self.insertCaseSQL)
         for (i, id) in prepared.ids.enumerated() {
             guard let result = prepared.sealed.take(i) else { throw CaseError.integrity(id) } // unreachable: every slot is set
             let sealed = try result.get()
             guard i < prepared.macs.count else { throw CaseError.integrity(id) } // unreachable: chained first
             try insertEvent.run(.int(sealed.seq), .blob(sealed.events), .blob(prepared.macs[i]))
-            let (compact, version) = (id.compact, Int64(sealed.version))
-            try insertCase.run(.text(compact), .int(version), .blob(sealed.summary), .blob(sealed.snapshot))
+            try insertCase.run(.text(id.compact), .blob(sealed.summary), .blob(sealed.snapshot))
         }
     }
 
@@ -655,11 +656,10 @@ final class SummaryChunk<Kept>: @unchecked Sendable {
     init(_ rows: PackedRows) { self.rows = rows }
 }
 
-/// Rows of `(case_id, version, sealed)` fetched into one buffer: 100,000 small records without
+/// Rows of `(case_id, sealed)` fetched into one buffer: 100,000 small records without
 /// 100,000 allocations, ready to be opened on several threads.
 struct PackedRows: @unchecked Sendable {
     var ids: [String] = []
-    var versions: [Int] = []
     private var bytes: [UInt8] = []
     private var ends: [Int] = []
 
@@ -669,13 +669,11 @@ struct PackedRows: @unchecked Sendable {
     static func fetch(_ cursor: RowCursor, limit: Int) throws -> PackedRows {
         var p = PackedRows()
         p.ids.reserveCapacity(limit)
-        p.versions.reserveCapacity(limit)
         p.ends.reserveCapacity(limit)
         p.bytes.reserveCapacity(limit * 320) // a summary seals to about 300 bytes
         while p.count < limit, let row = try cursor.next() {
             p.ids.append(row[0])
-            p.versions.append(row[1])
-            try row.withUnsafeData(atIndex: 2) { data in
+            try row.withUnsafeData(atIndex: 1) { data in
                 if let data { data.withUnsafeBytes { p.bytes.append(contentsOf: $0) } }
             }
             p.ends.append(p.bytes.count)

@@ -17,7 +17,7 @@ extension Caseload {
     }
 
     /// What a row of the log holds: a case's events, or one event about the whole vault.
-    enum LogRow {
+    enum LogRow: Sendable {
         case caseEvents([CaseEvent])
         case vault(VaultEvent)
     }

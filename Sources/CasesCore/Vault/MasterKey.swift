@@ -19,6 +19,8 @@ public final class MasterKey: Sendable {
     /// Seals this laptop's record of the vault's last state, kept outside the vault
     /// (``RollbackAnchor``).
     let anchor: SecretBytes
+    /// Authenticates every keyslot's public fields (``Keyslot/authenticate(master:vaultID:)``).
+    let keyslots: SecretBytes
 
     init(secret: SecretBytes) throws {
         self.secret = secret
@@ -28,6 +30,7 @@ public final class MasterKey: Sendable {
         blindIndex = try SubkeyDerivation.derive(id: 4, context: "casesidx", from: secret)
         labels = try SubkeyDerivation.derive(id: 5, context: "caseslbl", from: secret)
         anchor = try SubkeyDerivation.derive(id: 6, context: "casesanc", from: secret)
+        keyslots = try SubkeyDerivation.derive(id: 7, context: "casesksm", from: secret)
     }
 
     static func generate() throws -> MasterKey {

@@ -24,22 +24,23 @@ struct RecordSealer: ~Copyable {
         writer.bytes.reserveCapacity(4096)
     }
 
-    /// Seals a record in its binary form (``BinaryRecord``).
-    mutating func seal<T: BinaryRecord>(_ value: T, table: String, row: String) throws -> Data {
+    /// Seals a record in its binary form (``BinaryRecord``), padded to the bucket of its length
+    /// or of `floor`, whichever is larger.
+    mutating func seal<T: BinaryRecord>(_ value: T, table: String, row: String, floor: Int = 0) throws -> Data {
         writer.bytes.append(T.marker)
         value.write(to: &writer)
-        return try sealWritten(table: table, row: row)
+        return try sealWritten(table: table, row: row, floor: floor)
     }
 
-    /// Seals the bytes `write` puts down (a case summary's own encoding).
-    mutating func seal(table: String, row: String, _ write: (inout RecordWriter) -> Void) throws -> Data {
+    /// Seals the bytes `write` puts down (a case summary's own encoding), padded as above.
+    mutating func seal(table: String, row: String, floor: Int = 0, _ write: (inout RecordWriter) -> Void) throws -> Data {
         write(&writer)
-        return try sealWritten(table: table, row: row)
+        return try sealWritten(table: table, row: row, floor: floor)
     }
 
-    private mutating func sealWritten(table: String, row: String) throws -> Data {
+    private mutating func sealWritten(table: String, row: String, floor: Int) throws -> Data {
         let length = writer.bytes.count
-        let bucket = Padding.bucket(for: length)
+        let bucket = Padding.bucket(for: max(length, floor))
         // ISO/IEC 7816-4 padding, as `sodium_pad` writes it: 0x80, then zeros to the bucket.
         writer.bytes.append(0x80)
         writer.bytes.append(contentsOf: repeatElement(0, count: bucket - length - 1))

@@ -20,6 +20,9 @@ public final class UnlockedVault: @unchecked Sendable {
     var anchor: RollbackAnchor? {
         didSet { vault.anchor = anchor }
     }
+    /// The keyslots whose fields no longer match their MAC, found at unlock: a damaged slot may
+    /// not open the vault on the day it is needed (the recovery code's, most often).
+    public internal(set) var damagedKeyslots: [DamagedKeyslot] = []
 
     init(vault: Vault, key: MasterKey, slotID: Data) throws {
         self.vault = vault
@@ -99,7 +102,7 @@ public final class UnlockedVault: @unchecked Sendable {
         var slot = try Keyslot.make(kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: key, vaultID: vault.vaultID)
         slot.sealedLabel = try label.map { Data(try Vault.sealLabel($0, slotID: slot.slotID, master: key, vaultID: vault.vaultID)) }
         try vault.write { db in
-            try slot.insert(db)
+            try slot.store(db, master: key, vaultID: vault.vaultID)
             if weak { try recordWeakPassphrase(db, slotID: slot.slotID) }
         }
         vault.foldWAL()
@@ -125,7 +128,7 @@ public final class UnlockedVault: @unchecked Sendable {
         try vault.write { db in
             guard var slot = try Keyslot.fetchAll(db).first(where: { $0.displayID == id.lowercased() }) else { throw VaultError.noSuchKeyslot(id) }
             slot.sealedLabel = try label.map { Data(try Vault.sealLabel($0, slotID: slot.slotID, master: key, vaultID: vault.vaultID)) }
-            try slot.update(db)
+            try slot.store(db, master: key, vaultID: vault.vaultID)
         }
         vault.foldWAL()
     }
@@ -141,10 +144,29 @@ public final class UnlockedVault: @unchecked Sendable {
             let label = slot.sealedLabel
             slot = try Keyslot.make(kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: key, vaultID: vault.vaultID, slotID: slotID)
             slot.sealedLabel = label
-            try slot.update(db)
+            try slot.store(db, master: key, vaultID: vault.vaultID)
             if weak { try recordWeakPassphrase(db, slotID: slotID) }
         }
         vault.foldWAL()
+    }
+}
+
+/// A keyslot whose public fields (salt, cost, wrapped key, label) were changed since cases
+/// wrote it.
+public struct DamagedKeyslot: Sendable, Equatable {
+    /// The slot id (16 hex digits), for `cases key remove`.
+    public var id: String
+    /// `passphrase` or `recovery`.
+    public var kind: String
+    /// The slot's label, when its sealed label still opens.
+    public var label: String?
+    /// Whether this session was unlocked with it (its wrapped key, at least, still works).
+    public var unlockedThisSession: Bool
+
+    /// How a caseworker recognises the slot: its label, else its kind (never its hex id).
+    public var name: String {
+        if let label { return "“\(label)”" }
+        return kind == "recovery" ? "the recovery code's slot" : "a passphrase slot whose label is damaged too"
     }
 }
 

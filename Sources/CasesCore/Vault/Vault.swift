@@ -100,6 +100,24 @@ public final class Vault: @unchecked Sendable {
         try Self.mapErrors { try database.read(body) }
     }
 
+    /// Reads in a consistent snapshot with the file memory-mapped, for a read of the whole
+    /// vault (the audit): pages are read in place instead of copied through a system call each.
+    /// Only sealed bytes are in the file, so the mapping shows nothing that reading did not.
+    func withMemoryMappedReads<T>(_ body: (Database) throws -> T) throws -> T {
+        try Self.mapErrors {
+            try database.inDatabase { db in
+                try db.execute(sql: "PRAGMA mmap_size = 17179869184")
+                defer { try? db.execute(sql: "PRAGMA mmap_size = 0") }
+                var result: T?
+                try db.inTransaction(.deferred) {
+                    result = try body(db)
+                    return .commit
+                }
+                return try required(result)
+            }
+        }
+    }
+
     /// Copies the WAL back into the file and empties it (a TRUNCATE checkpoint), after a keyslot
     /// change: an older copy of a keyslot page left in the WAL would still open with the old or
     /// removed passphrase, and ``VaultShredder`` can destroy a single copy in one write.
@@ -208,13 +226,17 @@ public final class Vault: @unchecked Sendable {
             // larger pages a 100,000-case import wrote 230 MiB instead of 255 and took about 8 %
             // less time (Benchmarks/compare.sh); `list` read as fast. Vaults made before keep
             // their pages.
-            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL") }
+            // The migrations run before the switch to the WAL: with a rollback journal a new
+            // file's pages are written once, where the WAL would hold a copy of every page each
+            // migration touched (a new vault did not fit in 1 MiB of free space).
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA page_size = 16384") }
             try VaultSchema.migrator().migrate(queue)
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try queue.write { db in
                 try db.execute(sql: "INSERT INTO vault (singleton, format, vault_id) VALUES (1, ?, ?)",
                                arguments: [VaultSchema.currentFormat, Data(vaultID)])
-                try first.insert(db)
-                try recoverySlot.insert(db)
+                try first.store(db, master: master, vaultID: vaultID)
+                try recoverySlot.store(db, master: master, vaultID: vaultID)
             }
             // Folds the WAL back into the file so the link below publishes a complete vault.
             try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
@@ -280,7 +302,12 @@ public final class Vault: @unchecked Sendable {
             let (superseded, complete) = try queue.read { db in (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db)) }
             if superseded { throw VaultError.newerFormat(VaultSchema.currentFormat + 1) }
             // Migrating only when needed: a command that only reads must not change a byte.
-            if !complete { try migrator.migrate(queue) }
+            if !complete {
+                try migrator.migrate(queue)
+                // The WAL now holds the pages the migration freed (zeroed) and rewrote, and past
+                // its end older frames may hold what they held before: fold it and empty it.
+                _ = try? queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            }
             // Left in rollback mode by an import that was killed (``withRollbackJournal(if:_:)``).
             if try queue.read({ db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }) != "wal" { useWAL(queue) }
             guard let row = try queue.read({ db in try Row.fetchOne(db, sql: "SELECT vault_id FROM vault WHERE singleton = 1") }),
@@ -321,10 +348,35 @@ public final class Vault: @unchecked Sendable {
         if slots.isEmpty { throw VaultError.shredded }
         for slot in slots where slot.kind == kind {
             if let master = try slot.unwrap(secret: secret, vaultID: vaultID) {
-                return try UnlockedVault(vault: self, key: MasterKey(secret: master), slotID: slot.slotID)
+                let key = try MasterKey(secret: master)
+                let unlocked = try UnlockedVault(vault: self, key: key, slotID: slot.slotID)
+                unlocked.damagedKeyslots = try checkKeyslots(slots, master: key, unlockedBy: slot.slotID)
+                return unlocked
             }
         }
         return nil
+    }
+
+    /// The slots whose MAC does not match their fields. In a vault made before format 8 that no
+    /// unlock has seen since, no slot has a MAC yet: each is authenticated now, as it is.
+    private func checkKeyslots(_ slots: [Keyslot], master: MasterKey, unlockedBy: Data) throws -> [DamagedKeyslot] {
+        if slots.allSatisfy({ $0.mac == nil }) {
+            try write { db in
+                for var slot in slots { try slot.store(db, master: master, vaultID: vaultID) }
+            }
+            foldWAL()
+            return []
+        }
+        return damaged(slots, master: master, unlockedBy: unlockedBy)
+    }
+
+    /// The slots among `slots` whose MAC is missing or does not match their fields.
+    func damaged(_ slots: [Keyslot], master: MasterKey, unlockedBy: Data) -> [DamagedKeyslot] {
+        slots.filter { !$0.isAuthentic(master: master, vaultID: vaultID) }.map { slot in
+            let label = slot.sealedLabel.flatMap { try? SealedRecord.open(Array($0), key: master.labels, vaultID: vaultID, table: "keyslot", row: slot.displayID) }
+            return DamagedKeyslot(id: slot.displayID, kind: slot.kind.rawValue, label: label.map { String(decoding: $0, as: UTF8.self) },
+                                  unlockedThisSession: slot.slotID == unlockedBy)
+        }
     }
 }
 
