@@ -8,6 +8,10 @@ public enum StatisticsError: Error, Equatable, Sendable, CustomStringConvertible
     case chainBroken(index: Int)
     case arithmeticOverflow
     case damagedCases(count: Int)
+    case floorLowered(String, requested: Int, floor: Int)
+    case periodNotEnded(String)
+    case mechanismFixed(year: Int, chosen: String, requested: String)
+    case linkedConflict(releaseID: String)
 
     public var description: String {
         switch self {
@@ -27,6 +31,16 @@ public enum StatisticsError: Error, Equatable, Sendable, CustomStringConvertible
             return "The privacy budget arithmetic overflowed; use ε values with fewer decimals."
         case .damagedCases(let count):
             return "\(count) case(s) failed their integrity check, so a table now would leave them out and be published wrong for good; nothing was released. `cases list` names them; restore them from a backup first."
+        case let .floorLowered(what, requested, floor):
+            return "A \(what) of \(requested) is below the floor of \(floor): releases may ask for a larger one, never a smaller one."
+        case .periodNotEnded(let period):
+            return "\(period) has not ended yet, so its figures would still change; wait until it has, or add --provisional to publish figures marked as provisional."
+        case let .mechanismFixed(year, chosen, _):
+            return chosen == "dp"
+                ? "\(year) was first published with differential privacy (--dp), so every release of \(year) must use it too; a table without noise beside noisy ones would undo their protection."
+                : "\(year) was first published without noise, so every release of \(year) must be too; noise added now would not protect what is already public."
+        case .linkedConflict(let releaseID):
+            return "This table cannot be published safely beside release \(releaseID) of the same period: together they would narrow a small number below the threshold, whatever cells are withheld; publish a coarser table."
         }
     }
 }
@@ -34,7 +48,8 @@ public enum StatisticsError: Error, Equatable, Sendable, CustomStringConvertible
 extension StatisticsError: CasesError {
     public var kind: FailureKind {
         switch self {
-        case .invalidPeriod, .invalidEpsilon, .invalidSpec, .arithmeticOverflow: .invalidInput
+        case .invalidPeriod, .invalidEpsilon, .invalidSpec, .arithmeticOverflow, .floorLowered, .periodNotEnded, .mechanismFixed,
+             .linkedConflict: .invalidInput
         case .budgetExhausted: .budget
         case .releaseExists: .invalidInput
         case .chainBroken, .damagedCases: .integrity
