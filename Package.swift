@@ -19,6 +19,12 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"])]
         ),
+        // GLPK, the GNU linear and integer programming kit: exact feasible intervals of
+        // suppressed cells across linked tables.
+        .systemLibrary(
+            name: "CGLPK",
+            providers: [.apt(["libglpk-dev"])]
+        ),
         // Safe Swift over libsodium: secret buffers, Argon2id, AEAD, X25519, HMAC/HKDF, scrypt.
         .target(name: "CasesCrypto", dependencies: ["CSodium"]),
         // The age v1 file format (C2SP), on CasesCrypto only, so it can be fuzzed and reused alone.
@@ -26,7 +32,7 @@ let package = Package(
         .target(
             name: "CasesCore",
             dependencies: [
-                "CasesCrypto", "AgeFormat",
+                "CasesCrypto", "AgeFormat", "CGLPK",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]
