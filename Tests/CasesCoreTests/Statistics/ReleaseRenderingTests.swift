@@ -90,6 +90,6 @@ import Testing
         #expect(CountryNames.name(for: "NL") == "the Netherlands")
         #expect(CountryNames.name(for: "BR") == "Brazil")
         #expect(CountryNames.name(for: "XQ") == "XQ")
-        #expect(CountryNames.countriesInPlay.allSatisfy { CountryNames.name(for: $0) != $0 })
+        #expect(StatisticsSettings.defaultDestinations.allSatisfy { CountryNames.name(for: $0) != $0 })
     }
 }
