@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+import Testing
+@testable import CasesCore
+
+/// The microdata a year's first release seals into the ledger.
+@Suite struct FrozenQuarterTests {
+    @Test func aFrozenQuarterHoldsCategoryCountsOnly() throws {
+        var generator = CaseloadGenerator(seed: 5)
+        let records = generator.caseload(count: 400)
+        let q = FrozenQuarter(year: 2021, quarter: 2, destinations: ["GE", "LT"], records: records)
+        #expect(q.arrival.map(\.count).reduce(0, +) == records.filter { $0.arrivedOn.map { $0.year == 2021 && $0.quarter == 2 } ?? false }.count)
+        #expect(q.intake.map(\.count).reduce(0, +) == records.filter { $0.intakeOn.year == 2021 && $0.intakeOn.quarter == 2 }.count)
+        let encoded = String(decoding: try JSONEncoder().encode(q), as: UTF8.self)
+        // Destinations outside the list are only `other`; no date finer than the quarter.
+        #expect(!encoded.contains("\"UA\"") && !encoded.contains(" UA ") && !encoded.contains("2021-"))
+        #expect(try JSONDecoder().decode(FrozenQuarter.self, from: Data(encoded.utf8)) == q)
+        // Expanded again, the records give the same tables.
+        let spec = try TableSpec(period: Period(parsing: "2021-Q2"), dimensions: [.segment, .reason])
+        let live = try StatisticsEngine.computeRelease(of: records, spec: spec)
+        let frozen = try StatisticsEngine.computeRelease(of: q.records(.arrival), spec: spec)
+        #expect(live.cells == frozen.cells && live.margins == frozen.margins && live.total == frozen.total)
+    }
+
+    @Test func equalQuartersHashDifferentlySoAPrintedHashConfirmsNoGuess() {
+        let records = CaseloadGenerator.cell(3)
+        let a = FrozenQuarter(year: 2021, quarter: 1, destinations: ["GE"], records: records)
+        let b = FrozenQuarter(year: 2021, quarter: 1, destinations: ["GE"], records: records)
+        #expect(a.intake == b.intake && a.arrival == b.arrival)
+        #expect(a.salt != b.salt && a.salt.count == 64)
+    }
+
+    @Test func aNewcomerAfterTheFirstReleaseIsNotCounted() throws {
+        var ledger = ReleaseLedger()
+        let records = CaseloadGenerator.cell(22, destination: "LT")
+        let byReason = try TableSpec(period: Period(year: 2021), dimensions: [.reason])
+        let first = try ledger.publish(records, spec: byReason)
+        let frozenCount = ledger.entries[0].frozen?.count
+        #expect(frozenCount == 4)
+        let later = try ledger.publish(records + CaseloadGenerator.cell(1, destination: "LT"), spec: try TableSpec(period: Period(year: 2021), dimensions: [.reason], includeFamily: true))
+        #expect(later.release.total == first.release.total)
+        #expect(later.release.cells.map(\.count) == first.release.cells.map(\.count))
+        #expect(ledger.entries[1].frozen == nil)
+    }
+
+    @Test func theVaultFileShowsNoCategoryOfAFrozenYear() throws {
+        let t = try TestVault()
+        var doc = sampleDocument(canary: "Frozen")
+        doc.openedOn = ISODate("2021-02-01")
+        doc.history = [
+            HistoryStep(stage: .riskAssessment, on: ISODate("2021-02-10")!, assessment: RiskAssessment(level: .high, likelihood: 3, impact: 4)),
+            HistoryStep(stage: .destination, on: ISODate("2021-03-01")!, destination: DestinationPlan(country: CountryCode("GE"), route: .visaFree)),
+            HistoryStep(stage: .arrival, on: ISODate("2021-04-01")!, arrival: Arrival(arrivedOn: ISODate("2021-04-01"), country: CountryCode("GE"), city: "Tbilisi")),
+        ]
+        _ = try t.caseload.open([doc])
+        _ = try t.caseload.publish(try TableSpec(period: Period(year: 2021), dimensions: [.segment]))
+        try t.unlocked.vault.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: t.path))
+        for word in ["journalist", "criminal_prosecution", "visa_free", "open 0 1"] {
+            #expect(bytes.range(of: Data(word.utf8)) == nil, "\(word) in the vault file")
+        }
+    }
+}
