@@ -8,6 +8,10 @@ public enum StatisticsError: Error, Equatable, Sendable, CustomStringConvertible
     case chainBroken(index: Int)
     case arithmeticOverflow
     case damagedCases(count: Int)
+    /// Even with every shown number withheld, the table would narrow a small number of the
+    /// release named (nil: of the table itself) below k.
+    case linkedConflict(releaseID: String?)
+    case linkedAuditFailed(String)
 
     public var description: String {
         switch self {
@@ -27,6 +31,11 @@ public enum StatisticsError: Error, Equatable, Sendable, CustomStringConvertible
             return "The privacy budget arithmetic overflowed; use ε values with fewer decimals."
         case .damagedCases(let count):
             return "\(count) case(s) failed their integrity check, so a table now would leave them out and be published wrong for good; nothing was released. `cases list` names them; restore them from a backup first."
+        case .linkedConflict(let id):
+            let whose = id.map { "a number below the threshold in release \($0)" } ?? "one of its own numbers below the threshold"
+            return "This table cannot be released: together with what is already published for the period, it would let a reader narrow \(whose), even with every other number withheld. Publish a coarser table, or revise the period on purpose (`cases stats --revise`)."
+        case .linkedAuditFailed(let why):
+            return "The check of this table against the period's earlier releases failed (\(why)); nothing was released."
         }
     }
 }
@@ -36,7 +45,8 @@ extension StatisticsError: CasesError {
         switch self {
         case .invalidPeriod, .invalidEpsilon, .invalidSpec, .arithmeticOverflow: .invalidInput
         case .budgetExhausted: .budget
-        case .releaseExists: .invalidInput
+        case .releaseExists, .linkedConflict: .invalidInput
+        case .linkedAuditFailed: .integrity
         case .chainBroken, .damagedCases: .integrity
         }
     }
