@@ -10,7 +10,8 @@
 ///
 /// Suppression rule (deterministic, and blind to true values beyond what is published): while
 /// some protected cell (the first in release order, then cell order) can be narrowed, withhold
-/// one shown cell of the new table, chosen in this order: inner cells before sums of other
+/// one shown cell of the new table (or, where the layout lets an `x` hide a small count, a `<k`
+/// cell, which then counts as the smallest), chosen in this order: inner cells before sums of other
 /// cells; cells that share people with the exposed one, then those that lie with it in the
 /// smallest sum of the new table; smallest shown number; first in the table's fixed order. The
 /// first option that protects the exposed cell on its own is taken, else the first option, and
@@ -56,17 +57,21 @@ public struct LinkedAudit: Sendable {
         let base = program.offsets[published.count]
         var result = table
         var withheld: [Int] = []
+        var lastExposed: Int?
 
+        // A `<k` cell withheld stays protected: it becomes a forced `x`.
         func withhold(_ i: Int) throws {
+            result.cells[i].forced = table.cells[i].isProtected
             result.cells[i].shown = .withheld
-            try program.setBounds(ofCell: base + i, to: result.cells[i].preimage(under: table.rule))
+            try program.setBounds(ofCell: base + i, to: result.cells[i].preimage(in: result))
         }
         func show(_ i: Int) throws {
-            result.cells[i].shown = table.cells[i].shown
-            try program.setBounds(ofCell: base + i, to: result.cells[i].preimage(under: table.rule))
+            result.cells[i] = table.cells[i]
+            try program.setBounds(ofCell: base + i, to: result.cells[i].preimage(in: result))
         }
 
         while let exposed = try check.firstExposed() {
+            lastExposed = exposed
             let options = candidates(for: exposed, in: result, program: program)
             guard !options.isEmpty else { throw try conflict(exposed, in: result, offsets: program.offsets) }
             var choice = options[0]
@@ -94,9 +99,9 @@ public struct LinkedAudit: Sendable {
                 check.witnesses = saved
             }
         }
-        let shownBefore = table.cells.contains { $0.shown.number != nil }
-        if shownBefore, !result.cells.contains(where: { $0.shown.number != nil }) {
-            throw StatisticsError.linkedConflict(releaseID: published.last?.releaseID)
+        let shownBefore = table.cells.contains { $0.shown != .withheld }
+        if shownBefore, !result.cells.contains(where: { $0.shown != .withheld }), let exposed = lastExposed {
+            throw try conflict(exposed, in: result, offsets: program.offsets)
         }
         return result
     }
@@ -118,8 +123,13 @@ public struct LinkedAudit: Sendable {
             let shared = cellColumns.filter { $0.isSuperset(of: target) && $0.isSuperset(of: cellColumns[i]) }.map(\.count).min()
             return shared ?? Int.max
         }
-        return table.cells.indices
-            .filter { table.cells[$0].shown.number != nil && !table.cells[$0].forced }
+        // A `<k` cell can be withheld only where an `x` may hide a small count; it then counts
+        // as the smallest shown number, since withholding it tells a reader the least.
+        let withholdable = table.cells.indices.filter { i in
+            let cell = table.cells[i]
+            return cell.shown.number != nil || (table.withheldMayBeSmall && cell.shown == .belowThreshold(k: table.rule.k))
+        }
+        return withholdable
             .map { i in (isSum(i) ? 1 : 0, closeness(i), table.cells[i].shown.number ?? 0, i) }
             .sorted { ($0.0, $0.1, $0.2, $0.3) < ($1.0, $1.1, $1.2, $1.3) }
             .map(\.3)

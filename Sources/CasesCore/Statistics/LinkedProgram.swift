@@ -32,10 +32,10 @@ final class LinkedProgram {
 
     init(atomCount: Int, tables: [LinkedTable], familyLinks: [FamilyLink]) throws {
         var offsets: [Int] = []
-        var cells: [(LinkedCell, PublicationRule)] = []
+        var cells: [(LinkedCell, LinkedTable)] = []
         for table in tables {
             offsets.append(cells.count)
-            cells += table.cells.map { ($0, table.rule) }
+            cells += table.cells.map { ($0, table) }
         }
         self.offsets = offsets
 
@@ -105,7 +105,7 @@ final class LinkedProgram {
         }
         self.cellRow = cellRow
         self.rowCells = rowCells
-        cellBounds = cells.map { $0.0.preimage(under: $0.1) }
+        cellBounds = cells.map { $0.0.preimage(in: $0.1) }
         for (g, t) in terms.enumerated() where t.isEmpty && !cellBounds[g].contains(0) {
             throw StatisticsError.linkedAuditFailed("a cell over no case is published as more than zero")
         }
@@ -118,14 +118,17 @@ final class LinkedProgram {
         if columnCount > 0 { glp_add_cols(p, Int32(columnCount)) }
         if rowCount + familyRows > 0 { glp_add_rows(p, Int32(rowCount + familyRows)) }
 
-        // Column upper bounds from rows that only add: tight bounds keep branching short.
+        // Column upper bounds from published sums that only add: tight bounds keep branching
+        // short. The last table's cells may be withheld later, so they do not count.
+        let fixedCells = offsets.last ?? 0
         var upper = [Double](repeating: .infinity, count: columnCount + 1)
         var ia: [Int32] = [0], ja: [Int32] = [0], ar: [Double] = [0]
         for r in 1...max(1, rowCount) where r <= rowCount {
             let bounds = try rowBounds(Int32(r))
             let t = terms[rowCells[r][0]]
-            if bounds.upperBound < FeasibilityAudit.unbounded, t.allSatisfy({ $0.coefficient > 0 }) {
-                for term in t { upper[Int(term.column)] = min(upper[Int(term.column)], (Double(bounds.upperBound) / term.coefficient).rounded(.down)) }
+            let fixedUpper = rowCells[r].filter { $0 < fixedCells }.map { cellBounds[$0].upperBound }.min() ?? FeasibilityAudit.unbounded
+            if fixedUpper < FeasibilityAudit.unbounded, t.allSatisfy({ $0.coefficient > 0 }) {
+                for term in t { upper[Int(term.column)] = min(upper[Int(term.column)], (Double(fixedUpper) / term.coefficient).rounded(.down)) }
             }
             for term in t {
                 ia.append(Int32(r))
@@ -160,7 +163,8 @@ final class LinkedProgram {
 
     deinit { glp_delete_prob(problem) }
 
-    /// Changes what readers were shown of cell `g` (withholding it, or showing it again).
+    /// Changes what readers were shown of cell `g` of the last table (withholding it, or showing
+    /// it again).
     func setBounds(ofCell g: Int, to range: ClosedRange<Int>) throws {
         cellBounds[g] = range
         let r = cellRow[g]
