@@ -30,7 +30,7 @@ struct CellSuppression {
     /// like primary cells. The layout never changes: when no shown cell is left to withhold,
     /// row and column sums and then the total are withheld instead (a table of nothing but
     /// `<k` and `x` hides every number, so this always ends).
-    func protect(_ values: [[Int]], forced: Set<TableQuantity> = []) -> SuppressedTable {
+    func protect(_ values: [[Int]], forced: Set<TableQuantity>) -> SuppressedTable {
         let rows = values.count, columns = values.first?.count ?? 0
         func shown(_ q: TableQuantity, _ v: Int) -> PublishedCount { forced.contains(q) ? .withheld : rule.publish(v) }
         var table = SuppressedTable(
@@ -78,6 +78,23 @@ struct CellSuppression {
             if allProtected(trial) { table = trial }
         }
         return table
+    }
+
+    /// ``protect(_:forced:)`` with forced cells as a grid, the form the linked engine's tests
+    /// build. Never nil: optional for callers written when a failed table was merged instead.
+    func protect(_ values: [[Int]], forced: [[Bool]]? = nil) -> SuppressedTable? {
+        protect(values, forced: Self.quantities(forced))
+    }
+
+    /// What a reader knows, with forced cells as a grid.
+    func knowledge(of table: SuppressedTable, forced: [[Bool]]?) -> TableKnowledge {
+        knowledge(of: table, forced: Self.quantities(forced))
+    }
+
+    private static func quantities(_ grid: [[Bool]]?) -> Set<TableQuantity> {
+        var set: Set<TableQuantity> = []
+        for (i, row) in (grid ?? []).enumerated() { for (j, f) in row.enumerated() where f { set.insert(.cell(i, j)) } }
+        return set
     }
 
     /// The true value of a number of the table.

@@ -40,9 +40,10 @@ public struct LinkedCell: Hashable, Sendable {
         return forced
     }
 
-    /// Every true value a reader of this cell alone can believe, under the release's rule.
-    public func preimage(under rule: PublicationRule) -> ClosedRange<Int> {
-        forced ? 0...FeasibilityAudit.unbounded : rule.preimage(of: shown)
+    /// Every true value a reader of this cell alone can believe, in `table`.
+    public func preimage(in table: LinkedTable) -> ClosedRange<Int> {
+        if forced || (shown == .withheld && table.withheldMayBeSmall) { return 0...FeasibilityAudit.unbounded }
+        return table.rule.preimage(of: shown)
     }
 }
 
@@ -54,11 +55,16 @@ public struct LinkedTable: Hashable, Sendable {
     /// Cells and margins alike, in the release's fixed order: the suppression rule breaks ties
     /// by this order, never by a true count.
     public var cells: [LinkedCell]
+    /// Whether the release's layout may withhold a count below k as `x`, so that a reader
+    /// learns only that an `x` is at least 0. When false (today's single-table releases), only
+    /// shown counts are ever withheld and a reader can tell that every `x` is at least k.
+    public var withheldMayBeSmall: Bool
 
-    public init(releaseID: String, rule: PublicationRule, cells: [LinkedCell]) {
+    public init(releaseID: String, rule: PublicationRule, cells: [LinkedCell], withheldMayBeSmall: Bool = false) {
         self.releaseID = releaseID
         self.rule = rule
         self.cells = cells
+        self.withheldMayBeSmall = withheldMayBeSmall
     }
 }
 

@@ -39,7 +39,7 @@ public enum StatisticsEngine {
     private static func thresholdRelease(_ table: CountTable, spec: TableSpec, rule: PublicationRule) -> Release {
         let dims = spec.dimensions
         let suppression = CellSuppression(rule: rule, publishRowSums: dims.count == 2, publishColumnSums: dims.count == 2)
-        let principals = suppression.protect(table.principals)
+        let principals = suppression.protect(table.principals, forced: [])
         var family: SuppressedTable?
         if spec.includeFamily {
             family = suppression.protect(table.family, forced: hiddenNumbers(of: principals))

@@ -11,7 +11,10 @@ public enum StatisticsError: Error, Equatable, Sendable, CustomStringConvertible
     case floorLowered(String, requested: Int, floor: Int)
     case periodNotEnded(String)
     case mechanismFixed(year: Int, chosen: String, requested: String)
-    case linkedConflict(releaseID: String)
+    /// Even with every shown number withheld, the table would narrow a small number of the
+    /// release named (nil: of the table itself) below k.
+    case linkedConflict(releaseID: String?)
+    case linkedAuditFailed(String)
 
     public var description: String {
         switch self {
@@ -39,8 +42,11 @@ public enum StatisticsError: Error, Equatable, Sendable, CustomStringConvertible
             return chosen == "dp"
                 ? "\(year) was first published with differential privacy (--dp), so every release of \(year) must use it too; a table without noise beside noisy ones would undo their protection."
                 : "\(year) was first published without noise, so every release of \(year) must be too; noise added now would not protect what is already public."
-        case .linkedConflict(let releaseID):
-            return "This table cannot be published safely beside release \(releaseID) of the same period: together they would narrow a small number below the threshold, whatever cells are withheld; publish a coarser table."
+        case .linkedConflict(let id):
+            let whose = id.map { "a number below the threshold in release \($0)" } ?? "one of its own numbers below the threshold"
+            return "This table cannot be released: together with what is already published for the period, it would let a reader narrow \(whose), even with every other number withheld. Publish a coarser table, or revise the period on purpose (`cases stats --revise`)."
+        case .linkedAuditFailed(let why):
+            return "The check of this table against the period's earlier releases failed (\(why)); nothing was released."
         }
     }
 }
@@ -48,10 +54,10 @@ public enum StatisticsError: Error, Equatable, Sendable, CustomStringConvertible
 extension StatisticsError: CasesError {
     public var kind: FailureKind {
         switch self {
-        case .invalidPeriod, .invalidEpsilon, .invalidSpec, .arithmeticOverflow, .floorLowered, .periodNotEnded, .mechanismFixed,
-             .linkedConflict: .invalidInput
+        case .invalidPeriod, .invalidEpsilon, .invalidSpec, .arithmeticOverflow, .floorLowered, .periodNotEnded, .mechanismFixed: .invalidInput
         case .budgetExhausted: .budget
-        case .releaseExists: .invalidInput
+        case .releaseExists, .linkedConflict: .invalidInput
+        case .linkedAuditFailed: .integrity
         case .chainBroken, .damagedCases: .integrity
         }
     }
