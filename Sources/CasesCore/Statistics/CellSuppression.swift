@@ -31,6 +31,14 @@ struct CellSuppression {
     /// row and column sums and then the total are withheld instead (a table of nothing but
     /// `<k` and `x` hides every number, so this always ends).
     func protect(_ values: [[Int]], forced: Set<TableQuantity>) -> SuppressedTable {
+        protect(values, forced: forced, withholdingSums: true) ?? SuppressedTable(
+            cells: values.map { $0.map { _ in .withheld } }, rowSums: publishRowSums ? values.map { _ in .withheld } : [],
+            columnSums: publishColumnSums ? (values.first ?? []).map { _ in .withheld } : [], total: .withheld)
+    }
+
+    /// The protection itself; nil when `withholdingSums` is false and withholding cells alone
+    /// does not suffice (the behaviour before layouts were fixed, when such a table was merged).
+    private func protect(_ values: [[Int]], forced: Set<TableQuantity>, withholdingSums: Bool) -> SuppressedTable? {
         let rows = values.count, columns = values.first?.count ?? 0
         func shown(_ q: TableQuantity, _ v: Int) -> PublishedCount { forced.contains(q) ? .withheld : rule.publish(v) }
         var table = SuppressedTable(
@@ -54,8 +62,8 @@ struct CellSuppression {
         }
         var complementary: [TableQuantity] = []
         while let exposed = sensitive.first(where: { !isProtected($0, in: knowledge(of: table, forced: forced)) }) {
-            let options = candidates(for: exposed, in: table, values: values)
-            guard !options.isEmpty else { break }
+            let options = candidates(for: exposed, in: table, values: values, withholdingSums: withholdingSums)
+            guard !options.isEmpty else { return nil }
             // The smallest number that protects the exposed one on its own; failing that, the
             // smallest in its row or column, and look again (several may be needed together).
             var choice = options[0]
@@ -80,10 +88,10 @@ struct CellSuppression {
         return table
     }
 
-    /// ``protect(_:forced:)`` with forced cells as a grid, the form the linked engine's tests
-    /// build. Never nil: optional for callers written when a failed table was merged instead.
+    /// The single-table audit as it was before layouts were fixed (cells only; nil when that
+    /// does not suffice), with forced cells as a grid: the form the linked engine's tests compare.
     func protect(_ values: [[Int]], forced: [[Bool]]? = nil) -> SuppressedTable? {
-        protect(values, forced: Self.quantities(forced))
+        protect(values, forced: Self.quantities(forced), withholdingSums: false)
     }
 
     /// What a reader knows, with forced cells as a grid.
@@ -127,7 +135,7 @@ struct CellSuppression {
     /// Shown numbers that could be withheld: cells in the exposed number's row or column first,
     /// then the other cells, smallest first so that as little as possible is lost; only when no
     /// cell is left, the shown sums (rows and columns, then the total).
-    private func candidates(for q: TableQuantity, in table: SuppressedTable, values: [[Int]]) -> [TableQuantity] {
+    private func candidates(for q: TableQuantity, in table: SuppressedTable, values: [[Int]], withholdingSums: Bool) -> [TableQuantity] {
         var near: [TableQuantity] = [], far: [TableQuantity] = []
         for i in table.cells.indices {
             for j in table.cells[i].indices where table.cells[i][j].number != nil {
@@ -143,7 +151,7 @@ struct CellSuppression {
         }
         func bySize(_ a: TableQuantity, _ b: TableQuantity) -> Bool { Self.value(of: a, in: values) < Self.value(of: b, in: values) }
         let cells = near.sorted(by: bySize) + far.sorted(by: bySize)
-        if !cells.isEmpty { return cells }
+        if !cells.isEmpty || !withholdingSums { return cells }
         let sums = table.rowSums.indices.filter { table.rowSums[$0].number != nil }.map { TableQuantity.row($0) }
             + table.columnSums.indices.filter { table.columnSums[$0].number != nil }.map { TableQuantity.column($0) }
         return sums.sorted(by: bySize) + (table.total.number != nil ? [.total] : [])

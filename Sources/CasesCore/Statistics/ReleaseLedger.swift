@@ -135,8 +135,10 @@ public struct ReleaseLedger: Hashable, Sendable {
         var republished: [ReleaseLedgerEntry] = []
         let startsEpoch = request.revision && !newlyFrozen.isEmpty
         if startsEpoch && spec.mechanism == .threshold {
-            var seen: Set<String> = [spec.canonicalForm]
-            let earlier = currentReleases(ofYear: year).compactMap(\.release?.spec).filter { seen.insert($0.canonicalForm).inserted }
+            // The latest settings of each table; the one asked for comes last, as asked.
+            var seen: Set<String> = [spec.tableKey]
+            let earlier = currentReleases(ofYear: year).compactMap(\.release?.spec).reversed()
+                .filter { seen.insert($0.tableKey).inserted }.reversed()
             for (n, old) in earlier.enumerated() {
                 let again = try linkedRelease(old, period: period, provisional: request.provisional, epochStartsNow: n == 0)
                 entries.append(try ReleaseLedgerEntry(release: again, isRevision: true, frozen: n == 0 ? newlyFrozen : [],

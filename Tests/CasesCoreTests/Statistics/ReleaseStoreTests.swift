@@ -57,7 +57,7 @@ import Testing
     @Test func aTamperedReleaseBreaksTheLedger() throws {
         let t = try vault(arrivals: 12)
         _ = try t.caseload.publish(try TableSpec(period: Period(year: 2021)))
-        _ = try t.caseload.publish(try TableSpec(period: Period(year: 2021), dimensions: [.segment]))
+        _ = try t.caseload.publish(try TableSpec(period: Period(year: 2022), dimensions: [.segment]))
         try t.unlocked.vault.write { db in
             try db.execute(sql: "DROP TRIGGER release_is_append_only_update")
             var sealed = try Data.fetchOne(db, sql: "SELECT sealed FROM release WHERE seq = 1")!
