@@ -61,18 +61,23 @@ struct PublishedTables {
     /// linked-protection engine: the narrowest feasible interval of every suppressed number.
     /// The adversary is granted a bound of `familyBound` family members per principal.
     func suppressedIntervals(year: Int, destinations: [String], familyBound: Int = 10) throws -> [(release: String, interval: ClosedRange<Int>, k: Int)] {
-        let tables = releases.filter { $0.period.year == year && $0.spec.mechanism == .threshold }
-        let atoms = AtomSpace(tables: tables.map(\.spec), destinations: destinations)
-        let linked = tables.map { atoms.table(for: $0) }
         var result: [(String, ClosedRange<Int>, Int)] = []
-        for (i, table) in linked.enumerated() {
-            var others = linked
-            others.remove(at: i)
-            let audit = LinkedAudit(atomCount: atoms.count * 2, published: others, familyLinks: atoms.familyLinks(maximumPerPrincipal: familyBound))
-            let intervals = try audit.intervals(adding: table)
-            for (n, cell) in table.cells.enumerated() where cell.isProtected {
-                // A number the engine gave no interval for counts as pinned to one value.
-                result.append((table.releaseID, intervals[n] ?? 0...0, table.rule.k))
+        // Intake and arrival tables share no unknowns (`AtomSpace`): one program per basis.
+        for basis in CountingBasis.allCases {
+            let tables = releases.filter { $0.period.year == year && $0.spec.mechanism == .threshold && $0.spec.basis == basis }
+            guard !tables.isEmpty else { continue }
+            let atoms = AtomSpace(tables: tables.map(\.spec), destinations: destinations)
+            let linked = tables.map { atoms.table(for: $0) }
+            for (i, table) in linked.enumerated() {
+                var others = linked
+                others.remove(at: i)
+                let audit = LinkedAudit(atomCount: atoms.totalCount, published: others,
+                                        familyLinks: atoms.familyLinks(maximumPerPrincipal: familyBound))
+                let intervals = try audit.intervals(adding: table)
+                for (n, cell) in table.cells.enumerated() where cell.isProtected {
+                    // A number the engine gave no interval for counts as pinned to one value.
+                    result.append((table.releaseID, intervals[n] ?? 0...0, table.rule.k))
+                }
             }
         }
         return result

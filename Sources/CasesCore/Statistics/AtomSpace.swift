@@ -1,15 +1,23 @@
-/// The finest cells of a frozen year that a set of tables can tell apart, numbered for
-/// `LinkedAudit`: one principal atom per basis and combination of the categories in use, and a
-/// family atom beside each (its number plus `count`).
+/// The finest cells of a frozen year that a set of tables of one counting basis can tell
+/// apart, numbered for `LinkedAudit`: one principal atom per combination of the categories in
+/// use, and, when some table counts family members, a family atom beside each (its number plus
+/// `count`).
+///
+/// Tables of the other basis are left out: intake and arrival count overlapping people, but no
+/// published number adds one basis to the other, so they share no unknowns and cannot narrow
+/// each other's cells.
 struct AtomSpace {
     /// The dimensions some table breaks down by, in a fixed order; `quarter` whenever a table
     /// covers a single quarter or breaks down by quarter.
     let dimensions: [TableDimension]
     let categories: [TableDimension: [String: Int]]
     let strides: [Int]
-    let perBasis: Int
     /// Principal atoms; family atoms follow.
-    var count: Int { perBasis * CountingBasis.allCases.count }
+    let count: Int
+    /// Whether family atoms exist (some table counts family members).
+    let hasFamily: Bool
+    /// Every atom, family ones included.
+    var totalCount: Int { hasFamily ? 2 * count : count }
 
     init(tables: [TableSpec], destinations: [String]) {
         var used = Set(tables.flatMap(\.dimensions)).subtracting([.year])
@@ -28,12 +36,13 @@ struct AtomSpace {
         }
         self.categories = categories
         self.strides = strides
-        perBasis = size
+        count = size
+        hasFamily = tables.contains(where: \.includeFamily)
     }
 
-    /// The principal atoms of `basis` whose categories match `fixed` (dimension → category).
-    func atoms(basis: CountingBasis, matching fixed: [TableDimension: String]) -> [Int] {
-        var result = [CountingBasis.allCases.firstIndex(of: basis)! * perBasis]
+    /// The principal atoms whose categories match `fixed` (dimension → category).
+    func atoms(matching fixed: [TableDimension: String]) -> [Int] {
+        var result = [0]
         for (n, d) in dimensions.enumerated() {
             let options: [Int]
             if let label = fixed[d], let index = categories[d]?[label] {
@@ -52,7 +61,7 @@ struct AtomSpace {
         var scope: [TableDimension: String] = [:]
         if let q = spec.period.quarter { scope[.quarter] = "Q\(q)" }
         func cell(_ fixed: [TableDimension: String], _ shown: PublishedCount, family: Bool, forced: Bool) -> LinkedCell {
-            let principals = atoms(basis: spec.basis, matching: scope.merging(fixed) { a, _ in a })
+            let principals = atoms(matching: scope.merging(fixed) { a, _ in a })
             return LinkedCell(atoms: family ? principals.map { $0 + count } : principals, shown: shown, forced: forced)
         }
         var principals: [LinkedCell] = [], family: [LinkedCell] = []
@@ -87,6 +96,7 @@ struct AtomSpace {
 
     /// Family atoms hold at most `maximumPerPrincipal` members per principal of their atom.
     func familyLinks(maximumPerPrincipal: Int) -> [FamilyLink] {
-        (0..<count).map { FamilyLink(principals: $0, family: $0 + count, maximumPerPrincipal: maximumPerPrincipal) }
+        guard hasFamily else { return [] }
+        return (0..<count).map { FamilyLink(principals: $0, family: $0 + count, maximumPerPrincipal: maximumPerPrincipal) }
     }
 }

@@ -158,23 +158,4 @@ struct CellSuppression {
     }
 }
 
-extension SuppressedTable {
-    subscript(_ q: TableQuantity) -> PublishedCount {
-        get {
-            switch q {
-            case .cell(let i, let j): return cells[i][j]
-            case .row(let i): return rowSums[i]
-            case .column(let j): return columnSums[j]
-            case .total: return total
-            }
-        }
-        set {
-            switch q {
-            case .cell(let i, let j): cells[i][j] = newValue
-            case .row(let i): rowSums[i] = newValue
-            case .column(let j): columnSums[j] = newValue
-            case .total: total = newValue
-            }
-        }
-    }
-}
+extension SuppressedTable: TableGrid {}

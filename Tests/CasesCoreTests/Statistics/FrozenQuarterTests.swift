@@ -44,15 +44,7 @@ import Testing
     }
 
     @Test func theVaultFileShowsNoCategoryOfAFrozenYear() throws {
-        let t = try TestVault()
-        var doc = sampleDocument(canary: "Frozen")
-        doc.openedOn = ISODate("2021-02-01")
-        doc.history = [
-            HistoryStep(stage: .riskAssessment, on: ISODate("2021-02-10")!, assessment: RiskAssessment(level: .high, likelihood: 3, impact: 4)),
-            HistoryStep(stage: .destination, on: ISODate("2021-03-01")!, destination: DestinationPlan(country: CountryCode("GE"), route: .visaFree)),
-            HistoryStep(stage: .arrival, on: ISODate("2021-04-01")!, arrival: Arrival(arrivedOn: ISODate("2021-04-01"), country: CountryCode("GE"), city: "Tbilisi")),
-        ]
-        _ = try t.caseload.open([doc])
+        let t = try ReleaseStoreTests().vault(arrivals: 1)
         _ = try t.caseload.publish(try TableSpec(period: Period(year: 2021), dimensions: [.segment]))
         #expect(try t.reopen().releaseLedger().entries[0].frozen?.count == 4)
         try t.unlocked.vault.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
