@@ -12,7 +12,7 @@ public enum Headline {
         switch release.total {
         case .value(let n): text = "About \(grouped(approximate(n))) people \(verb) \(when)"
         case .belowThreshold: text = "Fewer than \(spec.k) people \(verb) \(when)"
-        case .withheld: text = "How many people \(verb) \(when) is withheld, so that small groups cannot be worked out"
+        case .withheld: return "How many people \(verb) \(when) is withheld, so that small groups cannot be worked out."
         }
         // Only what the release itself shows: a family total beside a hidden principal total
         // is withheld too, so no sentence can pair "fewer than 10 people" with "10 family members".
