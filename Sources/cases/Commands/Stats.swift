@@ -16,7 +16,8 @@ struct Stats: ParsableCommand {
             in its fixed order, and destinations from the vault's list plus `other`. Cells under \
             k are shown as <k, shown cells are rounded, and further cells are withheld (x) \
             wherever a small number could be worked out, from this table or together with every \
-            table already published for the same year.
+            table already published for the same year; a table that no withholding makes safe \
+            beside them is refused (exit 65), naming the release it conflicts with.
 
             The first release of a year freezes what it counts: every later table of that year, \
             in any breakdown, basis or family setting, counts the same frozen people, so someone \
@@ -38,7 +39,7 @@ struct Stats: ParsableCommand {
 
             Examples:
               cases stats --year 2021 --by segment,destination
-              cases stats --year 2021 --quarter 2 --by destination --format csv --out 2021-q2.csv
+              cases stats --year 2021 --quarter 2 --by destination --format csv --out q2.csv
               cases stats --year 2021 --by destination --dp --epsilon 0.5 --format json
               cases stats --set-destinations GE,LT,UA,AM,DE,PL
               cases stats --ledger
