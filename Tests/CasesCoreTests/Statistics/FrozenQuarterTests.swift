@@ -1,3 +1,4 @@
+import CasesCrypto
 import Foundation
 import GRDB
 import Testing
@@ -53,4 +54,22 @@ import Testing
             #expect(bytes.range(of: Data(word.utf8)) == nil, "\(word) in the vault file")
         }
     }
+
+    /// A release row that froze a year is as long as its padding bucket: its size says, within
+    /// a factor of two, how many category combinations the year holds, and nothing finer.
+    @Test func aFreezingReleaseRowIsPaddedToABucket() throws {
+        var lengths: [Int] = []
+        for n in [1, 3] {
+            let t = try ReleaseStoreTests().vault(arrivals: n)
+            _ = try t.caseload.publish(try TableSpec(period: Period(year: 2021), dimensions: [.segment]))
+            let sealed = try t.unlocked.vault.read { db in try Data.fetchOne(db, sql: "SELECT sealed FROM release WHERE seq = 1") }
+            let body = try #require(sealed).count - 1 - XChaCha20Poly1305.overhead
+            #expect(body == Padding.bucket(for: body - 1))
+            #expect(try t.caseload.releaseLedger().entries[0].frozen?.count == 4)
+            lengths.append(body)
+        }
+        // One principal or three of the same kind: the same combinations, the same length.
+        #expect(lengths[0] == lengths[1])
+    }
 }
+
