@@ -25,7 +25,7 @@ public enum StatisticsError: Error, Equatable, Sendable, CustomStringConvertible
         case .invalidSpec(let why):
             return "This table cannot be released: \(why)"
         case let .budgetExhausted(period, spent, requested, budget):
-            return "The privacy budget for \(period) is used up: \(spent) of \(budget) is spent and this release needs \(requested) more; publish the stored release instead or wait for the next period."
+            return "The privacy budget for people counted in \(period) is used up: someone could already have lost \(spent) of \(budget) over every noisy release, and this one adds \(requested); publish a stored release instead."
         case let .releaseExists(period, existingSpec):
             return "A release of this table for \(period) already exists with other settings (\(existingSpec)); reuse it, or ask explicitly for a revision (`cases stats --revise`)."
         case .chainBroken(let index):

@@ -45,7 +45,7 @@ import Testing
         _ = try ledger.publish(records, spec: try dp("0.3", by: [.destination]))
         #expect(try ledger.budgetLeft(for: try Period(parsing: "2021-Q3")) == .zero)
         let error = StatisticsError.budgetExhausted(period: "2021", spent: "1", requested: "0.1", budget: "1")
-        #expect(error.description.hasPrefix("The privacy budget for 2021 is used up"))
+        #expect(error.description.hasPrefix("The privacy budget for people counted in 2021 is used up"))
     }
 
     @Test func tenReleasesOfOneTenthAddUpExactly() throws {
