@@ -114,12 +114,13 @@ public struct ReleaseLedger: Hashable, Sendable {
             left = try budgetPerPeriod.subtracting(after)
         }
 
-        // Freeze what this table needs and is not frozen yet; a revision re-freezes all of it.
+        // Freeze what this table needs and is not frozen yet; a revision re-freezes exactly the
+        // period it names (one quarter, or the whole year).
         var frozen = frozenQuarters(ofYear: year)
         let destinations = frozen.values.first?.destinations ?? settings.destinations
         var newlyFrozen: [FrozenQuarter] = []
         let needed = spec.period.quarter.map { [$0] } ?? [1, 2, 3, 4]
-        let refreeze = request.revision ? needed + frozen.keys.filter { !needed.contains($0) }.sorted() : needed.filter { frozen[$0] == nil }
+        let refreeze = request.revision ? needed : needed.filter { frozen[$0] == nil }
         if !refreeze.isEmpty {
             let live = try records()
             for q in refreeze {

@@ -44,6 +44,22 @@ import Testing
         #expect(ledger.entries[1].frozen == nil)
     }
 
+    @Test func aRevisionRefreezesOnlyThePeriodItNames() throws {
+        var ledger = ReleaseLedger()
+        var generator = CaseloadGenerator(seed: 9)
+        let records = generator.caseload(count: 200)
+        _ = try ledger.publish(records, spec: try TableSpec(period: Period(year: 2021), dimensions: [.reason]))
+        let before = ledger.frozenQuarters(ofYear: 2021)
+        let q3 = try TableSpec(period: Period(parsing: "2021-Q3"), dimensions: [.reason])
+        let revised = try ledger.publish(records + generator.caseload(count: 30), spec: q3, revision: true)
+        let after = ledger.frozenQuarters(ofYear: 2021)
+        #expect(after[1] == before[1] && after[2] == before[2] && after[4] == before[4])
+        #expect(after[3] != before[3] && after[3]?.arrival != before[3]?.arrival)
+        // The year's table was published again from the new quarter, before the one asked for.
+        #expect(revised.republished.map { $0.release?.spec.tableKey } == [try TableSpec(period: Period(year: 2021), dimensions: [.reason]).tableKey])
+        try ledger.verifyChain()
+    }
+
     @Test func theVaultFileShowsNoCategoryOfAFrozenYear() throws {
         let t = try ReleaseStoreTests().vault(arrivals: 1)
         _ = try t.caseload.publish(try TableSpec(period: Period(year: 2021), dimensions: [.segment]))
