@@ -21,6 +21,12 @@ let package = Package(
         ),
         // zxcvbn's C port, to refuse guessable passphrases (Debian's libzxcvbn-dev has no .pc file).
         .systemLibrary(name: "CZxcvbn", providers: [.apt(["libzxcvbn-dev"])]),
+        // GLPK, the GNU linear and integer programming kit: exact feasible intervals of
+        // suppressed cells across linked tables.
+        .systemLibrary(
+            name: "CGLPK",
+            providers: [.apt(["libglpk-dev"])]
+        ),
         // Safe Swift over libsodium: secret buffers, Argon2id, AEAD, X25519, HMAC/HKDF, scrypt.
         .target(name: "CasesCrypto", dependencies: ["CSodium"]),
         // The age v1 file format (C2SP), on CasesCrypto only, so it can be fuzzed and reused alone.
@@ -28,7 +34,7 @@ let package = Package(
         .target(
             name: "CasesCore",
             dependencies: [
-                "CasesCrypto", "AgeFormat", "CZxcvbn",
+                "CasesCrypto", "AgeFormat", "CZxcvbn", "CGLPK",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]

@@ -82,6 +82,12 @@ if CommandLine.arguments.dropFirst().first == "codec" {
     exit(0)
 }
 
+// `cases-bench linked --cases N`: the linked audit of statistics tables (LinkedBenchmark.swift).
+if CommandLine.arguments.dropFirst().first == "linked" {
+    try LinkedBenchmark.run(cases: arg("--cases", 100_000))
+    exit(0)
+}
+
 let count = arg("--cases", 10_000)
 let runs = arg("--runs", 5)
 let root = NSTemporaryDirectory() + "cases-bench-" + UUID().uuidString

@@ -1,12 +1,5 @@
 /// English names for the destination countries that appear in releases.
 public enum CountryNames {
-    /// The countries in play, roughly by how often organisations send people there; noisy
-    /// releases use exactly this list (plus `other` and `unknown`), whatever the data holds.
-    public static let countriesInPlay = [
-        "GE", "LT", "UA", "AM", "TR", "KZ", "RS", "DE", "PL", "LV", "EE",
-        "FI", "FR", "NL", "CZ", "IL", "US", "ME", "KG", "UZ", "AE",
-    ]
-
     private static let names: [String: String] = [
         "GE": "Georgia", "LT": "Lithuania", "UA": "Ukraine", "AM": "Armenia", "TR": "Turkey",
         "KZ": "Kazakhstan", "RS": "Serbia", "DE": "Germany", "PL": "Poland", "LV": "Latvia",

@@ -2,7 +2,7 @@
 ///
 /// A one-way table is a grid with one column whose row margins are not published; a table with
 /// no dimension is a 1 × 1 grid.
-struct TableKnowledge: Equatable, Sendable {
+struct TableKnowledge: TableGrid, Equatable, Sendable {
     var cells: [[ClosedRange<Int>]]
     var rowSums: [ClosedRange<Int>]
     var columnSums: [ClosedRange<Int>]
@@ -10,25 +10,6 @@ struct TableKnowledge: Equatable, Sendable {
 
     var rowCount: Int { cells.count }
     var columnCount: Int { cells.first?.count ?? 0 }
-
-    subscript(_ q: TableQuantity) -> ClosedRange<Int> {
-        get {
-            switch q {
-            case .cell(let i, let j): return cells[i][j]
-            case .row(let i): return rowSums[i]
-            case .column(let j): return columnSums[j]
-            case .total: return total
-            }
-        }
-        set {
-            switch q {
-            case .cell(let i, let j): cells[i][j] = newValue
-            case .row(let i): rowSums[i] = newValue
-            case .column(let j): columnSums[j] = newValue
-            case .total: total = newValue
-            }
-        }
-    }
 }
 
 /// One published number of a two-way table.

@@ -1,4 +1,5 @@
-/// The one sentence a press officer can quote, built only from numbers the release publishes.
+/// The one sentence a press officer can quote, built only from numbers the release publishes
+/// (after every suppression, family numbers included).
 ///
 /// Example: "About 1,600 people relocated in 2021, excluding family members; most went to
 /// Georgia, Lithuania and Ukraine."
@@ -10,11 +11,15 @@ public enum Headline {
         var text: String
         switch release.total {
         case .value(let n): text = "About \(grouped(approximate(n))) people \(verb) \(when)"
-        default: text = "Fewer than \(spec.k) people \(verb) \(when)"
+        case .belowThreshold: text = "Fewer than \(spec.k) people \(verb) \(when)"
+        case .withheld: return "How many people \(verb) \(when) is withheld, so that small groups cannot be worked out."
         }
+        // Only what the release itself shows: a family total beside a hidden principal total
+        // is withheld too, so no sentence can pair "fewer than 10 people" with "10 family members".
         switch (spec.includeFamily, release.familyTotal) {
         case (true, .value(let f)?): text += ", plus about \(grouped(approximate(f))) family members"
-        case (true, _): text += ", plus fewer than \(spec.k) family members"
+        case (true, .belowThreshold?): text += ", plus fewer than \(spec.k) family members"
+        case (true, _): text += release.total.number == nil ? "" : "; the number of family members is withheld"
         case (false, _): text += ", excluding family members"
         }
         let top = topDestinations(release)

@@ -6,13 +6,13 @@ public enum ReleaseFormat: String, CaseIterable, Sendable {
 }
 
 extension Release {
-    /// The release in `format`, ending with a newline.
-    public func rendered(as format: ReleaseFormat) -> String {
+    /// The release in `format`, ending with a newline; with its place in the ledger when given.
+    public func rendered(as format: ReleaseFormat, position: LedgerPosition? = nil) -> String {
         switch format {
-        case .table: return renderTable()
-        case .csv: return renderCSV(hxl: false)
-        case .json: return renderJSON()
-        case .hxl: return renderCSV(hxl: true)
+        case .table: return renderTable(position: position)
+        case .csv: return renderCSV(hxl: false, position: position)
+        case .json: return renderJSON(position: position)
+        case .hxl: return renderCSV(hxl: true, position: position)
         }
     }
 
@@ -20,7 +20,7 @@ extension Release {
 
     /// The JSON document of CLI.md: `release` metadata, `headline`, `dimensions`, `cells`,
     /// `total`, plus `margins` for two-way tables. Keys sorted, so equal releases give equal bytes.
-    public func renderJSON() -> String {
+    public func renderJSON(position: LedgerPosition? = nil) -> String {
         var meta: [String: JSONValue] = [
             "id": .string(id), "period": .string(period.description), "method": .string(method),
             "k": .int(k), "round": .int(roundingBase),
@@ -28,6 +28,11 @@ extension Release {
             "budget_left": budgetLeft.map { .decimal($0) } ?? .null,
             "basis": .string(spec.basis.rawValue), "include_family": .bool(spec.includeFamily),
         ]
+        meta["provisional"] = .bool(provisional ?? false)
+        if let position {
+            meta["ledger_seq"] = .int(position.sequence)
+            meta["ledger_head"] = .string(position.hash)
+        }
         if spec.mechanism == .threshold { meta["rounding_rule"] = .string("nearest multiple, halves up; shown counts are at least k") }
         func count(_ c: PublishedCount) -> JSONValue { c.number.map { .int($0) } ?? .string(c.description) }
         let cellValues: [JSONValue] = cells.map { cell in
@@ -57,7 +62,10 @@ extension Release {
 
     /// One line per cell, then the row and column sums, then the total (`total` in the
     /// dimension columns it sums over). HXL adds a hashtag row under the header.
-    func renderCSV(hxl: Bool) -> String {
+    ///
+    /// A final comment line names the release, its ledger entry and chain hash (and says
+    /// "provisional" when it is), where spreadsheet tools skip it.
+    func renderCSV(hxl: Bool, position: LedgerPosition? = nil) -> String {
         var header = dimensions.map(\.rawValue) + ["count"]
         var tags = dimensions.map(Release.hxlTag) + ["#affected+num"]
         if spec.includeFamily {
@@ -79,7 +87,9 @@ extension Release {
         if !cells.isEmpty || dimensions.isEmpty {
             lines.append(line(dimensions.map { _ in "total" }, total, familyTotal))
         }
-        return lines.map { $0.map(Release.csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
+        var text = lines.map { $0.map(Release.csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
+        if let position { text += "# " + ledgerNote(position) + "\n" }
+        return text
     }
 
     static func hxlTag(_ dimension: TableDimension) -> String {
@@ -101,7 +111,7 @@ extension Release {
     // MARK: - Terminal
 
     /// A plain-text table with the headline and the protection in force.
-    func renderTable() -> String {
+    func renderTable(position: LedgerPosition? = nil) -> String {
         var out = headline + "\n\n"
         var grid: [[String]] = []
         func text(_ c: PublishedCount, _ f: PublishedCount?) -> String {
@@ -135,6 +145,7 @@ extension Release {
             out += padded.joined(separator: "  ") + "\n"
         }
         out += "\n" + footnote() + "\n"
+        if let position { out += ledgerNote(position) + "\n" }
         return out
     }
 
@@ -142,8 +153,13 @@ extension Release {
         dimension == .destination && category.count == 2 ? "\(category) \(CountryNames.name(for: category))" : category
     }
 
+    /// "release 3fa…, 2021, ledger entry 4, chain hash 9c…": what lets a reader notice a reset ledger.
+    func ledgerNote(_ position: LedgerPosition) -> String {
+        "release \(id), \(period)\(provisional == true ? " (provisional)" : ""), ledger entry \(position.sequence), chain hash \(position.hash)"
+    }
+
     private func footnote() -> String {
-        var parts = ["Release \(id), \(period).", "Counts under \(k) shown as <\(k); others rounded to the nearest \(roundingBase)."]
+        var parts = ["Release \(id), \(period)\(provisional == true ? ", provisional: the period had not ended" : "").", "Counts under \(k) shown as <\(k); others rounded to the nearest \(roundingBase)."]
         if cells.contains(where: { $0.count == .withheld }) || margins.contains(where: { $0.count == .withheld }) {
             parts.append("x: withheld so that small counts cannot be worked out.")
         }

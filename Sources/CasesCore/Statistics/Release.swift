@@ -41,6 +41,9 @@ public struct Release: Hashable, Codable, Sendable {
     public var margins: [ReleaseMargin]
     public var total: PublishedCount
     public var familyTotal: PublishedCount?
+    /// true when published before its period ended (`--provisional`); absent otherwise, so
+    /// releases made before the flag existed keep their bytes.
+    public var provisional: Bool?
 
     public var period: Period { spec.period }
     public var dimensions: [TableDimension] { spec.dimensions }

@@ -51,22 +51,51 @@ extension Caseload {
         return ledger
     }
 
-    /// Publishes the table `spec` describes through the ledger: the stored release if this
-    /// exact table was released before (nothing spent), else a new one, sealed and chained.
+    /// Publishes the table a request describes through the ledger: the stored release if this
+    /// exact table was released before (nothing spent), else a new one (with the quarters it
+    /// froze, and with `--revise` the year's tables published again), sealed and chained.
     /// One transaction, so two coordinators cannot both spend the last of a budget.
-    public func publish(_ spec: TableSpec, revision: Bool = false) throws -> ReleaseDecision {
+    public func publish(_ request: ReleaseRequest) throws -> ReleaseDecision {
         try vault.vault.write { db in
             var ledger = try loadLedger(db)
-            // Read inside the transaction: the table counts exactly the caseload it is sealed beside.
-            let decision = try ledger.publish(spec: spec, revision: revision) { try statisticsRecords(db) }
-            if decision.isNew {
-                let seq = Int64(ledger.entries.count)
-                let previous = try Data.fetchOne(db, sql: "SELECT mac FROM release ORDER BY seq DESC LIMIT 1") ?? Data(count: 32)
-                let sealed = try vault.seal(decision.entry, table: Self.releaseTable, row: String(seq), key: vault.key.ledger)
-                let mac = Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.ledger)
-                try db.execute(sql: "INSERT INTO release (seq, sealed, mac) VALUES (?, ?, ?)", arguments: [seq, sealed, mac])
-            }
+            let before = ledger.entries.count
+            // Read inside the transaction: a quarter freezes exactly the caseload beside it.
+            let decision = try ledger.publish(request) { try statisticsRecords(db) }
+            try append(ledger.entries[before...], db)
             return decision
+        }
+    }
+
+    /// As ``publish(_:)`` with today's date and no flags.
+    public func publish(_ spec: TableSpec, revision: Bool = false) throws -> ReleaseDecision {
+        try publish(ReleaseRequest(spec: spec, revision: revision, today: today()))
+    }
+
+    /// The statistics settings in force.
+    public func statisticsSettings() throws -> StatisticsSettings {
+        try releaseLedger().settings
+    }
+
+    /// Records new statistics settings in the ledger: floors may only rise.
+    public func changeStatisticsSettings(kFloor: Int? = nil, roundingFloor: Int? = nil, destinations: [String]? = nil) throws -> StatisticsSettings {
+        try vault.vault.write { db in
+            var ledger = try loadLedger(db)
+            let before = ledger.entries.count
+            let settings = try ledger.changeSettings(kFloor: kFloor, roundingFloor: roundingFloor, destinations: destinations)
+            try append(ledger.entries[before...], db)
+            return settings
+        }
+    }
+
+    /// Seals and chains new ledger entries after the stored ones.
+    private func append(_ new: ArraySlice<ReleaseLedgerEntry>, _ db: Database) throws {
+        var previous = try Data.fetchOne(db, sql: "SELECT mac FROM release ORDER BY seq DESC LIMIT 1") ?? Data(count: 32)
+        for (offset, entry) in new.enumerated() {
+            let seq = Int64(new.startIndex + offset + 1)
+            let sealed = try vault.seal(entry, table: Self.releaseTable, row: String(seq), key: vault.key.ledger)
+            let mac = Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.ledger)
+            try db.execute(sql: "INSERT INTO release (seq, sealed, mac) VALUES (?, ?, ?)", arguments: [seq, sealed, mac])
+            previous = mac
         }
     }
 }

@@ -8,13 +8,23 @@ public enum StatisticsEngine {
     public static let familyContributionCap = 5
 
     /// A new release of `records` under `spec`; `budgetLeft` is only recorded in the metadata.
-    public static func computeRelease(of records: [StatisticsRecord], spec: TableSpec, budgetLeft: ExactRational? = nil) throws -> Release {
+    ///
+    /// `destinations` names the destination rows (everyone else is `other`): the frozen list of
+    /// the period, so that every table of a period has the same layout.
+    public static func computeRelease(of records: [StatisticsRecord], spec: TableSpec, budgetLeft: ExactRational? = nil,
+                                      destinations: [String] = StatisticsSettings.defaultDestinations) throws -> Release {
         let counted = CountTable.records(records, in: spec)
         let rule = PublicationRule(k: spec.k, base: spec.roundingBase)
+        let dims = spec.dimensions
+        let rows = CountTable.fixedAxis(dims.first, spec: spec, destinations: destinations)
+        let columns = CountTable.fixedAxis(dims.count > 1 ? dims[1] : nil, spec: spec, destinations: destinations)
         var draft: Release
         switch spec.mechanism {
-        case .threshold: draft = thresholdRelease(counted, spec: spec, rule: rule)
-        case .discreteLaplace(let epsilon): draft = try noisyRelease(counted, spec: spec, rule: rule, epsilon: epsilon)
+        case .threshold:
+            draft = thresholdRelease(CountTable(records: counted, rows: rows, columns: columns, basis: spec.basis), spec: spec, rule: rule)
+        case .discreteLaplace(let epsilon):
+            let table = CountTable(records: counted, rows: rows, columns: columns, basis: spec.basis, familyCap: familyContributionCap)
+            draft = try noisyRelease(table, spec: spec, rule: rule, epsilon: epsilon)
         }
         draft.budgetLeft = budgetLeft
         draft.headline = Headline.sentence(for: draft)
@@ -23,36 +33,28 @@ public enum StatisticsEngine {
 
     // MARK: - Threshold
 
-    private static func thresholdRelease(_ records: [StatisticsRecord], spec: TableSpec, rule: PublicationRule) -> Release {
+    /// Suppression on the fixed layout. Family numbers go through the same rule, and every
+    /// family number whose principal number is not shown is withheld too: "fewer than 10
+    /// people, plus 10 family members" would prove that someone left.
+    private static func thresholdRelease(_ table: CountTable, spec: TableSpec, rule: PublicationRule) -> Release {
         let dims = spec.dimensions
-        var rows = CountTable.thresholdAxis(dims.first, records: records, spec: spec)
-        var columns = CountTable.thresholdAxis(dims.count > 1 ? dims[1] : nil, records: records, spec: spec)
         let suppression = CellSuppression(rule: rule, publishRowSums: dims.count == 2, publishColumnSums: dims.count == 2)
-        while true {
-            let table = CountTable(records: records, rows: rows, columns: columns, basis: spec.basis)
-            if let principals = suppression.protect(table.principals) {
-                var family: SuppressedTable?
-                if spec.includeFamily {
-                    let forced = principals.cells.map { $0.map { $0.number == nil } }
-                    family = suppression.protect(table.family, forced: forced)
-                }
-                return assemble(table, spec: spec, principals: principals, family: family,
-                                familyTotal: spec.includeFamily ? rule.publish(table.family.joined().reduce(0, +)) : nil)
-            }
-            // No cells to withhold would do: coarsen the axis with more categories and retry.
-            let rowsFirst = rows.groups.count >= columns.groups.count
-            func size(_ axis: CategoryAxis) -> (CategoryAxis.Group) -> Int {
-                { group in records.filter { r in axis.dimension.map { group.members.contains(CountTable.category(of: r, $0, basis: spec.basis)) } ?? true }.count }
-            }
-            if rowsFirst, rows.groups.count > 1 {
-                rows.mergeSmallest(counting: size(rows), k: spec.k)
-            } else if columns.groups.count > 1 {
-                columns.mergeSmallest(counting: size(columns), k: spec.k)
-            } else {
-                // A 1 × 1 table is always safe; this cannot be reached.
-                preconditionFailure("a single cell failed the audit")
-            }
+        let principals = suppression.protect(table.principals, forced: [])
+        var family: SuppressedTable?
+        if spec.includeFamily {
+            family = suppression.protect(table.family, forced: hiddenNumbers(of: principals))
         }
+        return assemble(table, spec: spec, principals: principals, family: family)
+    }
+
+    /// The numbers of a protected table that a reader is not shown.
+    static func hiddenNumbers(of t: SuppressedTable) -> Set<TableQuantity> {
+        var hidden: Set<TableQuantity> = []
+        for (i, row) in t.cells.enumerated() { for (j, c) in row.enumerated() where c.number == nil { hidden.insert(.cell(i, j)) } }
+        for (i, c) in t.rowSums.enumerated() where c.number == nil { hidden.insert(.row(i)) }
+        for (j, c) in t.columnSums.enumerated() where c.number == nil { hidden.insert(.column(j)) }
+        if t.total.number == nil { hidden.insert(.total) }
+        return hidden
     }
 
     // MARK: - Discrete Laplace
@@ -63,12 +65,9 @@ public enum StatisticsEngine {
     /// same four family numbers by at most `familyContributionCap`). ε is split evenly over
     /// these classes, each scaled to its sensitivity, so the whole release is ε-differentially
     /// private; suppression and rounding afterwards are post-processing and cost nothing.
-    private static func noisyRelease(_ records: [StatisticsRecord], spec: TableSpec, rule: PublicationRule, epsilon: ExactRational) throws -> Release {
+    private static func noisyRelease(_ table: CountTable, spec: TableSpec, rule: PublicationRule, epsilon: ExactRational) throws -> Release {
         let dims = spec.dimensions
-        let rows = CountTable.fixedAxis(dims.first, spec: spec)
-        let columns = CountTable.fixedAxis(dims.count > 1 ? dims[1] : nil, spec: spec)
         let cap = familyContributionCap
-        let table = CountTable(records: records, rows: rows, columns: columns, basis: spec.basis, familyCap: cap)
         let classes = [1, 2, 4][dims.count] * (spec.includeFamily ? 2 : 1)
         // ε/classes has a small denominator; overflow is impossible for the ε a spec accepts.
         let perPrincipal = try epsilon.divided(by: classes)
@@ -83,14 +82,15 @@ public enum StatisticsEngine {
                 total: publish(grid.joined().reduce(0, +)))
         }
         let principals = noisy(table.principals, perPrincipal)
-        let family = spec.includeFamily ? noisy(table.family, perFamily) : nil
-        return assemble(table, spec: spec, principals: principals, family: family, familyTotal: family?.total)
+        var family = spec.includeFamily ? noisy(table.family, perFamily) : nil
+        // As in threshold releases, no family number beside a principal number that is not shown.
+        for q in hiddenNumbers(of: principals) { family?[q] = .withheld }
+        return assemble(table, spec: spec, principals: principals, family: family)
     }
 
     // MARK: - Assembly
 
-    private static func assemble(_ table: CountTable, spec: TableSpec, principals: SuppressedTable, family: SuppressedTable?,
-                                 familyTotal: PublishedCount?) -> Release {
+    private static func assemble(_ table: CountTable, spec: TableSpec, principals: SuppressedTable, family: SuppressedTable?) -> Release {
         let dims = spec.dimensions
         var cells: [ReleaseCell] = []
         if !dims.isEmpty {
@@ -111,6 +111,6 @@ public enum StatisticsEngine {
             }
         }
         return Release(id: Release.newID(), spec: spec, budgetLeft: nil, headline: "", cells: cells, margins: margins,
-                       total: principals.total, familyTotal: familyTotal)
+                       total: principals.total, familyTotal: family?.total)
     }
 }

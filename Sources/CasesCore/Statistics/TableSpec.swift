@@ -40,6 +40,23 @@ public struct Period: Hashable, Codable, Sendable, CustomStringConvertible {
     /// The year whose privacy budget a release of this period spends: quarters draw on their year.
     public var budgetYear: Int { year }
 
+    /// Whether the period's last day is before `today`.
+    public func hasEnded(by today: CalendarDate) -> Bool {
+        let lastMonth = quarter.map { $0 * 3 } ?? 12
+        return (today.year, today.month) > (year, lastMonth)
+    }
+
+    /// The whole year of a year already checked.
+    init(wholeYear year: Int) {
+        self.year = year
+        quarter = nil
+    }
+
+    /// The last year that has ended by `today`.
+    public static func lastCompleteYear(by today: CalendarDate) throws -> Period {
+        try Period(year: today.year - 1)
+    }
+
     public init(from decoder: any Decoder) throws {
         try self.init(parsing: decoder.singleValueContainer().decode(String.self))
     }
@@ -91,9 +108,9 @@ public enum Mechanism: Hashable, Codable, Sendable {
 
 /// Everything that decides a release's numbers, apart from the cases themselves.
 public struct TableSpec: Hashable, Codable, Sendable {
-    public static let defaultK = 10
-    public static let minimumK = 5
-    public static let defaultRoundingBase = 5
+    public static let defaultK = StatisticsSettings.minimumK
+    public static let minimumK = StatisticsSettings.minimumK
+    public static let defaultRoundingBase = StatisticsSettings.minimumRoundingBase
     public static let maximumDimensions = 2
     public static let defaultEpsilon = ExactRational(1, 2)
     public static let maximumEpsilon = ExactRational(10)
@@ -119,11 +136,17 @@ public struct TableSpec: Hashable, Codable, Sendable {
         guard Set(dimensions).count == dimensions.count else {
             throw StatisticsError.invalidSpec("a dimension is named twice.")
         }
-        guard (TableSpec.minimumK...1000).contains(k) else {
-            throw StatisticsError.invalidSpec("k must be between \(TableSpec.minimumK) and 1000, so that no published cell stands for a handful of people.")
+        guard k >= StatisticsSettings.minimumK else {
+            throw StatisticsError.floorLowered("k", requested: k, floor: StatisticsSettings.minimumK)
         }
-        guard (1...k).contains(roundingBase) else {
-            throw StatisticsError.invalidSpec("the rounding base must be between 1 and k (\(k)).")
+        guard roundingBase >= StatisticsSettings.minimumRoundingBase else {
+            throw StatisticsError.floorLowered("rounding base", requested: roundingBase, floor: StatisticsSettings.minimumRoundingBase)
+        }
+        guard k <= 1000 else {
+            throw StatisticsError.invalidSpec("k must be at most 1000.")
+        }
+        guard roundingBase <= k else {
+            throw StatisticsError.invalidSpec("the rounding base must not be above k (\(k)).")
         }
         if let e = mechanism.epsilon, e <= .zero || e > TableSpec.maximumEpsilon {
             throw StatisticsError.invalidEpsilon(e.description)

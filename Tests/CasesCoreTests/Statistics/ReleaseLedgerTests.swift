@@ -30,9 +30,9 @@ import Testing
         _ = try ledger.publish(records, spec: spec)
         let revised = try ledger.publish(records, spec: spec, revision: true)
         #expect(revised.isNew)
-        #expect(revised.entry.isRevision)
+        #expect(revised.entry.isRevision == true)
         #expect(try ledger.spent(for: spec.period) == .one)
-        #expect(revised.entry.release.budgetLeft == .zero)
+        #expect(revised.release.budgetLeft == .zero)
     }
 
     @Test func exceedingTheBudgetThrowsBudgetExhausted() throws {
@@ -45,7 +45,7 @@ import Testing
         _ = try ledger.publish(records, spec: try dp("0.3", by: [.destination]))
         #expect(try ledger.budgetLeft(for: try Period(parsing: "2021-Q3")) == .zero)
         let error = StatisticsError.budgetExhausted(period: "2021", spent: "1", requested: "0.1", budget: "1")
-        #expect(error.description.hasPrefix("The privacy budget for 2021 is used up"))
+        #expect(error.description.hasPrefix("The privacy budget for people counted in 2021 is used up"))
     }
 
     @Test func tenReleasesOfOneTenthAddUpExactly() throws {
@@ -72,7 +72,7 @@ import Testing
     @Test func untouchedChainVerifies() throws {
         var ledger = ReleaseLedger()
         _ = try ledger.publish(records, spec: try dp("0.2"))
-        _ = try ledger.publish(records, spec: try TableSpec(period: try Period(year: 2021), dimensions: [.destination]))
+        _ = try ledger.publish(records, spec: try TableSpec(period: try Period(year: 2022), dimensions: [.destination]))
         _ = try ledger.publish(records, spec: try dp("0.2", by: [.reason]))
         try ledger.verifyChain()
         // Entries survive a round trip through their stored form.

@@ -1,0 +1,260 @@
+import CGLPK
+
+/// The integer program a hostile analyst solves over a frozen period's published tables: one
+/// nonnegative integer variable per class of atoms that no published number tells apart, and
+/// one row per distinct published sum, bounded by everything its readers were shown.
+///
+/// Owns a GLPK problem. GLPK is not thread-safe per problem object, so a program is made, used
+/// and released on one thread (`LinkedAudit` makes one per call and never shares it).
+final class LinkedProgram {
+    enum Direction { case minimize, maximize }
+
+    /// The result of one optimisation over integer points.
+    enum Outcome {
+        case infeasible
+        case unbounded
+        /// The optimum and an integer point that attains it (column values, 0-based).
+        case optimum(Int, [Int])
+    }
+
+    /// First global cell index of each table: tables in order, then their cells.
+    let offsets: [Int]
+    /// Each cell's terms over the reduced columns (1-based, as GLPK numbers them).
+    let cellTerms: [[(column: Int32, coefficient: Double)]]
+    let columnCount: Int
+    /// The row of each cell, 0 for a cell over no atom (always 0, so nothing to publish).
+    private let cellRow: [Int32]
+    private let rowCells: [[Int]]
+    private var cellBounds: [ClosedRange<Int>]
+    private let problem: OpaquePointer
+    private var objectiveColumns: [Int32] = []
+    private var boundsChanged = false
+
+    init(atomCount: Int, tables: [LinkedTable], familyLinks: [FamilyLink]) throws {
+        var offsets: [Int] = []
+        var cells: [(LinkedCell, LinkedTable)] = []
+        for table in tables {
+            offsets.append(cells.count)
+            cells += table.cells.map { ($0, table) }
+        }
+        self.offsets = offsets
+
+        // The coarsest common refinement: atoms in exactly the same published sums (with the
+        // same coefficients, and the same family link) can only ever be read together, so they
+        // become one variable. This is what keeps a period of 100,000 cases small.
+        var signatures = Array(repeating: [Int](), count: atomCount)
+        var cellCoefficients: [[Int: Int]] = []
+        for (g, (cell, _)) in cells.enumerated() {
+            var merged: [Int: Int] = [:]
+            for term in cell.terms where term.coefficient != 0 {
+                guard (0..<atomCount).contains(term.atom) else { throw StatisticsError.linkedAuditFailed("a published cell names an atom outside the period") }
+                merged[term.atom, default: 0] += term.coefficient
+            }
+            for (atom, c) in merged.sorted(by: { $0.key < $1.key }) where c != 0 { signatures[atom] += [g, c] }
+            cellCoefficients.append(merged)
+        }
+        var linked = Set<Int>()
+        var refined = signatures
+        for link in familyLinks {
+            guard (0..<atomCount).contains(link.principals), (0..<atomCount).contains(link.family), link.principals != link.family,
+                  link.maximumPerPrincipal >= 0, linked.insert(link.principals).inserted, linked.insert(link.family).inserted else {
+                throw StatisticsError.linkedAuditFailed("a family link names an atom twice or outside the period")
+            }
+            refined[link.principals] += [-1, link.maximumPerPrincipal] + signatures[link.family]
+            refined[link.family] += [-2, link.maximumPerPrincipal] + signatures[link.principals]
+        }
+        var classOf = [Int32](repeating: 0, count: atomCount)
+        var classes: [[Int]: Int32] = [:]
+        for atom in 0..<atomCount {
+            if let c = classes[refined[atom]] {
+                classOf[atom] = c
+            } else {
+                let c = Int32(classes.count + 1)
+                classes[refined[atom]] = c
+                classOf[atom] = c
+            }
+        }
+        columnCount = classes.count
+
+        // Every atom of a class is in the same cells with the same coefficient, so a cell's
+        // terms over classes are read off any one atom per class.
+        var terms: [[(column: Int32, coefficient: Double)]] = []
+        for merged in cellCoefficients {
+            var seen: [Int32: Int] = [:]
+            for (atom, c) in merged where c != 0 { seen[classOf[atom]] = c }
+            terms.append(seen.sorted { $0.key < $1.key }.map { (column: $0.key, coefficient: Double($0.value)) })
+        }
+        cellTerms = terms
+
+        // Rows: a sum published in several tables (totals, shared margins) is one row bounded by
+        // the intersection of what each table showed.
+        var rowOf: [[Double]: Int32] = [:]
+        var rowCells: [[Int]] = [[]]
+        var cellRow = [Int32](repeating: 0, count: cells.count)
+        for (g, t) in terms.enumerated() where !t.isEmpty {
+            let key = t.flatMap { [Double($0.column), $0.coefficient] }
+            if let r = rowOf[key] {
+                cellRow[g] = r
+                rowCells[Int(r)].append(g)
+            } else {
+                let r = Int32(rowCells.count)
+                rowOf[key] = r
+                rowCells.append([g])
+                cellRow[g] = r
+            }
+        }
+        self.cellRow = cellRow
+        self.rowCells = rowCells
+        cellBounds = cells.map { $0.0.preimage(in: $0.1) }
+        for (g, t) in terms.enumerated() where t.isEmpty && !cellBounds[g].contains(0) {
+            throw StatisticsError.linkedAuditFailed("a cell over no case is published as more than zero")
+        }
+
+        glp_term_out(GLP_OFF)
+        guard let p = glp_create_prob() else { throw StatisticsError.linkedAuditFailed("the solver could not start") }
+        problem = p
+        let rowCount = rowCells.count - 1
+        let familyRows = familyLinks.count
+        if columnCount > 0 { glp_add_cols(p, Int32(columnCount)) }
+        if rowCount + familyRows > 0 { glp_add_rows(p, Int32(rowCount + familyRows)) }
+
+        // Column upper bounds from published sums that only add: tight bounds keep branching
+        // short. The last table's cells may be withheld later, so they do not count.
+        let fixedCells = offsets.last ?? 0
+        var upper = [Double](repeating: .infinity, count: columnCount + 1)
+        var ia: [Int32] = [0], ja: [Int32] = [0], ar: [Double] = [0]
+        for r in 1...max(1, rowCount) where r <= rowCount {
+            let bounds = try rowBounds(Int32(r))
+            let t = terms[rowCells[r][0]]
+            let fixedUpper = rowCells[r].filter { $0 < fixedCells }.map { cellBounds[$0].upperBound }.min() ?? FeasibilityAudit.unbounded
+            if fixedUpper < FeasibilityAudit.unbounded, t.allSatisfy({ $0.coefficient > 0 }) {
+                for term in t { upper[Int(term.column)] = min(upper[Int(term.column)], (Double(fixedUpper) / term.coefficient).rounded(.down)) }
+            }
+            for term in t {
+                ia.append(Int32(r))
+                ja.append(term.column)
+                ar.append(term.coefficient)
+            }
+            setRowBounds(Int32(r), bounds)
+        }
+        // Family members lie between 0 and the public maximum per principal of their atom.
+        var seenLinks = Set<[Int32]>()
+        var r = Int32(rowCount)
+        for link in familyLinks {
+            let (pc, fc) = (classOf[link.principals], classOf[link.family])
+            r += 1
+            if seenLinks.insert([pc, fc]).inserted {
+                ia += [r, r]
+                ja += [fc, pc]
+                ar += [1, -Double(link.maximumPerPrincipal)]
+            }
+            glp_set_row_bnds(p, r, GLP_UP, 0, 0)
+        }
+        for c in 1...max(1, columnCount) where c <= columnCount {
+            glp_set_col_kind(p, Int32(c), GLP_IV)
+            if upper[c].isFinite {
+                glp_set_col_bnds(p, Int32(c), upper[c] > 0 ? GLP_DB : GLP_FX, 0, max(0, upper[c]))
+            } else {
+                glp_set_col_bnds(p, Int32(c), GLP_LO, 0, 0)
+            }
+        }
+        if ia.count > 1 { glp_load_matrix(p, Int32(ia.count - 1), &ia, &ja, &ar) }
+    }
+
+    deinit { glp_delete_prob(problem) }
+
+    /// Changes what readers were shown of cell `g` of the last table (withholding it, or showing
+    /// it again).
+    func setBounds(ofCell g: Int, to range: ClosedRange<Int>) throws {
+        cellBounds[g] = range
+        let r = cellRow[g]
+        guard r > 0 else { return }
+        setRowBounds(r, try rowBounds(r))
+        boundsChanged = true
+    }
+
+    /// The value of cell `g` at an integer point.
+    func value(ofCell g: Int, at point: [Int]) -> Int {
+        cellTerms[g].reduce(0) { $0 + Int($1.coefficient) * point[Int($1.column) - 1] }
+    }
+
+    /// The exact optimum of a sum of cells over every integer point that agrees with what is
+    /// published; with `exact` false, an LP optimum that is not integral gives `nil` instead of
+    /// a branch and bound (used to look for witnesses cheaply).
+    func optimize(cells: [Int], _ direction: Direction, exact: Bool = true) throws -> Outcome? {
+        var objective: [Int32: Double] = [:]
+        for g in cells { for t in cellTerms[g] { objective[t.column, default: 0] += t.coefficient } }
+        if objective.isEmpty { return .optimum(0, Array(repeating: 0, count: columnCount)) }
+        for c in objectiveColumns { glp_set_obj_coef(problem, c, 0) }
+        for (c, v) in objective { glp_set_obj_coef(problem, c, v) }
+        objectiveColumns = Array(objective.keys)
+        glp_set_obj_dir(problem, direction == .minimize ? GLP_MIN : GLP_MAX)
+
+        var smcp = glp_smcp()
+        glp_init_smcp(&smcp)
+        smcp.msg_lev = GLP_MSG_OFF
+        // A changed objective keeps the last basis primal feasible; changed bounds keep it dual
+        // feasible: either way the solve starts where the last one ended.
+        smcp.meth = boundsChanged ? GLP_DUALP : GLP_PRIMAL
+        boundsChanged = false
+        var code = glp_simplex(problem, &smcp)
+        if code == GLP_EBADB || code == GLP_ESING || code == GLP_ECOND {
+            glp_adv_basis(problem, 0)
+            smcp.meth = GLP_PRIMAL
+            code = glp_simplex(problem, &smcp)
+        }
+        guard code == 0 else { throw StatisticsError.linkedAuditFailed("the linear program did not solve (GLPK code \(code))") }
+        switch glp_get_status(problem) {
+        case GLP_OPT: break
+        case GLP_NOFEAS: return .infeasible
+        case GLP_UNBND: return .unbounded
+        default: throw StatisticsError.linkedAuditFailed("the linear program did not reach an optimum")
+        }
+        var point = [Int](repeating: 0, count: columnCount)
+        var integral = true
+        for c in 0..<columnCount {
+            let x = glp_get_col_prim(problem, Int32(c + 1))
+            let n = x.rounded()
+            if abs(x - n) > 1e-7 { integral = false }
+            point[c] = Int(n)
+        }
+        // An integral LP optimum is the integer optimum; otherwise branch and bound.
+        if integral { return .optimum(Int(glp_get_obj_val(problem).rounded()), point) }
+        guard exact else { return nil }
+        var iocp = glp_iocp()
+        glp_init_iocp(&iocp)
+        iocp.msg_lev = GLP_MSG_OFF
+        iocp.presolve = GLP_OFF
+        let mip = glp_intopt(problem, &iocp)
+        guard mip == 0 else { throw StatisticsError.linkedAuditFailed("the integer program did not solve (GLPK code \(mip))") }
+        switch glp_mip_status(problem) {
+        case GLP_OPT:
+            for c in 0..<columnCount { point[c] = Int(glp_mip_col_val(problem, Int32(c + 1)).rounded()) }
+            return .optimum(Int(glp_mip_obj_val(problem).rounded()), point)
+        case GLP_NOFEAS: return .infeasible
+        default: throw StatisticsError.linkedAuditFailed("the integer program did not reach an optimum")
+        }
+    }
+
+    // MARK: - Rows
+
+    private func rowBounds(_ r: Int32) throws -> ClosedRange<Int> {
+        var lo = 0, hi = FeasibilityAudit.unbounded
+        for g in rowCells[Int(r)] {
+            lo = max(lo, cellBounds[g].lowerBound)
+            hi = min(hi, cellBounds[g].upperBound)
+        }
+        guard lo <= hi else { throw StatisticsError.linkedAuditFailed("two published tables disagree about the same number") }
+        return lo...hi
+    }
+
+    private func setRowBounds(_ r: Int32, _ b: ClosedRange<Int>) {
+        if b.upperBound >= FeasibilityAudit.unbounded {
+            glp_set_row_bnds(problem, r, GLP_LO, Double(b.lowerBound), 0)
+        } else if b.lowerBound == b.upperBound {
+            glp_set_row_bnds(problem, r, GLP_FX, Double(b.lowerBound), Double(b.upperBound))
+        } else {
+            glp_set_row_bnds(problem, r, GLP_DB, Double(b.lowerBound), Double(b.upperBound))
+        }
+    }
+}

@@ -1,0 +1,102 @@
+/// Whether every protected cell of a set of linked tables can still be anything from 0 to k−1:
+/// the width rule of `CellSuppression.isProtected`, decided by exact integer optimisation.
+///
+/// Each solve yields an integer point that agrees with everything published; any protected
+/// cell that is 0 (or k−1) there has its lower (or upper) end proven at once. Withholding a
+/// cell only widens what a reader knows, so points stay valid until a cell is shown again; the
+/// caller saves and restores `witnesses` around trials that tighten.
+struct LinkedProtectionCheck {
+    struct Witnesses {
+        var low: [Bool]
+        var high: [Bool]
+
+        init(count: Int) {
+            low = Array(repeating: false, count: count)
+            high = low
+        }
+    }
+
+    let program: LinkedProgram
+    /// Global indices of the protected cells, tables in release order.
+    let sensitive: [Int]
+    /// The value each must be able to reach: k−1 of its table.
+    private let need: [Int]
+    /// Whether a reader sees an upper end for it (a `<k` cell) rather than none (forced `x`).
+    private let bounded: [Bool]
+    private let position: [Int: Int]
+    var witnesses: Witnesses
+
+    init(program: LinkedProgram, tables: [LinkedTable]) {
+        self.program = program
+        var sensitive: [Int] = [], need: [Int] = [], bounded: [Bool] = []
+        for (t, table) in tables.enumerated() {
+            for (i, cell) in table.cells.enumerated() where cell.isProtected {
+                sensitive.append(program.offsets[t] + i)
+                need.append(table.rule.k - 1)
+                bounded.append(!cell.forced)
+            }
+        }
+        self.sensitive = sensitive
+        self.need = need
+        self.bounded = bounded
+        position = Dictionary(uniqueKeysWithValues: sensitive.enumerated().map { ($0.element, $0.offset) })
+        witnesses = Witnesses(count: sensitive.count)
+    }
+
+    /// The first protected cell a reader can narrow, or nil when all are safe.
+    mutating func firstExposed() throws -> Int? {
+        try searchWitnesses()
+        for s in sensitive.indices where try !isProtected(at: s) { return sensitive[s] }
+        return nil
+    }
+
+    /// Whether the protected cell with global index `g` is still at least k wide.
+    mutating func isProtected(_ g: Int) throws -> Bool {
+        guard let s = position[g] else { return true }
+        return try isProtected(at: s)
+    }
+
+    private mutating func isProtected(at s: Int) throws -> Bool {
+        let g = sensitive[s]
+        if !witnesses.low[s] {
+            guard case .optimum(let lo, let point)? = try program.optimize(cells: [g], .minimize) else { throw contradiction }
+            record(point)
+            if lo > 0 { return false }
+            witnesses.low[s] = true
+        }
+        if !witnesses.high[s] {
+            switch try program.optimize(cells: [g], .maximize) {
+            case .optimum(let hi, let point)?:
+                record(point)
+                if hi < need[s] { return false }
+            case .unbounded?: break
+            default: throw contradiction
+            }
+            witnesses.high[s] = true
+        }
+        return true
+    }
+
+    /// One cheap solve each way over every cell still lacking a witness: often a single integer
+    /// point shows most small cells at 0, or at k−1, at once.
+    private mutating func searchWitnesses() throws {
+        let lows = sensitive.indices.filter { !witnesses.low[$0] }.map { sensitive[$0] }
+        if lows.count > 1, case .optimum(_, let point)? = try? program.optimize(cells: lows, .minimize, exact: false) {
+            record(point)
+        }
+        let highs = sensitive.indices.filter { !witnesses.high[$0] && bounded[$0] }.map { sensitive[$0] }
+        if highs.count > 1, case .optimum(_, let point)? = try? program.optimize(cells: highs, .maximize, exact: false) {
+            record(point)
+        }
+    }
+
+    private mutating func record(_ point: [Int]) {
+        for s in sensitive.indices where !(witnesses.low[s] && witnesses.high[s]) {
+            let v = program.value(ofCell: sensitive[s], at: point)
+            if v <= 0 { witnesses.low[s] = true }
+            if v >= need[s] { witnesses.high[s] = true }
+        }
+    }
+
+    private var contradiction: StatisticsError { .linkedAuditFailed("the published tables contradict each other") }
+}
