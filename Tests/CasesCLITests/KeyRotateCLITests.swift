@@ -85,7 +85,7 @@ import Testing
 
         let done = try Self.onTerminal(cli, ["key", "rotate"], typing: "vault.cases\n")
         #expect(done.code == 0, "\(done.out)")
-        #expect(done.out.contains("records"), "no progress bar: \(done.out)")
+        #expect(done.out.contains("\rrotate ") && done.out.contains(" records"), "no progress bar: \(done.out)")
         #expect(done.out.contains("New recovery code"), "\(done.out)")
         #expect(try cli.run(["audit", "verify"]).code == 0)
     }

@@ -58,7 +58,7 @@ import Testing
         let t = try Self.makeTemplate(cli)
         let wantedKills = longTests ? 200 : 24
         var durations: [Double] = []
-        var kills = 0, old = 0, new = 0
+        var kills = 0, killedAfterCommit = 0, old = 0, new = 0
 
         for n in 0..<(wantedKills + 3) {
             let what = "run \(n) (seed \(seed))"
@@ -71,13 +71,22 @@ import Testing
             let started = Date()
             let child = try ChildProcess(CLIHarness.binary, ["key", "rotate", "--yes", "--json", "--vault", path], environment: cli.environment,
                                          stdout: folder + "/out", stderr: folder + "/err")
+            var afterCommit = false
             if !warmingUp {
-                // Half the kills anywhere over the run, half over its later part, where it writes
-                // (the start is process launch and Argon2id).
                 let span = durations.sorted()[durations.count / 2]
-                let from = rng.chance(50) ? 0 : span * 0.4
-                let at = from + (span * 1.02 - from) * Double(rng.next() >> 11) / Double(1 << 53)
-                usleep(UInt32(at * 1_000_000))
+                switch rng.below(3) {
+                case 0:
+                    // Right after the commit reached the WAL, while the old pages are still in the
+                    // file: the moment a rotation is most likely to leave both keys' pages about.
+                    let deadline = Date().addingTimeInterval(span * 2)
+                    while !Self.walHasACommit(path + "-wal") && Date() < deadline { usleep(500) }
+                    afterCommit = Self.walHasACommit(path + "-wal")
+                case let third:
+                    // Anywhere over the run, or over its later part, where it writes (the start
+                    // is process launch and Argon2id).
+                    let from = third == 1 ? 0 : span * 0.4
+                    usleep(UInt32((from + (span * 1.02 - from) * Double(rng.next() >> 11) / Double(1 << 53)) * 1_000_000))
+                }
                 child.kill()
             }
             let ending = child.wait()
@@ -86,11 +95,13 @@ import Testing
                 durations.append(Date().timeIntervalSince(started))
             } else if case .signalled = ending {
                 kills += 1
+                if afterCommit { killedAfterCommit += 1 }
             }
             #expect(ending == .exited(0) || ending == .signalled(SIGKILL), "\(what): \(ending)")
 
             let isNew = try check(path, t, after: what)
             if isNew { new += 1 } else { old += 1 }
+            if afterCommit { #expect(isNew, "\(what): killed after its commit, the vault is the old one") }
             if ending == .exited(0) {
                 // A rotation that said it was done is done, and its code opens the vault.
                 #expect(isNew, "\(what): the rotation exited 0 but the vault is the old one")
@@ -101,8 +112,25 @@ import Testing
             }
             try? FileManager.default.removeItem(atPath: folder)
         }
-        print("KeyRotateCrash: seed \(seed); \(kills) SIGKILLs; vault old after \(old) runs, new after \(new)")
+        print("KeyRotateCrash: seed \(seed); \(kills) SIGKILLs (\(killedAfterCommit) right after the commit); vault old after \(old) runs, new after \(new)")
         #expect(kills >= wantedKills / 2, "seed \(seed)")
+        // Without kills between the commit and the checkpoint the test would prove little.
+        #expect(killedAfterCommit >= wantedKills / 6, "seed \(seed): only \(killedAfterCommit) kills landed after the commit")
+    }
+
+    /// Whether the WAL's last whole frame is a commit frame (its "database size" field is set):
+    /// the rotation has committed and its checkpoint has not yet emptied the WAL.
+    static func walHasACommit(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let size = try? handle.seekToEnd(), size >= 32 + 24, (try? handle.seek(toOffset: 8)) != nil,
+              let header = try? handle.read(upToCount: 4), header.count == 4 else { return false }
+        let pageSize = UInt64(header.reduce(0) { $0 << 8 | UInt32($1) })
+        guard pageSize >= 512 else { return false }
+        let frames = (size - 32) / (24 + pageSize)
+        guard frames > 0, (try? handle.seek(toOffset: 32 + (frames - 1) * (24 + pageSize) + 4)) != nil,
+              let commit = try? handle.read(upToCount: 4), commit.count == 4 else { return false }
+        return commit.contains { $0 != 0 }
     }
 
     /// Checks the vault at `path` after a run, and says whether it is the new one.

@@ -32,18 +32,22 @@ extension Key {
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Do not ask for confirmation (for scripts).") var yes = false
 
+        /// What the rotation will do, said before asking.
+        static func warning(_ path: String, slots: [KeyslotInfo]) -> String {
+            let others = slots.filter { !$0.inUse && $0.kind == "passphrase" }.map(\.display)
+            return "This seals every record of \(path) again under a new key. Your slot keeps your passphrase; "
+                + "the recovery code is replaced by a new one, printed once"
+                + (others.isEmpty ? "." : "; these slots are removed and must be added again with `cases key add`: \(others.joined(separator: ", ")).")
+                + " Earlier backups keep the old key: make a new backup afterwards."
+        }
+
         func run() throws {
             let session = Session(options: global)
             if session.options.recoveryFile != nil { throw KeyRotationError.unlockedWithRecoveryCode }
             if !yes && !Terminal.stdinIsTerminal { throw ConfirmationError.needed("Rotating the vault's key") }
             let (vault, passphrase) = try session.unlockKeepingPassphrase()
-            let slots = try vault.keyslots()
             if !yes {
-                let others = slots.filter { !$0.inUse && $0.kind == "passphrase" }.map(\.display)
-                Terminal.message("This seals every record of \(session.vaultPath) again under a new key. Your slot keeps your passphrase; "
-                    + "the recovery code is replaced by a new one, printed once"
-                    + (others.isEmpty ? "." : "; these slots are removed and must be added again with `cases key add`: \(others.joined(separator: ", ")).")
-                    + " Earlier backups keep the old key: make a new backup afterwards.")
+                if !global.json { Terminal.message(Self.warning(session.vaultPath, slots: try vault.keyslots())) }
                 try Confirmation.byFileName(session.vaultPath, question: "Rotate?", action: "Rotating the vault's key", refused: "nothing was changed")
             }
             let bar = ProgressBar("rotate ", json: global.json, unit: "records")
@@ -52,7 +56,7 @@ extension Key {
             bar.finish()
             // Inside `cases shell` the session goes on under the new key; the old one opens nothing new.
             if Session.unlocked === vault { Session.unlocked = outcome.vault }
-            let removed = outcome.removed.map(\.display)
+            let removed = outcome.removed.filter { $0.kind == "passphrase" }.map(\.display)
             try Output.recoveryCode(
                 outcome.recoveryCode,
                 json: global.json ? ["rotated": true, "kept": Output.object(outcome.kept), "removed": outcome.removed.map { Output.object($0) }] : nil,
