@@ -79,8 +79,8 @@ import Testing
                     // Right after the commit reached the WAL, while the old pages are still in the
                     // file: the moment a rotation is most likely to leave both keys' pages about.
                     let deadline = Date().addingTimeInterval(span * 2)
-                    while !Self.walHasACommit(path + "-wal") && Date() < deadline { usleep(500) }
-                    afterCommit = Self.walHasACommit(path + "-wal")
+                    while !Self.rotationHasCommitted(path) && Date() < deadline { usleep(500) }
+                    afterCommit = Self.rotationHasCommitted(path)
                 case let third:
                     // Anywhere over the run, or over its later part, where it writes (the start
                     // is process launch and Argon2id).
@@ -118,10 +118,13 @@ import Testing
         #expect(killedAfterCommit >= wantedKills / 6, "seed \(seed): only \(killedAfterCommit) kills landed after the commit")
     }
 
-    /// Whether the WAL's last whole frame is a commit frame (its "database size" field is set):
-    /// the rotation has committed and its checkpoint has not yet emptied the WAL.
-    static func walHasACommit(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    /// Whether the rotation has committed and its checkpoint not yet emptied the WAL: the vault
+    /// is in the WAL mode a rotation alone uses (its index in the process's memory, so no
+    /// `-shm` file; the unlock policy's commits before it are made with one), and the WAL's last
+    /// whole frame is a commit frame (its "database size" field is set).
+    static func rotationHasCommitted(_ vault: String) -> Bool {
+        let path = vault + "-wal"
+        guard !FileManager.default.fileExists(atPath: vault + "-shm"), let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         guard let size = try? handle.seekToEnd(), size >= 32 + 24, (try? handle.seek(toOffset: 8)) != nil,
               let header = try? handle.read(upToCount: 4), header.count == 4 else { return false }

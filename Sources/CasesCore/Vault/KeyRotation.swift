@@ -27,6 +27,7 @@ public final class KeyRotation {
     let passphrase: SecretBytes
     /// Set by the keyslots' step.
     var recoveryCode: RecoveryCode?
+    var keptSlot: KeyslotInfo?
     var removedSlots: [KeyslotInfo] = []
     /// Each case's duplicate key under the new key, by compact case id: computed from the
     /// case's opening event, then written into the case and its summary.
@@ -50,6 +51,9 @@ public final class KeyRotation {
         public let kept: KeyslotInfo
         /// The slots removed, whose owners need `cases key add` again.
         public let removed: [KeyslotInfo]
+        /// What went wrong after the commit (``afterCommit``), one sentence each: the rotation
+        /// stands, and its recovery code must still be shown.
+        public let warnings: [String]
     }
 
     /// Counts `rows` records as sealed again, for the progress report.
@@ -67,16 +71,19 @@ public final class KeyRotation {
               unwrapped.isEqual(to: vault.key.secret) else { throw KeyRotationError.notThisSlotsPassphrase }
 
         let new = try UnlockedVault(vault: vault.vault, key: MasterKey.generate(), slotID: vault.slotID)
-        let rotation = try vault.vault.alone { db in
+        let (code, kept, removed) = try vault.vault.alone { db in
             let rotation = KeyRotation(old: vault, new: new, db: db, passphrase: passphrase, progress: progress)
             rotation.total = try inventory.reduce(0) { $0 + (try $1.rows.map { try Int.fetchOne(db, sql: $0) ?? 0 } ?? 0) }
             for step in inventory { try step.rewrite(rotation) }
-            return rotation
+            guard let code = rotation.recoveryCode, let kept = rotation.keptSlot else { throw VaultError.io("the rotation made no keyslots") }
+            return (code, kept, rotation.removedSlots)
         }
-        for step in afterCommit { try step(new) }
-        guard let code = rotation.recoveryCode else { throw VaultError.io("the rotation made no recovery code") }
-        let kept = try new.keyslots().first { $0.inUse }
-        return Outcome(vault: new, recoveryCode: code, kept: try required(kept), removed: rotation.removedSlots)
+        // Committed: from here nothing may throw, or the new recovery code would never be shown.
+        var warnings: [String] = []
+        for step in afterCommit {
+            do { try step(new) } catch { warnings.append(String(describing: error)) }
+        }
+        return Outcome(vault: new, recoveryCode: code, kept: kept, removed: removed, warnings: warnings)
     }
 }
 

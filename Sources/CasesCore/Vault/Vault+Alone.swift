@@ -47,7 +47,9 @@ extension Vault {
                     result = try body(db)
                     return .commit
                 }
-                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                // Committed: a failure now must not hide that (the leaving of WAL mode above folds
+                // the WAL too, and so does the next open).
+                _ = try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
                 guard let result else { throw VaultError.io("the transaction ended without a result") }
                 return result
             }

@@ -54,6 +54,7 @@ extension Key {
             defer { bar.finish() }
             let outcome = try vault.rotateKey(passphrase: passphrase) { bar.update(Int64($0), Int64($1)) }
             bar.finish()
+            for warning in outcome.warnings { Terminal.message("warning: \(warning)") }
             // Inside `cases shell` the session goes on under the new key; the old one opens nothing new.
             if Session.unlocked === vault { Session.unlocked = outcome.vault }
             let removed = outcome.removed.filter { $0.kind == "passphrase" }.map(\.display)
