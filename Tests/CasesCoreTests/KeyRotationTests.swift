@@ -44,6 +44,15 @@ import Testing
         }
     }
 
+    /// Each row's place and sealed sizes: what a copy shows of it.
+    static func layout(_ vault: Vault) throws -> [String] {
+        try vault.read { db in
+            try String.fetchAll(db, sql: "SELECT 'case ' || rowid || ' ' || length(summary) || ' ' || length(sealed) FROM case_snapshot ORDER BY rowid")
+                + String.fetchAll(db, sql: "SELECT 'event ' || seq || ' ' || length(sealed) FROM event ORDER BY seq")
+                + String.fetchAll(db, sql: "SELECT 'release ' || seq || ' ' || length(sealed) FROM release ORDER BY seq")
+        }
+    }
+
     @Test func everythingIsSealedAnewAndReadsAsBefore() throws {
         let busy = try Busy()
         let before = busy.vault.caseload
@@ -56,6 +65,7 @@ import Testing
             try Data.fetchAll(db, sql: "SELECT wrapped_key FROM keyslot") + Data.fetchAll(db, sql: "SELECT salt FROM keyslot")
         }
         let oldKey = busy.vault.unlocked.key
+        let layout = try Self.layout(busy.vault.unlocked.vault)
         busy.vault.unlocked.vault.foldWAL()
         let filesBefore = busy.vault.folder.allFiles().compactMap { FileManager.default.contents(atPath: $0) }
 
@@ -63,8 +73,10 @@ import Testing
         #expect(outcome.removed.map(\.label).sorted { ($0 ?? "") < ($1 ?? "") } == ["caseworker B", "recovery code"])
         #expect(outcome.kept.label == "tester")
 
-        // Through the passphrase, as the next command would: everything reads as before.
+        // Through the passphrase, as the next command would: everything reads as before, from
+        // rows at the same places and of the same sizes.
         let after = try busy.vault.reopen()
+        #expect(try Self.layout(after.vault.vault) == layout)
         #expect(try after.verifyAudit().ok)
         let rotated = try after.allCases()
         #expect(rotated.count == cases.count)
