@@ -19,6 +19,8 @@ let package = Package(
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"])]
         ),
+        // zxcvbn's C port, to refuse guessable passphrases (Debian's libzxcvbn-dev has no .pc file).
+        .systemLibrary(name: "CZxcvbn", providers: [.apt(["libzxcvbn-dev"])]),
         // Safe Swift over libsodium: secret buffers, Argon2id, AEAD, X25519, HMAC/HKDF, scrypt.
         .target(name: "CasesCrypto", dependencies: ["CSodium"]),
         // The age v1 file format (C2SP), on CasesCrypto only, so it can be fuzzed and reused alone.
@@ -26,7 +28,7 @@ let package = Package(
         .target(
             name: "CasesCore",
             dependencies: [
-                "CasesCrypto", "AgeFormat",
+                "CasesCrypto", "AgeFormat", "CZxcvbn",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]

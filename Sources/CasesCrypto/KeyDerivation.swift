@@ -75,8 +75,3 @@ public enum KeyedHash {
         }
     }
 }
-
-/// Constant-time comparison of two byte strings.
-public func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    a.count == b.count && sodium_memcmp(a, b, a.count) == 0
-}

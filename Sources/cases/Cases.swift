@@ -26,6 +26,7 @@ struct Cases: ParsableCommand {
     /// CLI.md exit code.
     static func main() {
         ProcessHardening.apply()
+        EditorDraft.sweepStale()
         let json = CommandLine.arguments.contains("--json")
         do {
             var command = try parseAsRoot()

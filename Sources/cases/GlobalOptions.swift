@@ -13,4 +13,7 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Print exactly one JSON document on stdout; errors as JSON on stderr.")
     var json = false
+
+    @Option(name: .long, help: ArgumentHelp("Where this laptop keeps its record of each vault's last state, to notice a rolled-back vault (default: $CASES_STATE_DIR, else $XDG_STATE_HOME/cases).", valueName: "path"))
+    var stateDir: String?
 }

@@ -106,25 +106,12 @@ enum Prompts {
         return doc
     }
 
-    /// The note's text from $EDITOR (in /dev/shm, never on disk) or a one-line prompt.
+    /// The note's text from $EDITOR (in /dev/shm, never on disk: ``EditorDraft``) or a
+    /// one-line prompt.
     static func noteText() throws -> String {
-        if let editor = ProcessInfo.processInfo.environment["EDITOR"], !editor.isEmpty, FileManager.default.fileExists(atPath: "/dev/shm") {
-            let path = "/dev/shm/cases-note-\(UUID().uuidString)"
-            let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-            if fd >= 0 {
-                close(fd)
-                defer { unlink(path) }
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/bin/sh")
-                p.arguments = ["-c", "$EDITOR \"$1\"", "sh", path]
-                try p.run()
-                p.waitUntilExit()
-                var data = FileManager.default.contents(atPath: path) ?? Data()
-                defer { data.resetBytes(in: 0..<data.count) }
-                if let h = FileHandle(forWritingAtPath: path) { h.write(Data(count: data.count)); try? h.close() }
-                try Interrupt.check() // Ctrl-C reached the editor too: the note is abandoned
-                return String(decoding: data, as: UTF8.self)
-            }
+        if let editor = ProcessInfo.processInfo.environment["EDITOR"], !editor.isEmpty, FileManager.default.fileExists(atPath: EditorDraft.folder),
+           let text = try EditorDraft.edit() {
+            return text
         }
         guard let t = try text("Note", required: true) else { throw EndOfInput() }
         return t

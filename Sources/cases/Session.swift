@@ -42,11 +42,19 @@ struct Session {
             merged.vault = merged.vault ?? shell.vault
             merged.passphraseFile = merged.passphraseFile ?? shell.passphraseFile
             merged.recoveryFile = merged.recoveryFile ?? shell.recoveryFile
+            merged.stateDir = merged.stateDir ?? shell.stateDir
         }
         self.options = merged
     }
 
     var vaultPath: String { VaultLocation.resolve(explicit: options.vault) }
+
+    /// True when unlocking asks the person at the terminal (no passphrase or recovery file).
+    var asksForSecretOnTerminal: Bool {
+        options.recoveryFile == nil && (options.passphraseFile ?? environment["CASES_PASSPHRASE_FILE"] ?? "").isEmpty
+    }
+    /// Where this laptop's record of each vault's last state is kept (``RollbackAnchor``).
+    var stateFolder: String { RollbackAnchor.folder(explicit: options.stateDir) }
 
     /// The passphrase from --passphrase-file, $CASES_PASSPHRASE_FILE or the terminal.
     func passphrase(prompt: String = "Vault passphrase: ") throws -> SecretBytes {
@@ -56,17 +64,26 @@ struct Session {
         return try Terminal.readSecret(prompt: prompt)
     }
 
-    /// A new passphrase, typed twice on a terminal (or read once from a file, for scripts).
-    static func newPassphrase(file: String?, what: String) throws -> SecretBytes {
+    /// A new passphrase, typed twice on a terminal (or read once from a file, for scripts). On
+    /// a terminal, with `refuseWeak`, a weak one is refused at once and asked for again; the
+    /// core checks again whatever comes from a file.
+    static func newPassphrase(file: String?, what: String, refuseWeak: Bool = false) throws -> SecretBytes {
         if let file { return try SecretInput.firstLine(ofFile: file) }
-        let first = try Terminal.readSecret(prompt: "New \(what): ")
+        var first = try Terminal.readSecret(prompt: "New \(what): ")
+        var refusals = 0
+        while refuseWeak, try PassphraseStrength.bits(of: first) < PassphraseStrength.minimumBits {
+            refusals += 1
+            guard refusals < 3 else { throw PassphraseError.tooWeak }
+            Terminal.message(PassphraseError.tooWeak.description)
+            first = try Terminal.readSecret(prompt: "New \(what): ")
+        }
         let second = try Terminal.readSecret(prompt: "Repeat the \(what): ")
         guard first.isEqual(to: second) else { throw SecretInputError.mismatch }
         return first
     }
 
     func open() throws -> Vault {
-        try Vault.open(at: vaultPath)
+        try Vault.open(at: vaultPath, anchorFolder: stateFolder)
     }
 
     /// Opens and unlocks: the recovery code if --recovery-file is given, else the passphrase.
@@ -111,7 +128,26 @@ struct Session {
             unlocked = try vault.unlock(passphrase: try passphrase())
         }
         warnAboutUnlockPolicy(unlocked)
+        warnAboutRollback(unlocked)
         return unlocked
+    }
+
+    /// Says at every unlock that the vault is behind this laptop's record of it (writes and
+    /// releases are then refused with the same sentence), and once that a record was started
+    /// for a vault that already had a history. Not with --json, whose stderr carries only errors.
+    private func warnAboutRollback(_ vault: UnlockedVault) {
+        guard !options.json else { return }
+        switch vault.anchorStatus {
+        case .off, .consistent, .started(hadHistory: false): break
+        case .rolledBack, .damaged:
+            if let refusal = vault.anchorStatus.refusal {
+                Terminal.message("warning: \(refusal.finding). Nothing can be changed or published until it is accepted with `cases audit accept-rollback` (only if you restored a backup on purpose).")
+            }
+        case .started(hadHistory: true):
+            Terminal.message("note: this laptop had no record of this vault's last state (first use here, or the record in \(stateFolder) was deleted), so a rollback before now cannot be detected; from now on it can.")
+        case .notKept(let why):
+            Terminal.message("warning: cannot keep this laptop's record of the vault's last state (\(why)); a rolled-back vault will not be noticed. Set CASES_STATE_DIR or --state-dir to a folder you can write.")
+        }
     }
 
     /// Says once that wrong passphrases were tried since the last unlock (someone may have

@@ -29,8 +29,10 @@ enum Terminal {
         var quiet = saved
         quiet.c_lflag &= ~tcflag_t(ECHO)
         quiet.c_lflag |= tcflag_t(ICANON)
-        _ = write(fd, prompt, prompt.utf8.count)
+        // Echo off and keys typed ahead dropped first, then the prompt: a key typed after the
+        // prompt appears is never dropped, and none is ever echoed.
         tcsetattr(fd, TCSAFLUSH, &quiet)
+        _ = write(fd, prompt, prompt.utf8.count)
         defer {
             tcsetattr(fd, TCSAFLUSH, &saved)
             _ = write(fd, "\n", 1)

@@ -111,7 +111,7 @@ import Testing
         #expect(try cli.run(["list", "--recovery-file", codeFile], passphrase: false).code == 0)
 
         let newPass = cli.folder + "/newpass"
-        try Data("a new passphrase\n".utf8).write(to: URL(fileURLWithPath: newPass))
+        try Data("lantern quarry velvet oboe 17\n".utf8).write(to: URL(fileURLWithPath: newPass))
         #expect(try cli.run(["key", "passwd", "--kdf", "interactive", "--new-passphrase-file", newPass]).code == 0)
         #expect(try cli.run(["list"]).code == 77)
         #expect(try cli.run(["list", "--passphrase-file", newPass]).code == 0)

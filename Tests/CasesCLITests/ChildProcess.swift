@@ -49,6 +49,14 @@ final class ChildProcess {
         _ = Glibc.kill(pid, SIGKILL)
     }
 
+    /// Whether the child has ended, without reaping it (so ``kill()`` still reaches only it).
+    var hasEnded: Bool {
+        precondition(!reaped)
+        var info = siginfo_t()
+        // Linux zeroes `info` when no child has changed state (WNOHANG); WNOWAIT leaves it a zombie.
+        return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_signo == SIGCHLD
+    }
+
     /// Reaps the child and says how it ended.
     @discardableResult
     func wait() -> Ending {

@@ -11,7 +11,7 @@ import Testing
         let cli = try CLIHarness()
         try cli.initVault()
         let passB = cli.folder + "/passB"
-        try Self.write("second caseworker passphrase", passB)
+        try Self.write("second caseworker passphrase quill 27", passB)
         let added = try cli.run(["key", "add", "--label", "caseworker B", "--kdf", "interactive", "--new-passphrase-file", passB, "--json"])
         #expect(added.code == 0, "\(added.err)")
         let slotB = try #require((cli.json(added.out)["keyslot"] as? [String: Any])?["id"] as? String)

@@ -41,6 +41,9 @@ import Testing
         try Data((code + "\n").utf8).write(to: URL(fileURLWithPath: newRecovery))
 
         #expect(try cli.run(["audit", "verify"]).code == 0)
+        // This laptop's record of the vault was written anew under the new key: nothing to warn about.
+        let listed = try cli.run(["list"])
+        #expect(listed.code == 0 && listed.err.isEmpty, "\(listed.err)")
         #expect(try cli.run(["list", "--json"]).out.components(separatedBy: "\"id\"").count - 1 == 3)
         #expect(try cli.run(["list", "--recovery-file", newRecovery]).code == 0)
         #expect(try cli.run(["list", "--recovery-file", oldRecovery]).code == 77)

@@ -36,7 +36,7 @@ import Testing
 
         var bytes = Array("correct horse battery staple".utf8)
         let unlocked = try Vault.open(at: cli.vault).unlock(passphrase: try SecretBytes.consuming(&bytes))
-        var second = Array("second caseworker".utf8)
+        var second = Array("second caseworker walnut fjord 8".utf8)
         try unlocked.addKeyslot(passphrase: try SecretBytes.consuming(&second), profile: .interactive, label: "B")
         _ = try Caseload(vault: unlocked).open(Array(SyntheticCaseload(count: 1200, seed: 11)))
         let material = try unlocked.vault.read { db in
@@ -46,7 +46,7 @@ import Testing
         try FileManager.default.copyItem(atPath: cli.vault, toPath: folder + "/vault.cases")
         try FileManager.default.copyItem(atPath: cli.vault + "-wal", toPath: folder + "/vault.cases-wal")
         let t = Template(folder: folder, recoveryFile: recoveryFile, vaultID: unlocked.vault.vaultID, material: material,
-                         secrets: ["correct horse battery staple", "second caseworker"],
+                         secrets: ["correct horse battery staple", "second caseworker walnut fjord 8"],
                          main: try Data(contentsOf: URL(fileURLWithPath: folder + "/vault.cases")),
                          wal: try Data(contentsOf: URL(fileURLWithPath: folder + "/vault.cases-wal")))
         #expect(material.count == 6)

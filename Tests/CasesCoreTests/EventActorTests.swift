@@ -7,13 +7,13 @@ import Testing
 @Suite struct EventActorTests {
     @Test func removingASlotKeepsItsEventsAndItsName() throws {
         let t = try TestVault()
-        let b = try t.unlocked.addKeyslot(passphrase: try secret("second caseworker"), profile: .interactive, label: "caseworker B")
-        let asB = Caseload(vault: try Vault.open(at: t.path).unlock(passphrase: try secret("second caseworker")))
+        let b = try t.unlocked.addKeyslot(passphrase: try secret("second caseworker walnut fjord 8"), profile: .interactive, label: "caseworker B")
+        let asB = Caseload(vault: try Vault.open(at: t.path).unlock(passphrase: try secret("second caseworker walnut fjord 8")))
         let id = try asB.open(sampleDocument())
         _ = try t.caseload.note(id, text: "by the first caseworker")
 
         try t.unlocked.removeKeyslot(id: b.id)
-        #expect(throws: VaultError.wrongPassphrase) { try Vault.open(at: t.path).unlock(passphrase: try secret("second caseworker")) }
+        #expect(throws: VaultError.wrongPassphrase) { try Vault.open(at: t.path).unlock(passphrase: try secret("second caseworker walnut fjord 8")) }
 
         let fresh = try t.reopen()
         let history = try fresh.history(id)

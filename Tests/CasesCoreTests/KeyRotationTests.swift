@@ -169,9 +169,3 @@ import Testing
         #expect(seen.value.last.map { $0.0 == $0.1 && $0.1 == events + 50 } == true)
     }
 }
-
-/// A value a closure fills in.
-private final class Box<T>: @unchecked Sendable {
-    var value: T
-    init(_ value: T) { self.value = value }
-}

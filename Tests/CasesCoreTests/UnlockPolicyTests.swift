@@ -102,6 +102,33 @@ import Testing
         #expect(try t.unlocked.unlockPolicy() == UnlockPolicy(shredAfter: 10))
     }
 
+    /// What SECURITY.md says can be rolled back unnoticed by anyone who can write the file: the
+    /// never-set state (both columns empty, or no row at all), any threshold this vault held
+    /// before (its row copied back with its sealed copy), and the count of wrong tries.
+    @Test func whatTheUnlockPolicyCannotTellFromARollback() throws {
+        let t = try TestVault()
+        try t.unlocked.setUnlockPolicy(shredAfter: 1000)
+        let old = try t.unlocked.vault.read { db in try Row.fetchOne(db, sql: "SELECT shred_after, sealed_policy FROM unlock_policy") }
+        try t.unlocked.setUnlockPolicy(shredAfter: 3)
+        _ = try Self.wrong(t.path)
+        _ = try Self.wrong(t.path)
+        // An older threshold, row and sealed copy together: not reported.
+        try t.unlocked.vault.write { db in
+            try db.execute(sql: "UPDATE unlock_policy SET shred_after = ?, sealed_policy = ?", arguments: [old?["shred_after"] as Int?, old?["sealed_policy"] as Data?])
+        }
+        #expect(try t.unlocked.unlockPolicy() == UnlockPolicy(shredAfter: 1000, failures: 2, altered: false))
+        // The count of wrong tries, reset: the next unlock says nobody tried.
+        try t.unlocked.vault.write { db in try db.execute(sql: "UPDATE unlock_policy SET failures = 0") }
+        #expect(try Vault.open(at: t.path).unlock(passphrase: try secret(TestVault.passphrase)).failedUnlocksBefore == 0)
+        // The never-set state: both columns emptied, or the row deleted. Off, and not reported.
+        for forge in ["UPDATE unlock_policy SET shred_after = NULL, sealed_policy = NULL", "DELETE FROM unlock_policy"] {
+            try t.unlocked.setUnlockPolicy(shredAfter: 3)
+            try t.unlocked.vault.write { db in try db.execute(sql: forge) }
+            #expect(try t.unlocked.unlockPolicy() == UnlockPolicy(shredAfter: nil), "\(forge)")
+            for _ in 0..<4 { #expect(try Self.wrong(t.path) == .wrongPassphrase) }
+        }
+    }
+
     @Test func thresholdsThatATypoCouldReachAreRefused() throws {
         let t = try TestVault()
         #expect(throws: VaultError.policyOutOfRange(2)) { try t.unlocked.setUnlockPolicy(shredAfter: 2) }

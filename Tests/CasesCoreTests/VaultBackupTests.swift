@@ -136,4 +136,71 @@ import Testing
             #expect(try db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM case_snapshot") } == ids.count)
         }
     }
+
+    /// While another connection pins the WAL, the backup is taken from a copy in memory: no file
+    /// but the vault's own appears beside it while the backup runs, and it restores the same
+    /// caseload, the newest case too.
+    @Test func aBackupWhileTheWALIsPinnedWritesNoCopyBesideTheVault() throws {
+        let (t, ids) = try filledVault()
+        var config = Configuration()
+        config.allowsUnsafeTransactions = true
+        let pin = try DatabaseQueue(path: t.path, configuration: config)
+        try pin.inDatabase { db in
+            try db.execute(sql: "BEGIN")
+            _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM keyslot")
+        }
+        let newest = try t.caseload.open(sampleDocument(canary: "Newest"))
+        let folder = AtomicFile.folder(of: t.path)
+        let seen = Box<Set<String>>([])
+        let identity = try AgeX25519Identity.generate()
+        let out = t.folder.path + "/backup.age"
+        try VaultBackup.create(vault: t.unlocked.vault, output: out, recipients: [.x25519(identity.recipient)], progress: { _, _ in
+            seen.value.formUnion((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+        })
+        #expect(!seen.value.isEmpty)
+        #expect(seen.value.subtracting(["vault.cases", "vault.cases-wal", "vault.cases-shm"]).isEmpty, "\(seen.value)")
+        let wal = try FileManager.default.attributesOfItem(atPath: t.path + "-wal")[.size] as? Int
+        #expect((wal ?? 0) > 0, "the pin kept the WAL from being folded")
+        try pin.close()
+
+        let target = t.folder.path + "/restored/vault.cases"
+        let summary = try VaultBackup.restore(file: out, to: target, identities: [.x25519(identity)], unlock: restoreUnlock)
+        #expect(summary.cases == ids.count + 1)
+        let restored = Caseload(vault: try restoreUnlock(try Vault.open(at: target)))
+        for id in ids + [newest] { #expect(try restored.show(id) == t.caseload.show(id)) }
+    }
+
+    /// A restore whose checks fail overwrites the decrypted vault before it removes it: the
+    /// blocks it leaves hold no keyslot.
+    @Test func aRefusedRestoreOverwritesTheDecryptedCopy() throws {
+        let (t, _) = try filledVault(cases: 1)
+        let material = try VaultShredderTests.keyslotMaterial(t.unlocked)
+        let identity = try AgeX25519Identity.generate()
+        let out = t.folder.path + "/backup.age"
+        try VaultBackup.create(vault: t.unlocked.vault, output: out, recipients: [.x25519(identity.recipient)])
+        let held = Box<Int32>(-1)
+        #expect(throws: VaultError.wrongPassphrase) {
+            try VaultBackup.restore(file: out, to: t.folder.path + "/r/vault.cases", identities: [.x25519(identity)], unlock: { candidate in
+                // The candidate is the decrypted file under its temporary name; this descriptor
+                // reads its blocks after the name is gone.
+                held.value = open(candidate.path, O_RDONLY | O_CLOEXEC)
+                #expect(VaultShredderTests.bytes(candidate.path).range(of: material[0]) != nil)
+                throw VaultError.wrongPassphrase
+            })
+        }
+        defer { close(held.value) }
+        #expect(held.value >= 0)
+        var left = Data()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while case let n = read(held.value, &chunk, chunk.count), n > 0 { left.append(contentsOf: chunk[0..<n]) }
+        #expect(left.count > 0)
+        for m in material { #expect(left.range(of: m) == nil, "the refused copy still holds a keyslot") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: t.folder.path + "/r").isEmpty)
+    }
+}
+
+/// A mutable cell a closure fills in.
+final class Box<T>: @unchecked Sendable {
+    var value: T
+    init(_ v: T) { value = v }
 }

@@ -27,7 +27,7 @@ import Testing
     @Test func shreddedVaultOpensWithNoKeyAndHoldsNoWrappedKey() throws {
         let t = try TestVault()
         for _ in 0..<20 { _ = try t.caseload.open(sampleDocument()) }
-        try t.unlocked.changePassphrase(to: try secret("newer"), profile: .interactive)
+        try t.unlocked.changePassphrase(to: try secret("newer harbour tulip gravel 5"), profile: .interactive)
         let material = try Self.keyslotMaterial(t.unlocked)
         #expect(material.count == 4)
         let size = try FileManager.default.attributesOfItem(atPath: t.path)[.size] as? Int
@@ -52,7 +52,7 @@ import Testing
         _ = try t.caseload.open(Array(SyntheticCaseload(count: 300, seed: 4)))
         // Enough slots, added after the cases, that the keyslot table spills onto pages at the
         // end of the file, far past the leading pages a blind shred overwrites.
-        for i in 0..<24 { _ = try t.unlocked.addKeyslot(passphrase: try secret("caseworker \(i)"), profile: .interactive, label: "cw \(i)") }
+        for i in 0..<24 { _ = try t.unlocked.addKeyslot(passphrase: try secret("caseworker \(i) saffron meadow kettle"), profile: .interactive, label: "cw \(i)") }
         let (_, pages) = VaultShredder.locateKeyslots(t.path)
         #expect(pages.contains { $0 > VaultShredder.leadingPages })
         let material = try Self.keyslotMaterial(t.unlocked)
@@ -74,7 +74,7 @@ import Testing
     @Test func theLockFreeReadTakesAnyPath() throws {
         let folder = TempFolder()
         let path = folder.path + "/odd ?#%41 name/vault.cases"
-        let (vault, _) = try Vault.create(at: path, passphrase: try secret("pass"), profile: .interactive)
+        let (vault, _) = try Vault.create(at: path, passphrase: try secret("pass ferret orbit cactus 3"), profile: .interactive)
         let found = try #require(VaultShredder.locateKeyslots(path, lockFree: false))
         #expect(found.0 == 16384 && !found.1.isEmpty)
         // As an import leaves it while it runs: a rollback journal (a WAL vault needs its locks to be read).
@@ -100,7 +100,7 @@ import Testing
         _ = try t.caseload.open(Array(SyntheticCaseload(count: 30, seed: 2)))
         let original = try Self.keyslotMaterial(t.unlocked)
         // A slot written while the WAL was not folded back (as when another process was reading).
-        let slot = try Keyslot.make(kind: .passphrase, secret: try secret("second caseworker"), parameters: Argon2Parameters(profile: .interactive),
+        let slot = try Keyslot.make(kind: .passphrase, secret: try secret("second caseworker walnut fjord 8"), parameters: Argon2Parameters(profile: .interactive),
                                     master: t.unlocked.key, vaultID: t.unlocked.vault.vaultID)
         try t.unlocked.vault.write { db in try slot.insert(db) }
         let material = try Self.keyslotMaterial(t.unlocked)
@@ -118,7 +118,7 @@ import Testing
         }
         let unlocks: [(Vault) throws -> UnlockedVault] = [
             { try $0.unlock(passphrase: try secret(TestVault.passphrase)) },
-            { try $0.unlock(passphrase: try secret("second caseworker")) },
+            { try $0.unlock(passphrase: try secret("second caseworker walnut fjord 8")) },
             { try $0.unlock(recoveryCode: t.recovery) },
         ]
         for unlock in unlocks {
@@ -130,9 +130,9 @@ import Testing
     /// its WAL, not only from the table: the old or removed passphrase opens nothing even by hand.
     @Test func keyChangesLeaveNoOldSlotBehind() throws {
         let t = try TestVault()
-        let added = try t.unlocked.addKeyslot(passphrase: try secret("second caseworker"), profile: .interactive, label: "B")
+        let added = try t.unlocked.addKeyslot(passphrase: try secret("second caseworker walnut fjord 8"), profile: .interactive, label: "B")
         let before = try Self.keyslotMaterial(t.unlocked)
-        try t.unlocked.changePassphrase(to: try secret("newer"), profile: .interactive)
+        try t.unlocked.changePassphrase(to: try secret("newer harbour tulip gravel 5"), profile: .interactive)
         try t.unlocked.removeKeyslot(id: added.id)
         let after = try Self.keyslotMaterial(t.unlocked)
         let gone = before.filter { !after.contains($0) }
@@ -142,5 +142,25 @@ import Testing
             for m in gone { #expect(Self.bytes(file).range(of: m) == nil, "\(file) still holds a replaced or removed slot") }
         }
         #expect(Self.bytes(t.path).range(of: after[0]) != nil)
+    }
+
+    /// A restore killed before its vault appeared leaves only its decrypted copy beside where the
+    /// vault would be; shred destroys it, and a copy a live restore is writing too.
+    @Test func aShredWithNoVaultDestroysWhatAKilledRestoreLeft() throws {
+        let t = try TestVault()
+        let material = try Self.keyslotMaterial(t.unlocked)
+        let folder = TempFolder()
+        let target = folder.path + "/vault.cases"
+        try FileManager.default.copyItem(atPath: t.path, toPath: folder.path + "/.vault.cases.partial-0123456789ab")
+        let live = try AtomicFile(path: folder.path + "/other.cases")
+        _ = Self.bytes(t.path).withUnsafeBytes { write(live.descriptor, $0.baseAddress, $0.count) }
+
+        let report = try VaultShredder.shred(path: target)
+        #expect(!report.vaultFound && report.leftoversDestroyed == 2)
+        #expect(folder.allFiles().isEmpty)
+        var left = [UInt8](repeating: 0, count: Self.bytes(t.path).count)
+        #expect(pread(live.descriptor, &left, left.count, 0) == left.count)
+        for m in material { #expect(Data(left).range(of: m) == nil, "the live copy still holds a keyslot") }
+        #expect(throws: VaultError.notFound(path: target)) { try VaultShredder.shred(path: target) }
     }
 }

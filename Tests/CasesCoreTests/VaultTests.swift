@@ -66,7 +66,7 @@ import Testing
     @Test func initRefusesToOverwrite() throws {
         let t = try TestVault()
         #expect(throws: VaultError.alreadyExists(path: t.path)) {
-            _ = try Vault.create(at: t.path, passphrase: try secret("x"), profile: .interactive)
+            _ = try Vault.create(at: t.path, passphrase: try secret("lantern quarry velvet oboe 17"), profile: .interactive)
         }
     }
 
@@ -86,10 +86,10 @@ import Testing
         let id = try t.caseload.open(sampleDocument())
         let sealedBefore = try t.unlocked.vault.read { db in try Data.fetchAll(db, sql: "SELECT sealed FROM case_snapshot") }
         let recoveryBefore = try t.unlocked.vault.read { db in try Row.fetchAll(db, sql: "SELECT * FROM keyslot WHERE kind = 'recovery'") }
-        try t.unlocked.changePassphrase(to: try secret("new passphrase"), profile: .interactive)
+        try t.unlocked.changePassphrase(to: try secret("new passphrase ember sloop 61"), profile: .interactive)
         let vault = try Vault.open(at: t.path)
         #expect(throws: VaultError.wrongPassphrase) { try vault.unlock(passphrase: try secret(TestVault.passphrase)) }
-        let c = try Caseload(vault: vault.unlock(passphrase: try secret("new passphrase"))).show(id)
+        let c = try Caseload(vault: vault.unlock(passphrase: try secret("new passphrase ember sloop 61"))).show(id)
         #expect(c.id == id)
         #expect(try t.unlocked.vault.read { db in try Data.fetchAll(db, sql: "SELECT sealed FROM case_snapshot") } == sealedBefore)
         #expect(try t.unlocked.vault.read { db in try Row.fetchAll(db, sql: "SELECT * FROM keyslot WHERE kind = 'recovery'") } == recoveryBefore)
@@ -97,7 +97,7 @@ import Testing
 
     @Test func lastKeyslotCannotBeRemovedButOthersCan() throws {
         let t = try TestVault()
-        let added = try t.unlocked.addKeyslot(passphrase: try secret("second"), profile: .interactive, label: "B")
+        let added = try t.unlocked.addKeyslot(passphrase: try secret("second slot juniper kayak 40"), profile: .interactive, label: "B")
         let slots = try t.unlocked.keyslots()
         #expect(slots.count == 3)
         #expect(slots.contains { $0.label == "B" })

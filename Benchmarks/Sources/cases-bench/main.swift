@@ -62,7 +62,7 @@ if CommandLine.arguments.dropFirst().first == "list" {
 // `cases-bench codec`: per-record JSON costs, to see where time goes.
 if CommandLine.arguments.dropFirst().first == "codec" {
     let path = NSTemporaryDirectory() + "cases-codec-" + UUID().uuidString + "/vault.cases"
-    let (unlocked, _) = try Vault.create(at: path, passphrase: try secret("x"), profile: .interactive)
+    let (unlocked, _) = try Vault.create(at: path, passphrase: try secret("bench passphrase cobalt minnow 9"), profile: .interactive)
     let load = Caseload(vault: unlocked)
     let ids = try load.open(Array(SyntheticCaseload(count: 200, seed: 1)))
     let files = try ids.map { try load.show($0) }
@@ -113,16 +113,16 @@ print("cases-bench: \(count) cases, median of \(runs) runs, \(ProcessInfo.proces
 // MARK: - Unlock per profile
 for profile in Argon2Parameters.Profile.allCases where !CommandLine.arguments.contains("--skip-unlock") {
     let path = root + "/kdf-\(profile.rawValue)/vault.cases"
-    _ = try Vault.create(at: path, passphrase: try secret("bench passphrase"), profile: profile)
+    _ = try Vault.create(at: path, passphrase: try secret("bench passphrase cobalt minnow 9"), profile: profile)
     let vault = try Vault.open(at: path)
-    let t = try median(profile == .sensitive ? 1 : 3) { _ = try vault.unlock(passphrase: try secret("bench passphrase")) }
+    let t = try median(profile == .sensitive ? 1 : 3) { _ = try vault.unlock(passphrase: try secret("bench passphrase cobalt minnow 9")) }
     print("unlock (\(profile.rawValue))".padding(toLength: 38, withPad: " ", startingAt: 0) + fmt(t))
 }
 
 // MARK: - Fill
 let docs = Array(SyntheticCaseload(count: count, seed: 42))
 let path = root + "/vault/vault.cases"
-let (unlocked, _) = try Vault.create(at: path, passphrase: try secret("bench passphrase"), profile: .interactive)
+let (unlocked, _) = try Vault.create(at: path, passphrase: try secret("bench passphrase cobalt minnow 9"), profile: .interactive)
 let caseload = Caseload(vault: unlocked)
 var ids: [CaseID] = []
 let fill = try seconds { ids = try caseload.open(docs) }

@@ -2,6 +2,7 @@ import AgeFormat
 import CasesCrypto
 import Foundation
 import GRDB
+import GRDBSQLite
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,9 +10,9 @@ import Glibc
 /// Encrypted backups of a vault as age v1 files (C2SP), so headquarters can decrypt them with
 /// the standard `age` tool even if this program is gone.
 ///
-/// The payload is a consistent SQLite snapshot of the vault (`VACUUM INTO`, safe while another
-/// process writes), whose records are still sealed under the master key. Everything streams in
-/// 64 KiB chunks: memory does not grow with the vault.
+/// The payload is a consistent snapshot of the vault file, whose records are still sealed under
+/// the master key. It streams in 64 KiB chunks: memory does not grow with the vault, except
+/// while another process pins the WAL (``MemorySnapshot``).
 public enum VaultBackup {
     /// Reports bytes processed so far and the total, for a progress bar.
     public typealias Progress = (_ done: Int64, _ total: Int64) -> Void
@@ -21,6 +22,9 @@ public enum VaultBackup {
         public var bytes: Int64
         public var cases: Int?
         public var events: Int?
+        /// What a restored vault lacks compared with this laptop's record of the same vault (a
+        /// backup older than the vault's last use here); nil if nothing, or no record.
+        public var behindRecord: RollbackFinding?
     }
 
     // MARK: - Create
@@ -29,39 +33,44 @@ public enum VaultBackup {
     ///
     /// Fast path: fold the WAL into the vault file, then encrypt the file's bytes straight from
     /// disk while a read transaction pins them (in WAL mode no checkpoint can write past a
-    /// reader's mark, so other processes may keep writing to the WAL meanwhile). If the WAL
-    /// cannot be folded because another process is busy, a `VACUUM INTO` copy is encrypted instead.
+    /// reader's mark, so other processes may keep writing to the WAL meanwhile). If another
+    /// process keeps the WAL from being folded, a copy of the vault taken in memory is encrypted
+    /// instead. Neither writes a copy of the vault anywhere.
     @discardableResult
     public static func create(vault: Vault, output: String, recipients: [AgeRecipient], armor: Bool = false,
                               progress: Progress? = nil) throws -> Summary {
         guard !recipients.isEmpty else { throw BackupError.noRecipient }
         let out = try AtomicFile(path: output)
-        let encrypt = { (path: String) throws -> Int64 in
-            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw StorageError.io("cannot read the vault to back it up") }
-            defer { close(fd) }
-            let size = fileSize(fd)
+        let encrypt = { (source: any ByteSource, size: Int64) throws in
             try age {
-                try AgeEncryptor.encrypt(from: BoundedSource(FileDescriptorByteSource(fileDescriptor: fd), limit: size),
-                                         to: FileDescriptorByteSink(fileDescriptor: out.descriptor),
+                try AgeEncryptor.encrypt(from: source, to: FileDescriptorByteSink(fileDescriptor: out.descriptor),
                                          recipients: recipients, armor: armor, progress: progress.map { p in { p($0, size) } })
             }
-            return size
         }
         let folded = (try? vault.database.writeWithoutTransaction { db in
-            try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)").map { ($0[0] as Int) == 0 } ?? false
+            // Not GRDB's 5 s: a reader that pins the WAL for a second longer is holding it open
+            // on purpose (`sqlite3`, a sync tool), and the copy in memory is quicker than waiting.
+            sqlite3_busy_timeout(db.sqliteConnection, 1000)
+            defer { sqlite3_busy_timeout(db.sqliteConnection, 5000) }
+            return try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)").map { ($0[0] as Int) == 0 } ?? false
         }) ?? false
         let size: Int64
         if folded {
             size = try Vault.mapErrors {
                 try vault.database.read { db in
                     _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") // starts the read snapshot
-                    return try encrypt(vault.path)
+                    let fd = Glibc.open(vault.path, O_RDONLY | O_CLOEXEC)
+                    guard fd >= 0 else { throw StorageError.io("cannot read the vault to back it up") }
+                    defer { close(fd) }
+                    let size = fileSize(fd)
+                    try encrypt(BoundedSource(FileDescriptorByteSource(fileDescriptor: fd), limit: size), size)
+                    return size
                 }
             }
         } else {
-            let snapshot = try Snapshot(of: vault)
-            size = try encrypt(snapshot.path)
+            let snapshot = try MemorySnapshot(of: vault)
+            try encrypt(snapshot, snapshot.size)
+            size = snapshot.size
         }
         try out.publish()
         return Summary(bytes: size, cases: nil, events: nil)
@@ -80,45 +89,6 @@ public enum VaultBackup {
         }
     }
 
-    /// A consistent copy of the vault in its own folder, removed when released.
-    final class Snapshot {
-        let folder: String
-        let path: String
-        let size: Int64
-
-        init(of vault: Vault) throws {
-            // Beside the vault, inside its 0700 folder: same file system, same protection.
-            folder = AtomicFile.folder(of: vault.path) + "/.backup-" + Data(Random.bytes(6)).hexString
-            guard mkdir(folder, 0o700) == 0 else { throw StorageError.io("cannot create a snapshot folder beside the vault") }
-            let path = folder + "/snapshot.cases"
-            let folder = self.folder
-            self.path = path
-            do {
-                try vault.database.writeWithoutTransaction { db in
-                    try db.execute(sql: "VACUUM INTO ?", arguments: [path])
-                }
-            } catch let e as DatabaseError where e.resultCode == .SQLITE_FULL {
-                Self.remove(folder)
-                throw StorageError.io("the disk is full")
-            } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY {
-                Self.remove(folder)
-                throw VaultError.busy
-            } catch {
-                Self.remove(folder)
-                throw StorageError.io("cannot take a snapshot of the vault")
-            }
-            var st = stat()
-            stat(path, &st)
-            size = Int64(st.st_size)
-        }
-
-        static func remove(_ folder: String) {
-            try? FileManager.default.removeItem(atPath: folder)
-        }
-
-        deinit { Self.remove(folder) }
-    }
-
     // MARK: - Verify
 
     /// Authenticates every byte of a backup and checks that it holds a SQLite database.
@@ -134,7 +104,11 @@ public enum VaultBackup {
     /// Decrypts a backup into a new vault at `destination` (never overwriting), after checking
     /// that it is an intact vault whose every sealed record opens under `passphrase` (or the
     /// recovery code) and whose audit chain holds. Nothing appears at `destination` otherwise.
-    public static func restore(file: String, to destination: String, identities: [AgeIdentity],
+    ///
+    /// The backup holds the vault's own event and release chains, so its heads are compared with
+    /// this laptop's record in `anchorFolder` (``Summary/behindRecord``); the record is left as
+    /// it is: only `cases audit accept-rollback` moves it back.
+    public static func restore(file: String, to destination: String, identities: [AgeIdentity], anchorFolder: String? = nil,
                                unlock: (Vault) throws -> UnlockedVault, progress: Progress? = nil) throws -> Summary {
         try Vault.makePrivateFolder(AtomicFile.folder(of: destination))
         let out = try AtomicFile(path: destination)
@@ -156,12 +130,18 @@ public enum VaultBackup {
             if let broken = report.firstBreak { throw BackupError.damagedPayload(broken) }
             let damaged = try caseload.list().damaged
             guard damaged.isEmpty else { throw BackupError.damagedPayload("case \(damaged[0]) does not open") }
+            // Read before the candidate is closed below.
+            var behind: RollbackFinding?
+            if let anchorFolder {
+                let record = RollbackAnchor(folder: anchorFolder, vaultID: candidate.vaultID, key: unlocked.key.anchor)
+                if case .behind(let f) = try candidate.read({ db in try record.compare(db) }) { behind = f }
+            }
             // A full disk here is an I/O failure like any other write (exit 74), not damage.
             try Vault.mapErrors {
                 try candidate.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
                 try candidate.database.close()
             }
-            summary = Summary(bytes: sink.count, cases: report.cases, events: report.events)
+            summary = Summary(bytes: sink.count, cases: report.cases, events: report.events, behindRecord: behind)
         } catch let e as VaultError {
             switch e {
             case .wrongPassphrase, .wrongRecoveryCode, .malformedRecoveryCode, .io, .busy: throw e
@@ -250,6 +230,7 @@ public enum BackupError: CasesError, Equatable {
     case noRecipient
     case notAVaultBackup
     case damagedPayload(String)
+    case noMemoryForSnapshot
 
     public var kind: FailureKind {
         switch self {
@@ -262,6 +243,7 @@ public enum BackupError: CasesError, Equatable {
             }
         case .noRecipient: .usage
         case .notAVaultBackup, .damagedPayload: .integrity
+        case .noMemoryForSnapshot: .io
         }
     }
 
@@ -271,6 +253,7 @@ public enum BackupError: CasesError, Equatable {
         case .noRecipient: "Name who can open the backup: --recipient age1…, --recipients-file FILE, or --passphrase."
         case .notAVaultBackup: "The file decrypts, but what is inside is not a cases vault; nothing was restored."
         case .damagedPayload(let why): "The backup decrypts, but the vault inside is damaged (\(why)); nothing was restored. Try an older backup."
+        case .noMemoryForSnapshot: "Another program keeps the vault open, and there is not enough memory to copy it for the backup; close that program (another cases, sqlite3) and try again. Nothing was written."
         }
     }
 }

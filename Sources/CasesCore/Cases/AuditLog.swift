@@ -1,3 +1,4 @@
+import CasesCrypto
 import Foundation
 import GRDB
 
@@ -9,7 +10,27 @@ public struct AuditReport: Codable, Sendable {
     public var firstBreak: String?
     /// How many of the events walked each keyslot (by id) made.
     public var eventsByActor: [String: Int] = [:]
-    public var ok: Bool { firstBreak == nil }
+    /// The events about the whole vault (an accepted rollback), with their numbers.
+    public var vaultEvents: [NumberedVaultEvent] = []
+    /// What the vault lacks compared with this laptop's record of it, if anything.
+    public var rollback: RollbackFinding?
+    /// The path of this laptop's record of the vault when it does not open.
+    public var damagedAnchor: String?
+
+    /// The error the caseworker is shown when the chain holds but the vault is behind this
+    /// laptop's record of it (or the record does not open).
+    public var rollbackError: RollbackError? {
+        if let f = rollback { return .rolledBack(f) }
+        return damagedAnchor.map { .anchorDamaged(path: $0) }
+    }
+
+    public var ok: Bool { firstBreak == nil && rollbackError == nil }
+}
+
+/// A ``VaultEvent`` and its number in the log.
+public struct NumberedVaultEvent: Codable, Sendable {
+    public var seq: Int64
+    public var event: VaultEvent
 }
 
 extension Caseload {
@@ -26,9 +47,10 @@ extension Caseload {
             var expectedSeq: Int64 = 1
             var eventsOf: [CaseID: [Int64]] = [:]
             var byActor: [String: Int] = [:]
+            var vaultEvents: [NumberedVaultEvent] = []
             let rows = try Row.fetchCursor(db, sql: "SELECT seq, sealed, mac FROM event ORDER BY seq")
             func broken(_ why: String) -> AuditReport {
-                AuditReport(events: Int(expectedSeq - 1), cases: eventsOf.count, firstBreak: why, eventsByActor: byActor)
+                AuditReport(events: Int(expectedSeq - 1), cases: eventsOf.count, firstBreak: why, eventsByActor: byActor, vaultEvents: vaultEvents)
             }
             while let row = try rows.next() {
                 // A row numbered `seq` holds events `seq - n + 1 … seq` (one, or an
@@ -38,15 +60,31 @@ extension Caseload {
                 let seq: Int64 = row["seq"]
                 let sealed: Data = row["sealed"]
                 if seq < expectedSeq { return broken("event \(expectedSeq) is missing: the log was cut or reordered") }
-                guard let events = try? openEvents(seq: seq, sealed: sealed, caseID: nil) else {
+                guard let logRow = try? openRow(seq: seq, sealed: sealed) else {
                     return broken("event \(seq) does not open: it was altered or moved")
                 }
-                if seq - Int64(events.count) + 1 != expectedSeq { return broken("event \(expectedSeq) is missing: the log was cut or reordered") }
-                guard Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.audit) == row["mac"] as Data else {
+                var events: [CaseEvent] = []
+                var vaultEvent: VaultEvent?
+                switch logRow {
+                case .caseEvents(let e): events = e
+                case .vault(let v): vaultEvent = v
+                }
+                if seq - Int64(vaultEvent == nil ? events.count : 1) + 1 != expectedSeq { return broken("event \(expectedSeq) is missing: the log was cut or reordered") }
+                guard constantTimeEqual(Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.audit), row["mac"] as Data) else {
                     return broken("event \(seq) does not match its MAC: it or an earlier event was altered, removed or reordered")
                 }
+                if let vaultEvent {
+                    byActor[vaultEvent.actor, default: 0] += 1
+                    vaultEvents.append(NumberedVaultEvent(seq: seq, event: vaultEvent))
+                    expectedSeq += 1
+                }
                 for event in events {
-                    eventsOf[event.caseId, default: []].append(expectedSeq)
+                    // An event about the vault (a weak passphrase let through) is checked by the
+                    // chain and listed, and belongs to no case.
+                    if event.kind.isVaultWide != (event.caseId == .vaultWide) {
+                        return broken("event \(expectedSeq) does not fit the case it belongs to")
+                    }
+                    if !event.kind.isVaultWide { eventsOf[event.caseId, default: []].append(expectedSeq) }
                     byActor[event.actor, default: 0] += 1
                     visit?(expectedSeq, event)
                     expectedSeq += 1
@@ -85,7 +123,15 @@ extension Caseload {
             if let orphan = eventsOf.keys.first {
                 return broken("case \(orphan) has events but no record: it was deleted outside cases")
             }
-            return AuditReport(events: events, cases: seen, firstBreak: nil, eventsByActor: byActor)
+            var report = AuditReport(events: events, cases: seen, firstBreak: nil, eventsByActor: byActor, vaultEvents: vaultEvents)
+            if let anchor = vault.anchor {
+                switch try anchor.compare(db) {
+                case .behind(let f): report.rollback = f
+                case .damaged: report.damagedAnchor = anchor.path
+                case .consistent, .unrecorded: break
+                }
+            }
+            return report
         }
     }
 }

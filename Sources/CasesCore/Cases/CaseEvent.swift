@@ -8,6 +8,13 @@ public struct CaseEvent: Codable, Equatable, Sendable {
         case movedBack = "moved_back"
         case noted, closed, assessed
         case checkedIn = "checked_in"
+        /// About the vault, not a case (``CaseID/vaultWide``): a passphrase under
+        /// ``PassphraseStrength/minimumBits`` was set with `--accept-weak-passphrase`; `reason`
+        /// names the keyslot.
+        case weakPassphraseAccepted = "weak_passphrase_accepted"
+
+        /// True for the kinds that belong to the vault rather than to one case.
+        public var isVaultWide: Bool { self == .weakPassphraseAccepted }
     }
 
     public var caseId: CaseID
@@ -96,6 +103,8 @@ extension CaseFile {
             if let text = event.note { notes.append(Note(at: event.at, actor: event.actor, text: text)) }
         case .assessed:
             break
+        case .weakPassphraseAccepted:
+            throw AuditError.projection(seq) // never a case's event
         case .checkedIn:
             if let ci = event.checkin {
                 if arrival == nil { arrival = Arrival() }

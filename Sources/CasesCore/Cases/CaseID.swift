@@ -24,7 +24,7 @@ public enum Crockford32 {
     }
 
     /// Luhn mod N over the values, N = 32.
-    static func checkValue(_ values: [Int]) -> Int {
+    static func checkValue<C: BidirectionalCollection<Int>>(_ values: C) -> Int {
         var factor = 2
         var sum = 0
         for v in values.reversed() {
@@ -36,9 +36,9 @@ public enum Crockford32 {
         return (32 - sum % 32) % 32
     }
 
-    static func isValid(_ values: [Int]) -> Bool {
+    static func isValid<C: BidirectionalCollection<Int>>(_ values: C) -> Bool {
         guard let check = values.last else { return false }
-        return checkValue(Array(values.dropLast())) == check
+        return checkValue(values.dropLast()) == check
     }
 
     /// `count` random values, each 0..<32, from libsodium.
@@ -70,13 +70,18 @@ public struct CaseID: Hashable, Sendable, Codable, CustomStringConvertible, Comp
     /// A fresh random id.
     public static func random() -> CaseID {
         // 40 random bits, five to a character: one call to the system's generator, not eight.
-        let bits = Random.bytes(5).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        var bits = UInt64(0)
+        while bits == 0 { bits = Random.bytes(5).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } } // all zeros is ``vaultWide``
         let v = (0..<randomLength).map { Int(bits >> UInt64(5 * (randomLength - 1 - $0)) & 31) }
         let all = v + [Crockford32.checkValue(v)]
         return CaseID(compact: String(decoding: all.map { Crockford32.alphabet[$0] }, as: UTF8.self))
     }
 
     private init(compact: String) { self.compact = compact }
+
+    /// The id of the log's events about the vault itself rather than a case (a weak passphrase
+    /// let through): `0000-00000`, which ``random()`` never makes.
+    public static let vaultWide = CaseID(compact: "000000000")
 
     /// Parses what a caseworker typed: case-insensitive, hyphens optional, look-alikes folded.
     /// Returns nil if the length is wrong, a character is not base32 or the check fails.

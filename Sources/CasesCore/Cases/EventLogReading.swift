@@ -7,19 +7,33 @@ extension Caseload {
     /// ``AuditError`` naming the row when none is given, if the row does not open.
     func openEvents(seq: Int64, sealed: Data, caseID: CaseID?) throws -> [CaseEvent] {
         do {
-            let events = try vault.withOpened(sealed, table: Self.eventTable, row: String(seq), key: nil) { plain -> [CaseEvent] in
-                switch plain.first {
-                case EventGroup.marker: try plain.withUnsafeBufferPointer { try EventGroup(binary: $0).events }
-                case CaseEvent.marker: [try plain.withUnsafeBufferPointer { try CaseEvent(binary: $0) }]
-                default: [try RecordCoding.decoder.decode(CaseEvent.self, from: Data(plain))] // sealed by an earlier build
-                }
-            }
-            guard Int64(events.count) <= seq else { throw RecordMalformed() }
+            // A case's events never point at a vault event's row.
+            guard case .caseEvents(let events) = try openRow(seq: seq, sealed: sealed) else { throw RecordMalformed() }
             return events
         } catch {
             if let id = caseID { throw CaseError.integrity(id) }
             throw AuditError.broken("event \(seq) does not open: it was altered, moved or damaged")
         }
+    }
+
+    /// What a row of the log holds: a case's events, or one event about the whole vault.
+    enum LogRow {
+        case caseEvents([CaseEvent])
+        case vault(VaultEvent)
+    }
+
+    /// Opens the row numbered `seq`; throws if it does not open or decode.
+    func openRow(seq: Int64, sealed: Data) throws -> LogRow {
+        let row = try vault.withOpened(sealed, table: Self.eventTable, row: String(seq), key: nil) { plain -> LogRow in
+            switch plain.first {
+            case EventGroup.marker: .caseEvents(try plain.withUnsafeBufferPointer { try EventGroup(binary: $0).events })
+            case CaseEvent.marker: .caseEvents([try plain.withUnsafeBufferPointer { try CaseEvent(binary: $0) }])
+            case VaultEvent.marker: .vault(try plain.withUnsafeBufferPointer { try VaultEvent(binary: $0) })
+            default: .caseEvents([try RecordCoding.decoder.decode(CaseEvent.self, from: Data(plain))]) // sealed by an earlier build
+            }
+        }
+        if case .caseEvents(let events) = row, Int64(events.count) > seq { throw RecordMalformed() }
+        return row
     }
 
     /// Reads events by number, opening each row once for a run of events it holds.

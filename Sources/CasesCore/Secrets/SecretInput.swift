@@ -21,6 +21,33 @@ public enum SecretInput {
         return try firstLine(fromDescriptor: fd, source: path)
     }
 
+    /// The whole file at `path` (an age identity file), read with `read(2)` straight into sodium
+    /// memory: never a Foundation `Data`, which nothing wipes. At most `maximumLength` bytes.
+    public static func contents(ofFile path: String, maximumLength: Int = 65536) throws -> SecretBytes {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { throw SecretInputError.fileMissing(path) }
+            throw SecretInputError.unreadable(path)
+        }
+        defer { close(fd) }
+        let buffer = try SecretBytes(count: maximumLength + 1)
+        let length = try buffer.withUnsafeMutableBytes { raw -> Int in
+            var length = 0
+            while length < raw.count {
+                let n = read(fd, raw.baseAddress! + length, raw.count - length)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw SecretInputError.unreadable(path)
+                }
+                if n == 0 { break }
+                length += n
+            }
+            return length
+        }
+        if length > maximumLength { throw SecretInputError.fileTooLarge(path, maximumLength) }
+        return try buffer.slice(0..<length)
+    }
+
     /// The first line read from an open descriptor (a file, a pipe or a terminal in canonical mode).
     /// `onSignal` runs when a signal interrupts the read; it may throw to stop reading (the
     /// partial secret is wiped), else the read goes on.
@@ -54,13 +81,14 @@ public enum SecretInputError: CasesError, Equatable {
     case unreadable(String)
     case empty(String)
     case tooLong(String)
+    case fileTooLarge(String, Int)
     case mismatch
 
     public var kind: FailureKind {
         switch self {
         case .fileMissing: .notFound
         case .unreadable: .io
-        case .empty, .tooLong, .mismatch: .invalidInput
+        case .empty, .tooLong, .fileTooLarge, .mismatch: .invalidInput
         }
     }
 
@@ -69,6 +97,7 @@ public enum SecretInputError: CasesError, Equatable {
         case .fileMissing(let p): "The passphrase file \(p) does not exist; check the path."
         case .unreadable(let p): "Could not read \(p); check that it exists and that you may read it."
         case .empty(let p): "\(p) gave an empty passphrase; put the passphrase on its first line."
+        case .fileTooLarge(let p, let n): "\(p) is larger than \(n) bytes, which no key file is; check that it is the right file."
         case .tooLong(let p): "The passphrase from \(p) is longer than \(SecretInput.maximumLength) bytes; use a shorter one."
         case .mismatch: "The two passphrases you typed differ; nothing was changed. Try again."
         }

@@ -1,3 +1,5 @@
+import CasesCrypto
+
 /// What `ReleaseLedger.publish` did.
 public enum ReleaseDecision: Hashable, Sendable {
     /// The same table was released before: here it is again, unchanged, and nothing was spent.
@@ -60,7 +62,9 @@ public struct ReleaseLedger: Hashable, Sendable {
     public func verifyChain() throws {
         var previous = ReleaseLedgerEntry.genesisHash
         for (index, entry) in entries.enumerated() {
-            guard entry.previousHash == previous, entry.hash == (try? entry.computedHash()), entry.id == entry.release.id,
+            // Unkeyed links, compared like every MAC all the same: one rule, no exceptions to audit.
+            guard constantTimeEqual(entry.previousHash.utf8, previous.utf8),
+                  let computed = try? entry.computedHash(), constantTimeEqual(entry.hash.utf8, computed.utf8), entry.id == entry.release.id,
                   entry.canonicalSpec == entry.release.spec.canonicalForm, entry.epsilon == entry.release.epsilon else {
                 throw StatisticsError.chainBroken(index: index)
             }

@@ -39,7 +39,7 @@ extension Caseload {
             let seq: Int64 = row["seq"]
             let sealed: Data = row["sealed"]
             guard seq == expected,
-                  Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.ledger) == row["mac"] as Data,
+                  constantTimeEqual(Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.ledger), row["mac"] as Data),
                   let entry = try? vault.open(ReleaseLedgerEntry.self, sealed: sealed, table: Self.releaseTable, row: String(seq), key: vault.key.ledger)
             else { throw StatisticsError.chainBroken(index: Int(expected - 1)) }
             entries.append(entry)

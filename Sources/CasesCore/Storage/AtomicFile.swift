@@ -6,21 +6,50 @@ import Glibc
 
 /// A file that appears at its path only when complete: written under a temporary name in the
 /// same folder (0600), flushed, then linked into place with `link(2)`, which refuses to replace
-/// an existing file. A crash or an error leaves no partial output and never overwrites.
+/// an existing file. An error leaves no partial output and never overwrites.
+///
+/// A process killed while it writes leaves the temporary file (`.NAME.partial-HEX`), which may
+/// be a vault with every keyslot (one being created or restored). ``LeftoverFile`` finds it
+/// again: for as long as this object lives it holds an exclusive `flock` on the file, which the
+/// kernel drops however the process ends, so a file whose lock is free is a leftover.
 final class AtomicFile {
     let path: String
     let temporaryPath: String
     private(set) var descriptor: Int32
+    /// Holds the `flock` after ``closeDescriptor()`` (a lock belongs to the open file, not to
+    /// one descriptor of it).
+    private let lock: Int32
     private var published = false
+
+    /// What a temporary name adds after `.NAME`.
+    static let partialMarker = ".partial-"
 
     /// Creates the temporary file; throws ``StorageError/exists`` at once if `path` exists.
     init(path: String) throws {
         if FileManager.default.fileExists(atPath: path) { throw StorageError.exists(path) }
         self.path = path
         let folder = Self.folder(of: path)
-        temporaryPath = folder + "/." + (path as NSString).lastPathComponent + ".partial-" + Data(Random.bytes(6)).hexString
-        descriptor = Glibc.open(temporaryPath, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw StorageError.io("cannot create a file in \(folder)") }
+        var attempt = 0
+        while true {
+            let temporary = folder + "/." + (path as NSString).lastPathComponent + Self.partialMarker + Data(Random.bytes(6)).hexString
+            let fd = Glibc.open(temporary, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw StorageError.io("cannot create a file in \(folder)") }
+            // A sweep in another process may have found the file in the moment before the lock
+            // and removed it as a leftover (it unlinks while it holds the lock): then the file
+            // has no name any more, and another is made.
+            // (A file system without `flock` gives no lock, and then no sweep touches the file.)
+            while flock(fd, LOCK_EX) != 0 && errno == EINTR {}
+            var st = stat()
+            if fstat(fd, &st) == 0, st.st_nlink > 0 {
+                temporaryPath = temporary
+                descriptor = fd
+                lock = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+                break
+            }
+            close(fd)
+            attempt += 1
+            guard attempt < 8 else { throw StorageError.io("cannot create a file in \(folder)") }
+        }
     }
 
     static func folder(of path: String) -> String {
@@ -64,12 +93,10 @@ final class AtomicFile {
 
     deinit {
         if descriptor >= 0 { close(descriptor) }
-        if !published {
-            unlink(temporaryPath)
-            unlink(temporaryPath + "-wal")
-            unlink(temporaryPath + "-shm")
-            unlink(temporaryPath + "-journal")
-        }
+        // Destroyed, not only unlinked, while the lock is still held: it may be a vault with
+        // every keyslot (a restore that failed its checks), whose bytes would stay on the disk.
+        if !published { LeftoverFile.destroy(temporaryPath) }
+        if lock >= 0 { close(lock) }
     }
 }
 

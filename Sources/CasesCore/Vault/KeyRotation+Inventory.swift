@@ -30,7 +30,9 @@ extension KeyRotation {
 
     /// What is kept outside the vault under a key derived from the master key, rewritten for
     /// the vault under its new key once the rotation committed.
-    static let afterCommit: [@Sendable (UnlockedVault) throws -> Void] = []
+    static let afterCommit: [@Sendable (UnlockedVault) throws -> Void] = [
+        { try $0.rewriteAnchor() }, // this laptop's record of the vault's last state
+    ]
 
     // MARK: - Keyslots
 

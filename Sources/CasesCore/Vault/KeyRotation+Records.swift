@@ -41,7 +41,7 @@ extension KeyRotation {
                                             arguments: [after, Self.chunk]).map { (seq: $0["seq"] as Int64, sealed: $0["sealed"] as Data, mac: $0["mac"] as Data) }
                 guard let last = rows.last else { return }
                 for row in rows {
-                    guard Caseload.chainMAC(previous: oldMAC, seq: row.seq, sealed: row.sealed, key: oldMACKey) == row.mac else {
+                    guard constantTimeEqual(Caseload.chainMAC(previous: oldMAC, seq: row.seq, sealed: row.sealed, key: oldMACKey), row.mac) else {
                         throw KeyRotationError.damaged("\(table) \(row.seq) does not match its MAC")
                     }
                     oldMAC = row.mac
@@ -74,12 +74,12 @@ extension KeyRotation {
     /// when it holds no opening with one (most rows: stage changes, notes).
     static func rekeyOpenings(_ plain: [UInt8], _ caseload: Caseload) throws -> (plain: [UInt8], duplicate: (caseID: String, key: String))? {
         let group = plain.first == EventGroup.marker
-        var events: [CaseEvent] = try plain.withUnsafeBufferPointer { bytes in
-            switch plain.first {
-            case EventGroup.marker: try EventGroup(binary: bytes).events
-            case CaseEvent.marker: [try CaseEvent(binary: bytes)]
-            default: [try RecordCoding.decoder.decode(CaseEvent.self, from: Data(plain))] // sealed by an earlier build
-            }
+        var events: [CaseEvent]
+        switch plain.first {
+        case EventGroup.marker: events = try plain.withUnsafeBufferPointer { try EventGroup(binary: $0).events }
+        case CaseEvent.marker: events = [try plain.withUnsafeBufferPointer { try CaseEvent(binary: $0) }]
+        case UInt8(ascii: "{"): events = [try RecordCoding.decoder.decode(CaseEvent.self, from: Data(plain))] // sealed by an earlier build
+        default: return nil // no case's events (a ``VaultEvent``): sealed again as it is
         }
         guard let i = events.firstIndex(where: { $0.opened?.duplicateKey != nil }), let opened = events[i].opened else { return nil }
         guard let key = caseload.duplicateKey(for: opened.principal) else {

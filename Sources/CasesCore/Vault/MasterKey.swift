@@ -16,6 +16,9 @@ public final class MasterKey: Sendable {
     let blindIndex: SecretBytes
     /// Seals keyslot labels.
     let labels: SecretBytes
+    /// Seals this laptop's record of the vault's last state, kept outside the vault
+    /// (``RollbackAnchor``).
+    let anchor: SecretBytes
 
     init(secret: SecretBytes) throws {
         self.secret = secret
@@ -24,6 +27,7 @@ public final class MasterKey: Sendable {
         ledger = try SubkeyDerivation.derive(id: 3, context: "casesled", from: secret)
         blindIndex = try SubkeyDerivation.derive(id: 4, context: "casesidx", from: secret)
         labels = try SubkeyDerivation.derive(id: 5, context: "caseslbl", from: secret)
+        anchor = try SubkeyDerivation.derive(id: 6, context: "casesanc", from: secret)
     }
 
     static func generate() throws -> MasterKey {

@@ -10,33 +10,40 @@ public struct RecoveryCode: Sendable {
     public let characters: SecretBytes
     static let randomLength = 25
 
-    /// A fresh code from libsodium's CSPRNG.
+    /// A fresh code from libsodium's CSPRNG, made in sodium memory: no digit of it is ever in a
+    /// Swift array.
     public static func generate() throws -> RecoveryCode {
-        var values = Crockford32.randomValues(randomLength)
-        values.append(Crockford32.checkValue(values))
-        var ascii = values.map { Crockford32.alphabet[$0] }
-        values = []
-        return RecoveryCode(characters: try SecretBytes.consuming(&ascii))
+        let characters = try SecretBytes(count: randomLength + 1)
+        characters.withUnsafeMutableBytes { out in
+            for i in 0..<randomLength { out[i] = Crockford32.alphabet[Int(Random.uniform(32))] }
+            out[randomLength] = Crockford32.alphabet[Crockford32.checkValue(valuesOf(UnsafeRawBufferPointer(rebasing: out[0..<randomLength])))]
+        }
+        return RecoveryCode(characters: characters)
     }
 
     /// Parses a typed or filed code: case-insensitive, hyphens and spaces ignored, look-alikes
-    /// folded; throws ``VaultError/malformedRecoveryCode`` if the length or check character is wrong.
+    /// folded; throws ``VaultError/malformedRecoveryCode`` if the length or check character is
+    /// wrong. Normalised straight into sodium memory.
     public init(parsing typed: SecretBytes) throws {
-        var values: [Int] = []
-        var ok = true
-        typed.withUnsafeBytes { raw in
-            for c in raw where c != UInt8(ascii: "-") && c != UInt8(ascii: " ") {
-                guard let v = Crockford32.value(of: c) else { ok = false; return }
-                values.append(v)
+        let normalised = try SecretBytes(count: Self.randomLength + 1)
+        let ok = typed.withUnsafeBytes { raw in
+            normalised.withUnsafeMutableBytes { out -> Bool in
+                var n = 0
+                for c in raw where c != UInt8(ascii: "-") && c != UInt8(ascii: " ") {
+                    guard let v = Crockford32.value(of: c), n < out.count else { return false }
+                    out[n] = Crockford32.alphabet[v]
+                    n += 1
+                }
+                return n == out.count && Crockford32.isValid(Self.valuesOf(UnsafeRawBufferPointer(out)))
             }
         }
-        guard ok, values.count == Self.randomLength + 1, Crockford32.isValid(values) else {
-            values.wipeInts()
-            throw VaultError.malformedRecoveryCode
-        }
-        var ascii = values.map { Crockford32.alphabet[$0] }
-        values.wipeInts()
-        characters = try SecretBytes.consuming(&ascii)
+        guard ok else { throw VaultError.malformedRecoveryCode }
+        characters = normalised
+    }
+
+    /// The characters' values, read in place.
+    private static func valuesOf(_ ascii: UnsafeRawBufferPointer) -> LazyMapCollection<UnsafeRawBufferPointer, Int> {
+        ascii.lazy.map { Int(Crockford32.values[Int($0)]) }
     }
 
     private init(characters: SecretBytes) { self.characters = characters }
@@ -55,12 +62,5 @@ public struct RecoveryCode: Sendable {
             }
         }
         return out
-    }
-}
-
-extension Array where Element == Int {
-    mutating func wipeInts() {
-        for i in indices { self[i] = 0 }
-        removeAll()
     }
 }

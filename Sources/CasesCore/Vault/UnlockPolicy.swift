@@ -61,7 +61,7 @@ extension Vault {
         guard let unlocked = try attempt() else {
             guard failures >= limit else { throw VaultError.wrongUnderPolicy(recoveryCode: wrong == .wrongRecoveryCode, triesLeft: limit - failures) }
             try? database.close() // folds the WAL into the file, where the shredder finds every keyslot
-            try VaultShredder.shred(path: path)
+            try VaultShredder.shred(path: path, anchorFolder: anchorFolder)
             throw VaultError.shreddedByPolicy(limit)
         }
         try write { db in try db.execute(sql: "UPDATE unlock_policy SET failures = 0 WHERE singleton = 1") }

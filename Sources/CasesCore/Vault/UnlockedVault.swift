@@ -14,6 +14,12 @@ public final class UnlockedVault: @unchecked Sendable {
     /// Wrong passphrases tried since the vault was last opened, before this unlock; counted only
     /// while an unlock policy is on.
     public internal(set) var failedUnlocksBefore = 0
+    /// What comparing the vault with this laptop's record of it found at unlock.
+    public internal(set) var anchorStatus: AnchorStatus = .off
+    /// This laptop's record of the vault, kept in step after every write; nil without a state folder.
+    var anchor: RollbackAnchor? {
+        didSet { vault.anchor = anchor }
+    }
 
     init(vault: Vault, key: MasterKey, slotID: Data) throws {
         self.vault = vault
@@ -83,12 +89,19 @@ public final class UnlockedVault: @unchecked Sendable {
         }
     }
 
-    /// Adds a passphrase slot, for a second caseworker or a replacement passphrase.
+    /// Adds a passphrase slot, for a second caseworker or a replacement passphrase. Refuses a
+    /// weak passphrase (``PassphraseError/tooWeak``) unless `acceptWeakPassphrase`, which the
+    /// audit log then records.
     @discardableResult
-    public func addKeyslot(passphrase: SecretBytes, profile: Argon2Parameters.Profile, label: String?) throws -> KeyslotInfo {
+    public func addKeyslot(passphrase: SecretBytes, profile: Argon2Parameters.Profile, label: String?,
+                           acceptWeakPassphrase: Bool = false) throws -> KeyslotInfo {
+        let weak = try PassphraseStrength.check(passphrase, acceptWeak: acceptWeakPassphrase)
         var slot = try Keyslot.make(kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: key, vaultID: vault.vaultID)
         slot.sealedLabel = try label.map { Data(try Vault.sealLabel($0, slotID: slot.slotID, master: key, vaultID: vault.vaultID)) }
-        try vault.write { db in try slot.insert(db) }
+        try vault.write { db in
+            try slot.insert(db)
+            if weak { try recordWeakPassphrase(db, slotID: slot.slotID) }
+        }
         vault.foldWAL()
         return KeyslotInfo(id: slot.displayID, kind: slot.kind.rawValue, label: label, profile: profile.rawValue, inUse: false)
     }
@@ -107,9 +120,21 @@ public final class UnlockedVault: @unchecked Sendable {
         vault.foldWAL()
     }
 
+    /// Gives slot `id` a new label (nil: none), sealed like the first.
+    public func renameKeyslot(id: String, label: String?) throws {
+        try vault.write { db in
+            guard var slot = try Keyslot.fetchAll(db).first(where: { $0.displayID == id.lowercased() }) else { throw VaultError.noSuchKeyslot(id) }
+            slot.sealedLabel = try label.map { Data(try Vault.sealLabel($0, slotID: slot.slotID, master: key, vaultID: vault.vaultID)) }
+            try slot.update(db)
+        }
+        vault.foldWAL()
+    }
+
     /// Rewrites the passphrase slot that unlocked this session with a new passphrase (and a new
-    /// salt). The master key, and so every record, stays as it is.
-    public func changePassphrase(to passphrase: SecretBytes, profile: Argon2Parameters.Profile) throws {
+    /// salt). The master key, and so every record, stays as it is. Refuses a weak passphrase
+    /// unless `acceptWeakPassphrase`, which the audit log then records.
+    public func changePassphrase(to passphrase: SecretBytes, profile: Argon2Parameters.Profile, acceptWeakPassphrase: Bool = false) throws {
+        let weak = try PassphraseStrength.check(passphrase, acceptWeak: acceptWeakPassphrase)
         try vault.write { db in
             guard var slot = try Keyslot.fetchOne(db, key: slotID) else { throw VaultError.noSuchKeyslot(slotID.hexString) }
             guard slot.kind == .passphrase else { throw KeyslotError.unlockedWithRecoveryCode }
@@ -117,6 +142,7 @@ public final class UnlockedVault: @unchecked Sendable {
             slot = try Keyslot.make(kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: key, vaultID: vault.vaultID, slotID: slotID)
             slot.sealedLabel = label
             try slot.update(db)
+            if weak { try recordWeakPassphrase(db, slotID: slotID) }
         }
         vault.foldWAL()
     }

@@ -33,6 +33,11 @@ public final class Vault: @unchecked Sendable {
     var enforcesUnlockPolicy = true
     /// The file opened (device and inode), to tell it from another file put at the same path.
     private let file: (device: UInt64, inode: UInt64)
+    /// Where this laptop keeps its record of the vault's last state (``RollbackAnchor``); nil
+    /// keeps none (a library caller's choice; the `cases` command always sets one).
+    public var anchorFolder: String?
+    /// The unlocked session's anchor, while it lasts (weak: locking drops the key it holds).
+    weak var anchor: RollbackAnchor?
 
     private init(path: String, database: DatabaseQueue, vaultID: [UInt8], file: (device: UInt64, inode: UInt64)) {
         self.path = path
@@ -65,17 +70,29 @@ public final class Vault: @unchecked Sendable {
 
     /// Runs `body` in an IMMEDIATE transaction, so two writers queue up (or time out with
     /// ``VaultError/busy``) instead of one failing halfway.
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try Self.mapErrors {
+    ///
+    /// In an unlocked session the vault is first compared with this laptop's record of it, in
+    /// the same transaction: nothing is added to a vault that was rolled back (``RollbackError``)
+    /// unless `acceptingRollback`. Once committed, the record moves to the vault's new heads;
+    /// if that fails the write stands, and the next unlock moves the record forward or says
+    /// why it cannot.
+    func write<T>(acceptingRollback: Bool = false, _ body: (Database) throws -> T) throws -> T {
+        let anchor = self.anchor
+        var heads: VaultHeads?
+        let result = try Self.mapErrors {
             try database.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
+                    if let anchor, !acceptingRollback { try anchor.refuseIfBehind(db) }
                     result = try body(db)
+                    if anchor != nil { heads = try VaultHeads.read(db) }
                     return .commit
                 }
                 return result!
             }
         }
+        if let anchor, let heads { try? anchor.store(heads) }
+        return result
     }
 
     /// Reads in a consistent snapshot.
@@ -157,9 +174,13 @@ public final class Vault: @unchecked Sendable {
     /// Creates a new vault at `path` with one passphrase slot and one recovery-code slot.
     ///
     /// Built under a temporary name in the same folder and linked into place only when complete,
-    /// so a crash leaves no half-made vault and an existing vault is never overwritten.
+    /// so a crash leaves no half-made vault and an existing vault is never overwritten. Refuses a
+    /// weak passphrase (``PassphraseError/tooWeak``) unless `acceptWeakPassphrase`, which the
+    /// audit log then records as its first event.
     public static func create(at path: String, passphrase: SecretBytes, profile: Argon2Parameters.Profile,
-                              label: String? = nil) throws -> (UnlockedVault, RecoveryCode) {
+                              label: String? = nil, acceptWeakPassphrase: Bool = false,
+                              anchorFolder: String? = nil) throws -> (UnlockedVault, RecoveryCode) {
+        let weak = try PassphraseStrength.check(passphrase, acceptWeak: acceptWeakPassphrase)
         let folder = (path as NSString).deletingLastPathComponent
         try makePrivateFolder(folder.isEmpty ? "." : folder)
         if FileManager.default.fileExists(atPath: path) { throw VaultError.alreadyExists(path: path) }
@@ -199,9 +220,18 @@ public final class Vault: @unchecked Sendable {
             try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
             try queue.close()
         }
+        if weak {
+            // Recorded before the vault is linked into place: no weak vault ever lacks the record.
+            let building = try Vault.open(at: temporary)
+            let unlocked = try UnlockedVault(vault: building, key: master, slotID: passSlot.slotID)
+            try building.write { db in try unlocked.recordWeakPassphrase(db, slotID: passSlot.slotID) }
+            try mapErrors { try building.database.close() }
+        }
         do { try file.publishClosed() } catch StorageError.exists { throw VaultError.alreadyExists(path: path) }
-        let vault = try Vault.open(at: path)
-        return (try UnlockedVault(vault: vault, key: master, slotID: passSlot.slotID), recovery)
+        let vault = try Vault.open(at: path, anchorFolder: anchorFolder)
+        let unlocked = try UnlockedVault(vault: vault, key: master, slotID: passSlot.slotID)
+        unlocked.checkAnchor()
+        return (unlocked, recovery)
     }
 
     static func sealLabel(_ label: String, slotID: Data, master: MasterKey, vaultID: [UInt8]) throws -> [UInt8] {
@@ -224,7 +254,12 @@ public final class Vault: @unchecked Sendable {
     // MARK: - Open
 
     /// Opens the vault at `path`, refusing one that others could read or that is not a vault.
-    public static func open(at path: String) throws -> Vault {
+    ///
+    /// First destroys what a killed `cases` process left beside it (``LeftoverFile``): a vault
+    /// copy being created or restored holds every keyslot. Before the vault is checked, so that
+    /// the leftovers of a restore killed before its vault appeared go too.
+    public static func open(at path: String, anchorFolder: String? = nil) throws -> Vault {
+        LeftoverFile.sweep(beside: path)
         var st = stat()
         guard stat(path, &st) == 0 else {
             if errno == ENOENT || errno == ENOTDIR { throw VaultError.notFound(path: path) }
@@ -252,7 +287,9 @@ public final class Vault: @unchecked Sendable {
                   let id = row["vault_id"] as Data?, id.count == 16 else {
                 throw VaultError.notAVault(path: path)
             }
-            return Vault(path: path, database: queue, vaultID: Array(id), file: (UInt64(st.st_dev), UInt64(st.st_ino)))
+            let vault = Vault(path: path, database: queue, vaultID: Array(id), file: (UInt64(st.st_dev), UInt64(st.st_ino)))
+            vault.anchorFolder = anchorFolder
+            return vault
         }
     }
 
@@ -263,13 +300,19 @@ public final class Vault: @unchecked Sendable {
     }
 
     /// Unlocks with a passphrase, trying each passphrase slot in turn, under the unlock policy.
+    /// Then compares the vault with this laptop's record of it (``UnlockedVault/anchorStatus``).
     public func unlock(passphrase: SecretBytes) throws -> UnlockedVault {
-        try underUnlockPolicy(wrong: .wrongPassphrase) { try unlock(kind: .passphrase, secret: passphrase) }
+        let unlocked = try underUnlockPolicy(wrong: .wrongPassphrase) { try unlock(kind: .passphrase, secret: passphrase) }
+        unlocked.checkAnchor()
+        return unlocked
     }
 
-    /// Unlocks with the recovery code printed by `cases init`, under the unlock policy.
+    /// Unlocks with the recovery code printed by `cases init`, under the unlock policy, then
+    /// compares the vault with this laptop's record of it.
     public func unlock(recoveryCode: RecoveryCode) throws -> UnlockedVault {
-        try underUnlockPolicy(wrong: .wrongRecoveryCode) { try unlock(kind: .recovery, secret: recoveryCode.characters) }
+        let unlocked = try underUnlockPolicy(wrong: .wrongRecoveryCode) { try unlock(kind: .recovery, secret: recoveryCode.characters) }
+        unlocked.checkAnchor()
+        return unlocked
     }
 
     /// The vault opened by the first slot of `kind` that `secret` unwraps; nil if none does.

@@ -24,26 +24,47 @@ import Glibc
 ///    changed while another process kept the WAL from being folded, its copies sit in both files,
 ///    and a kill in the microseconds between the two writes could leave one of them; nothing in
 ///    one process can write two files at once.
-/// 3. Only then the slow part: the leading pages (header and schema), the whole WAL and any
-///    rollback journal, so that SQLite no longer recognises the file; then the side files go.
+/// 3. The keyslots of every copy of the vault that a killed `cases` process left beside it
+///    (``LeftoverFile``: a vault being created or restored), then those files are flushed.
+/// 4. Only then the slow part: the leading pages (header and schema), the whole WAL and any
+///    rollback journal, so that SQLite no longer recognises the file; then the side files go, and
+///    every leftover is overwritten whole and removed.
 public enum VaultShredder {
     public struct Report: Codable, Sendable {
+        /// False when there was no vault, only leftovers beside where it would be.
+        public var vaultFound: Bool
         public var pagesOverwritten: Int
         public var deleted: Bool
+        /// Files a killed process had left beside the vault, destroyed too.
+        public var leftoversDestroyed: Int
     }
 
     /// The pages overwritten even when the schema cannot be read: the header, the schema, the
     /// vault row and, in any vault, the first keyslot pages.
     static let leadingPages = 16
 
-    /// Shreds the vault at `path`. With `deleteFile`, removes it afterwards.
+    /// Shreds the vault at `path` and every leftover beside it, those a live process is still
+    /// writing too (a restore running now then fails). With `deleteFile`, removes the vault
+    /// afterwards. With no vault at `path` but leftovers beside it, destroys the leftovers. With
+    /// `anchorFolder`, also removes this laptop's record of the vault (``RollbackAnchor``), once
+    /// the keys are gone.
     @discardableResult
-    public static func shred(path: String, deleteFile: Bool = false) throws -> Report {
+    public static func shred(path: String, deleteFile: Bool = false, anchorFolder: String? = nil) throws -> Report {
         var st = stat()
-        guard stat(path, &st) == 0 else { throw VaultError.notFound(path: path) }
+        let exists = stat(path, &st) == 0
+        let leftovers = LeftoverFile.find(beside: path, includingLive: true)
+        guard exists || !leftovers.isEmpty else { throw VaultError.notFound(path: path) }
+        var report = Report(vaultFound: exists, pagesOverwritten: 0, deleted: false, leftoversDestroyed: leftovers.count)
+        guard exists else {
+            LeftoverFile.destroy(leftovers)
+            return report
+        }
         let (pageSize, keyslotPages) = try destroyKeyslots(path: path, fileSize: st.st_size)
+        // 3. The keyslots of the copies.
+        for leftover in leftovers { leftover.destroyKeyslots() }
+        if let anchorFolder { RollbackAnchor.forget(vaultAt: path, in: anchorFolder) }
 
-        // 3. Everything else that names the file a database, then the side files.
+        // 4. Everything else that names the file a database, then the side files.
         let fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw VaultError.io("cannot open \(path) to shred it") }
         defer { close(fd) }
@@ -56,11 +77,19 @@ public enum VaultShredder {
         guard fsync(fd) == 0 else { throw VaultError.io("cannot flush the shredded vault") }
         for suffix in ["-wal", "-journal"] { overwriteWhole(path + suffix) }
         for suffix in ["-wal", "-shm", "-journal"] { unlink(path + suffix) }
+        for leftover in leftovers { leftover.destroyRest() }
         if deleteFile {
             unlink(path)
             try? AtomicFile.fsyncFolder(AtomicFile.folder(of: path))
         }
-        return Report(pagesOverwritten: overwritten.count, deleted: deleteFile)
+        report.pagesOverwritten = overwritten.count
+        report.deleted = deleteFile
+        return report
+    }
+
+    /// Whether a killed `cases` process left files beside `path` (where there may be no vault).
+    public static func hasLeftovers(beside path: String) -> Bool {
+        !LeftoverFile.find(beside: path, includingLive: true).isEmpty
     }
 
     /// Steps 1 and 2: every copy of the keyslot pages, in the main file and in the WAL, with

@@ -28,8 +28,7 @@ struct Backup: ParsableCommand {
             var out: [AgeIdentity] = []
             for path in identity {
                 guard FileManager.default.fileExists(atPath: path) else { throw StorageError.missing(path) }
-                guard var bytes = FileManager.default.contents(atPath: path).map(Array.init) else { throw StorageError.io("cannot read \(path)") }
-                let secret = try SecretBytes.consuming(&bytes)
+                let secret = try SecretInput.contents(ofFile: path)
                 do {
                     out += try AgeX25519Identity.parseIdentityFile(secret).map { .x25519($0) }
                 } catch let e as AgeError { throw BackupError.age(e) }
@@ -126,7 +125,9 @@ struct Backup: ParsableCommand {
             discussion: """
                 Decrypts into a temporary file beside PATH, checks SQLite's integrity, unlocks the \
                 vault inside with its own passphrase (or --recovery-file), opens every sealed record \
-                and walks the audit chain; only then does the vault appear at PATH. Never overwrites.
+                and walks the audit chain; only then does the vault appear at PATH. Never overwrites. \
+                If it is killed, that temporary file is left; `cases shred --vault PATH`, or the \
+                next open of a vault in that folder, overwrites and removes it.
 
                 Example:
                   cases backup restore vault.age --to ~/restored/vault.cases --identity hq-key.txt
@@ -142,10 +143,17 @@ struct Backup: ParsableCommand {
             let ids = try keys.identities(for: file)
             let session = Session(options: global)
             let bar = ProgressBar("restore", json: global.json)
-            let s = try VaultBackup.restore(file: file, to: to, identities: ids, unlock: { try session.unlock($0) }, progress: bar.update)
+            let s = try VaultBackup.restore(file: file, to: to, identities: ids, anchorFolder: session.stateFolder,
+                                            unlock: { try session.unlock($0) }, progress: bar.update)
             bar.finish()
-            if global.json { Output.json(["vault": to, "cases": s.cases ?? 0, "events": s.events ?? 0]) } else {
+            if global.json {
+                Output.json(["vault": to, "cases": s.cases ?? 0, "events": s.events ?? 0,
+                             "older_than_record": s.behindRecord.map { $0.description } ?? NSNull()])
+            } else {
                 Output.line("Restored \(s.cases ?? 0) cases and \(s.events ?? 0) events to \(to); every record opened and the audit chain holds.")
+                if let behind = s.behindRecord {
+                    Terminal.message("note: this backup is older than this laptop's record of the vault (\(behind)). cases will not change it or publish from it until you accept it with `cases audit accept-rollback --vault \(to)`.")
+                }
             }
         }
     }

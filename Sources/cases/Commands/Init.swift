@@ -17,8 +17,12 @@ struct Init: ParsableCommand {
             paper and keep it apart from the laptop: it is shown only this once, and it opens \
             the vault if every passphrase is lost.
 
+            A passphrase that is easy to guess (under about 60 bits by zxcvbn's estimate) is \
+            refused; five or more random words pass. The keyslot's name is asked on the \
+            terminal unless --label or --label-file gives it.
+
             Example:
-              cases init --kdf moderate --label "caseworker A"
+              cases init --kdf moderate
             """
     )
 
@@ -27,15 +31,18 @@ struct Init: ParsableCommand {
     @Option(help: "Argon2id cost: interactive (fast, weak laptops), moderate (default) or sensitive (slow, strongest).")
     var kdf: Argon2Parameters.Profile = .moderate
 
-    @Option(help: ArgumentHelp("A name for your keyslot, shown in `cases key list` and the history. Use initials or a pseudonym.", valueName: "name"))
-    var label: String?
+    @OptionGroup var slotLabel: SlotLabelOptions
+    @OptionGroup var strength: PassphraseStrengthOption
 
     func run() throws {
         let session = Session(options: global)
         let path = session.vaultPath
         if FileManager.default.fileExists(atPath: path) { throw VaultError.alreadyExists(path: path) }
-        let passphrase = try Session.newPassphrase(file: global.passphraseFile ?? ProcessInfo.processInfo.environment["CASES_PASSPHRASE_FILE"], what: "vault passphrase")
-        let (unlocked, code) = try Vault.create(at: path, passphrase: passphrase, profile: kdf, label: label)
+        let label = try slotLabel.resolve()
+        let passphrase = try Session.newPassphrase(file: global.passphraseFile ?? ProcessInfo.processInfo.environment["CASES_PASSPHRASE_FILE"],
+                                                   what: "vault passphrase", refuseWeak: !strength.acceptWeakPassphrase)
+        let (unlocked, code) = try Vault.create(at: path, passphrase: passphrase, profile: kdf, label: label,
+                                                acceptWeakPassphrase: strength.acceptWeakPassphrase, anchorFolder: session.stateFolder)
         let slots = try unlocked.keyslots()
         try Output.recoveryCode(code, json: global.json ? ["vault": path, "kdf": kdf.rawValue, "keyslots": slots.map { Output.object($0) }] : nil,
                                 before: "Created \(path)\n\nRecovery code (shown once; write it on paper and keep it away from this laptop):\n\n    ",

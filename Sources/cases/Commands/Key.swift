@@ -11,7 +11,7 @@ struct Key: ParsableCommand {
             Changing a passphrase rewrites one slot and never the data; `key rotate` makes a new \
             master key, so that old and removed passphrases open nothing written afterwards.
             """,
-        subcommands: [ListSlots.self, Add.self, Remove.self, Passwd.self, Rotate.self, Policy.self]
+        subcommands: [ListSlots.self, Add.self, Remove.self, Passwd.self, Rotate.self, Rename.self, Policy.self]
     )
 
     struct ListSlots: ParsableCommand {
@@ -33,14 +33,15 @@ struct Key: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a passphrase slot (for another caseworker, or a new passphrase).",
-            discussion: "Unlocks with an existing passphrase, then asks for the new one twice.\n\nExample:\n  cases key add --label \"caseworker B\"")
+            discussion: "Unlocks with an existing passphrase, asks for the slot's name (unless --label or --label-file gives it), then for the new passphrase twice. A passphrase that is easy to guess is refused.\n\nExample:\n  cases key add")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var newSlot: NewSlotOptions
-        @Option(help: ArgumentHelp("A name for the slot; initials or a pseudonym.", valueName: "name")) var label: String?
+        @OptionGroup var slotLabel: SlotLabelOptions
         func run() throws {
             let vault = try Session(options: global).unlock()
-            let pass = try Session.newPassphrase(file: newSlot.newPassphraseFile, what: "passphrase for the new slot")
-            let info = try vault.addKeyslot(passphrase: pass, profile: newSlot.kdf, label: label)
+            let label = try slotLabel.resolve()
+            let pass = try Session.newPassphrase(file: newSlot.newPassphraseFile, what: "passphrase for the new slot", refuseWeak: !newSlot.strength.acceptWeakPassphrase)
+            let info = try vault.addKeyslot(passphrase: pass, profile: newSlot.kdf, label: label, acceptWeakPassphrase: newSlot.strength.acceptWeakPassphrase)
             if global.json { Output.json(["keyslot": Output.object(info)]) } else { Output.line("Added keyslot \(info.id).") }
         }
     }
@@ -60,13 +61,13 @@ struct Key: ParsableCommand {
     struct Passwd: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change the passphrase of the slot you unlock with.",
-            discussion: "Rewrites that one keyslot; no case data is re-encrypted. The old passphrase no longer opens this file, but it still opens copies made before, and with them every later copy, until `cases key rotate`.\n\nExample:\n  cases key passwd\n  cases key rotate")
+            discussion: "Rewrites that one keyslot; no case data is re-encrypted. A passphrase that is easy to guess is refused. The old passphrase no longer opens this file, but it still opens copies made before, and with them every later copy, until `cases key rotate`.\n\nExample:\n  cases key passwd\n  cases key rotate")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var newSlot: NewSlotOptions
         func run() throws {
             let vault = try Session(options: global).unlock()
-            let pass = try Session.newPassphrase(file: newSlot.newPassphraseFile, what: "passphrase")
-            try vault.changePassphrase(to: pass, profile: newSlot.kdf)
+            let pass = try Session.newPassphrase(file: newSlot.newPassphraseFile, what: "passphrase", refuseWeak: !newSlot.strength.acceptWeakPassphrase)
+            try vault.changePassphrase(to: pass, profile: newSlot.kdf, acceptWeakPassphrase: newSlot.strength.acceptWeakPassphrase)
             if global.json { Output.json(["changed": vault.actor, "note": Key.rotationNote]) } else { Output.line("Passphrase changed. \(Key.rotationNote)") }
         }
     }
@@ -77,6 +78,29 @@ extension Key {
     static let rotationNote = "A removed or changed passphrase still opens copies of the vault made before now (backups, synced or seized copies), "
         + "and with the key they hold, every later copy: run `cases key rotate` to finish the job."
 
+    struct Rename: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a keyslot's name.",
+            discussion: "The name comes from LABEL, --label-file, or a question on the terminal. \(SlotLabelOptions.argvWarning)\n\nExample:\n  cases key rename 3f9a1c0d5e6b7a81 --label-file name.txt")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The slot id from `cases key list`.") var slot: String
+        @Argument(help: ArgumentHelp("The new name; initials or a pseudonym.", valueName: "label")) var label: String?
+        @Option(help: ArgumentHelp("Read the new name from the first line of this file.", valueName: "path")) var labelFile: String?
+
+        func validate() throws {
+            if label != nil && labelFile != nil { throw ValidationError("Give either LABEL or --label-file, not both.") }
+        }
+
+        func run() throws {
+            let vault = try Session(options: global).unlock()
+            let name = try SlotLabelOptions.resolve(label: label, file: labelFile)
+            try vault.renameKeyslot(id: slot, label: name)
+            if global.json { Output.json(["renamed": slot]) } else { Output.line("Renamed keyslot \(slot).") }
+        }
+    }
+}
+
+extension Key {
     struct Policy: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show or set the unlock policy: shred the vault after N wrong passphrases in a row (off by default).",
@@ -148,4 +172,5 @@ struct NewSlotOptions: ParsableArguments {
     @Option(help: "Argon2id cost of the slot: interactive, moderate or sensitive.") var kdf: Argon2Parameters.Profile = .moderate
     @Option(help: ArgumentHelp("Read the new passphrase from this file instead of the terminal.", valueName: "path"))
     var newPassphraseFile: String?
+    @OptionGroup var strength: PassphraseStrengthOption
 }

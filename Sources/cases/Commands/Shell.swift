@@ -17,8 +17,10 @@ struct Shell: ParsableCommand {
             disk (there is no history file), and locking forgets it.
 
             After --idle-timeout seconds without a key press the shell locks: the key is \
-            wiped from memory and the next line asks for the passphrase again (from \
-            --passphrase-file if given). `lock` locks at once; `exit`, `quit` or Ctrl-D \
+            wiped from memory and Enter asks for the passphrase again, without showing it \
+            (or reads --passphrase-file if given); a wrong one is asked for again at once. A \
+            line typed while the shell is locked is never kept for the Up key, and if it fails \
+            as a command its message is not shown. `lock` locks at once; `exit`, `quit` or Ctrl-D \
             lock and leave. Inside the shell, stdin belongs to the shell: give case details \
             with --input FILE.
 
@@ -64,11 +66,12 @@ enum ShellError: CasesError {
     case danglingBackslash
     case tooManyFailures
     case interrupted
+    case failedWhileLocked
 
     var kind: FailureKind {
         switch self {
         case .tooManyFailures: .auth
-        case .interrupted: .invalidInput
+        case .interrupted, .failedWhileLocked: .invalidInput
         default: .usage
         }
     }
@@ -79,6 +82,7 @@ enum ShellError: CasesError {
         case .danglingBackslash: "The line ends with a backslash; remove it or escape it as \\\\."
         case .tooManyFailures: "Three unlock attempts failed; the shell has ended and the vault stays locked."
         case .interrupted: "Interrupted; nothing was stored."
+        case .failedWhileLocked: "The line typed while the shell was locked did not work as a command; its message is not shown, as that line may hold your passphrase, so type the command again."
         }
     }
 }
@@ -120,15 +124,19 @@ struct ShellLoop {
                 lock(reason: nil)
                 return
             case .idle(let partial):
-                lock(reason: "Locked after \(Int(idle)) s without input; the key is wiped and the next line asks for the passphrase again.")
+                lock(reason: "Locked after \(Int(idle)) s without input; the key is wiped. Press Enter to unlock (the passphrase is asked for without being shown).")
                 pending = partial
             case .line(let line):
+                // A line typed at the locked prompt may be the passphrase itself (a caseworker
+                // who expects to be asked for it types it there): it never enters the history, and if
+                // it fails as a command its message, which could quote it, is not shown.
+                let typedWhileLocked = locked && source.isInteractive
                 let words: [String]
                 do {
                     words = try ShellWords.split(line)
                 } catch let e as any CasesError {
                     _ = Output.report(e, json: false)
-                    source.remember(line) // so Up brings it back to fix the quote
+                    if !typedWhileLocked { source.remember(line) } // so Up brings it back to fix the quote
                     continue
                 }
                 var args = words
@@ -141,7 +149,7 @@ struct ShellLoop {
                     lock(reason: nil)
                     return
                 case "lock":
-                    lock(reason: "Locked; the next line asks for the passphrase again.")
+                    lock(reason: "Locked; the key is wiped. Press Enter to unlock (the passphrase is asked for without being shown).")
                     continue
                 case "help":
                     help(args.dropFirst().first)
@@ -150,33 +158,37 @@ struct ShellLoop {
                     break
                 }
                 if locked {
-                    guard try unlockAgain() else {
-                        if source.isInteractive { pending = line } // nothing typed is lost
-                        continue
-                    }
+                    guard try unlockAgain() else { continue }
                 }
-                execute(args)
-                source.remember(line)
+                execute(args, quiet: typedWhileLocked)
+                if !typedWhileLocked { source.remember(line) }
             }
         }
     }
 
     /// Asks for the passphrase (or recovery code) again; false when it was refused.
+    ///
+    /// A wrong passphrase typed on the terminal is asked for again at once, with echo still
+    /// off. Going back to the prompt instead made a caseworker who thought they were being
+    /// asked again type the passphrase onto the command line: echoed, kept for the Up key, and
+    /// quoted back in the command's error.
     mutating func unlockAgain() throws -> Bool {
-        do {
-            Session.unlocked = try session.unlock(try session.open())
-            failures = 0
-            Terminal.message("Unlocked.")
-            return true
-        } catch VaultError.shreddedByPolicy(let n) {
-            throw VaultError.shreddedByPolicy(n) // nothing is left to unlock: the shell ends
-        } catch ShellError.interrupted {
-            return false // Ctrl-C at the passphrase: not a failed try
-        } catch let e as any CasesError {
-            _ = Output.report(e, json: false)
-            failures += 1
-            if failures >= 3 { throw ShellError.tooManyFailures }
-            return false
+        while true {
+            do {
+                Session.unlocked = try session.unlock(try session.open())
+                failures = 0
+                Terminal.message("Unlocked.")
+                return true
+            } catch VaultError.shreddedByPolicy(let n) {
+                throw VaultError.shreddedByPolicy(n) // nothing is left to unlock: the shell ends
+            } catch ShellError.interrupted {
+                return false // Ctrl-C at the passphrase: not a failed try
+            } catch let e as any CasesError {
+                _ = Output.report(e, json: false)
+                failures += 1
+                if failures >= 3 { throw ShellError.tooManyFailures }
+                guard e.kind == .auth, source.isInteractive, session.asksForSecretOnTerminal else { return false }
+            }
         }
     }
 
@@ -188,8 +200,9 @@ struct ShellLoop {
         if let reason, wasUnlocked { Terminal.message(reason) }
     }
 
-    /// Runs one command through the same parser and error mapping as `cases COMMAND`.
-    func execute(_ args: [String]) {
+    /// Runs one command through the same parser and error mapping as `cases COMMAND`. `quiet`:
+    /// a failure is reported without its message (see ``run()``).
+    func execute(_ args: [String], quiet: Bool = false) {
         let json = args.contains("--json")
         Interrupt.clear()
         defer { Interrupt.clear() }
@@ -199,10 +212,12 @@ struct ShellLoop {
             try command.run()
             if command is Shred { lock(reason: "The vault is shredded; the shell is locked.") }
         } catch let e as any CasesError {
-            _ = Output.report(e, json: json)
+            if quiet { Terminal.message(ShellError.failedWhileLocked.description) } else { _ = Output.report(e, json: json) }
         } catch {
             let message = Cases.fullMessage(for: error)
-            if message.isEmpty {
+            if quiet && Cases.exitCode(for: error) != .success {
+                Terminal.message(ShellError.failedWhileLocked.description)
+            } else if message.isEmpty {
                 // a bare ExitCode: nothing to say
             } else if Cases.exitCode(for: error) == .success {
                 Output.line(message)
@@ -225,7 +240,7 @@ struct ShellLoop {
         lines.append("")
         lines.append("Shell:")
         lines.append("  help       this list")
-        lines.append("  lock       lock now: the key is wiped, the next line asks for the passphrase")
+        lines.append("  lock       lock now: the key is wiped, Enter asks for the passphrase")
         lines.append("  exit, quit leave (so does Ctrl-D); the shell locks first")
         lines.append("")
         lines.append("Tab completes command names and case ids; up and down recall earlier lines.")
@@ -320,292 +335,5 @@ struct ShellCompleter {
     func caseIDs() -> [String] {
         guard let vault = Session.unlocked, let list = try? Caseload(vault: vault).list() else { return [] }
         return list.cases.map { $0.id.description }
-    }
-}
-
-// MARK: - Where lines come from
-
-enum LineEvent {
-    case line(String)
-    case eof
-    /// No input for the idle time; carries what was typed so far.
-    case idle(String)
-}
-
-protocol LineSource: AnyObject {
-    var isInteractive: Bool { get }
-    /// The next line. `idle`: seconds without input before returning `.idle` (nil: wait forever).
-    func read(initial: String, idle: TimeInterval?, prompt: (Int?) -> String) -> LineEvent
-    func remember(_ line: String)
-    func forget()
-}
-
-private func monotonicNow() -> TimeInterval {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return TimeInterval(ts.tv_sec) + TimeInterval(ts.tv_nsec) / 1e9
-}
-
-/// Waits for stdin to be readable until `deadline`; false on timeout.
-private func waitForInput(until deadline: TimeInterval?, atMost: TimeInterval? = nil) -> Bool {
-    var timeout: Int32 = -1
-    if let deadline {
-        var left = max(0, deadline - monotonicNow())
-        if let atMost { left = min(left, atMost) }
-        timeout = Int32((left * 1000).rounded(.up))
-    } else if let atMost {
-        timeout = Int32((atMost * 1000).rounded(.up))
-    }
-    var fds = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
-    while true {
-        let r = poll(&fds, 1, timeout)
-        if r < 0 && errno == EINTR { continue }
-        return r != 0
-    }
-}
-
-/// Plain lines from a pipe or file, without echo or editing: how scripts and tests drive
-/// the shell. Reads the descriptor itself (not stdio) so `poll` sees every unread byte.
-final class PipeLineReader: LineSource {
-    private var buffer: [UInt8] = []
-    private var atEnd = false
-    var isInteractive: Bool { false }
-
-    func read(initial: String, idle: TimeInterval?, prompt: (Int?) -> String) -> LineEvent {
-        let deadline = idle.map { monotonicNow() + $0 }
-        while true {
-            if let nl = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[..<nl], as: UTF8.self)
-                buffer.removeSubrange(...nl)
-                return .line(line)
-            }
-            if atEnd {
-                if buffer.isEmpty { return .eof }
-                let line = String(decoding: buffer, as: UTF8.self)
-                buffer.removeAll()
-                return .line(line)
-            }
-            if !waitForInput(until: deadline) { return .idle("") }
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            let n = Glibc.read(STDIN_FILENO, &chunk, chunk.count)
-            if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                atEnd = true
-            } else if n == 0 {
-                atEnd = true
-            } else {
-                buffer.append(contentsOf: chunk[..<n])
-            }
-        }
-    }
-
-    func remember(_ line: String) {}
-    func forget() {}
-}
-
-/// Puts the terminal back if the shell is killed (SIGTERM, SIGHUP, SIGQUIT) while it is in
-/// raw mode, so the caseworker is not left with a terminal that echoes nothing.
-private enum RawMode {
-    nonisolated(unsafe) static var saved = termios()
-    nonisolated(unsafe) static var active: sig_atomic_t = 0
-    nonisolated(unsafe) static var installed = false
-
-    static func enter(saved state: termios) {
-        saved = state
-        active = 1
-        guard !installed else { return }
-        installed = true
-        for sig in [SIGTERM, SIGHUP, SIGQUIT] {
-            signal(sig) { sig in
-                if RawMode.active != 0 { tcsetattr(STDIN_FILENO, TCSANOW, &RawMode.saved) }
-                signal(sig, SIG_DFL)
-                raise(sig)
-            }
-        }
-    }
-
-    static func leave() { active = 0 }
-}
-
-/// A small line editor in raw mode: printable input, backspace, Enter, Ctrl-C (clear the
-/// line), Ctrl-D (leave on an empty line), Ctrl-U, Tab completion, arrows and history.
-/// Bytes are read with `poll` and a timeout so the idle lock can fire while waiting.
-final class LineEditor: LineSource {
-    let completer: ShellCompleter
-    /// Earlier lines, in memory only: never written anywhere, cleared on lock.
-    private var history: [String] = []
-    private let out: Int32 = isatty(STDOUT_FILENO) == 1 ? STDOUT_FILENO : STDERR_FILENO
-    var isInteractive: Bool { true }
-
-    init(completer: ShellCompleter) { self.completer = completer }
-
-    func remember(_ line: String) {
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
-        if !trimmed.isEmpty && history.last != line { history.append(line) }
-    }
-
-    func forget() { history.removeAll() }
-
-    private func emit(_ s: String) {
-        let bytes = Array(s.utf8)
-        var done = 0
-        while done < bytes.count {
-            let n = bytes[done...].withUnsafeBytes { Glibc.write(out, $0.baseAddress, $0.count) }
-            if n <= 0 { if errno == EINTR { continue }; return }
-            done += n
-        }
-    }
-
-    private func readByte(until deadline: TimeInterval?, atMost: TimeInterval? = nil) -> UInt8?? {
-        guard waitForInput(until: deadline, atMost: atMost) else { return .some(nil) } // timeout
-        var b: UInt8 = 0
-        while true {
-            let n = Glibc.read(STDIN_FILENO, &b, 1)
-            if n == 1 { return .some(b) }
-            if n < 0 && errno == EINTR { continue }
-            return nil // end of input or error
-        }
-    }
-
-    func read(initial: String, idle: TimeInterval?, prompt: (Int?) -> String) -> LineEvent {
-        var saved = termios()
-        guard tcgetattr(STDIN_FILENO, &saved) == 0 else { return .eof }
-        var raw = saved
-        raw.c_lflag &= ~tcflag_t(ECHO | ICANON | ISIG | IEXTEN)
-        raw.c_iflag &= ~tcflag_t(IXON | ICRNL | BRKINT | INPCK | ISTRIP)
-        withUnsafeMutableBytes(of: &raw.c_cc) { cc in
-            cc[Int(VMIN)] = 1
-            cc[Int(VTIME)] = 0
-        }
-        RawMode.enter(saved: saved)
-        tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) // DRAIN, not FLUSH: keys typed ahead are kept
-        defer {
-            tcsetattr(STDIN_FILENO, TCSADRAIN, &saved)
-            RawMode.leave()
-        }
-
-        var line = Array(initial)
-        var cursor = line.count
-        var historyIndex = history.count
-        var draft = line
-        var deadline = idle.map { monotonicNow() + $0 }
-        var shownPrompt = ""
-        var utf8: [UInt8] = []
-
-        func secondsLeft() -> Int? { deadline.map { max(0, Int(($0 - monotonicNow()).rounded(.up))) } }
-        func redraw() {
-            shownPrompt = prompt(secondsLeft())
-            var s = "\r\u{1B}[K" + shownPrompt + String(line)
-            let back = line.count - cursor
-            if back > 0 { s += "\u{1B}[\(back)D" }
-            emit(s)
-        }
-        func recall(_ i: Int) {
-            if historyIndex == history.count { draft = line }
-            historyIndex = i
-            line = i == history.count ? draft : Array(history[i])
-            cursor = line.count
-        }
-        func complete() {
-            let before = String(line[..<cursor])
-            let endsInBlank = before.last.map { $0 == " " } ?? true
-            var words = before.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-            let prefix = endsInBlank ? "" : (words.popLast() ?? "")
-            if words.first == "cases" { words.removeFirst() }
-            let found = completer.candidates(words: words, prefix: prefix)
-            guard !found.isEmpty else { emit("\u{07}"); return }
-            var common = found[0]
-            for f in found.dropFirst() {
-                while !f.lowercased().hasPrefix(common.lowercased()) { common.removeLast() }
-            }
-            if found.count == 1 { common += " " }
-            if common.count > prefix.count {
-                line.replaceSubrange((cursor - prefix.count)..<cursor, with: Array(common))
-                cursor += common.count - prefix.count
-                redraw()
-            } else {
-                emit("\r\n" + found.joined(separator: "  ") + "\r\n")
-                redraw()
-            }
-        }
-
-        redraw()
-        while true {
-            guard let next = readByte(until: deadline, atMost: 1) else {
-                emit("\r\n")
-                return line.isEmpty ? .eof : .line(String(line))
-            }
-            guard let byte = next else {
-                if let d = deadline, monotonicNow() >= d {
-                    emit("\r\n")
-                    return .idle(String(line))
-                }
-                if prompt(secondsLeft()) != shownPrompt { redraw() }
-                continue
-            }
-            deadline = idle.map { monotonicNow() + $0 } // any key is activity
-
-            switch byte {
-            case 0x0D, 0x0A: // Enter
-                emit("\r\n")
-                return .line(String(line))
-            case 0x03: // Ctrl-C: drop the line
-                emit("^C\r\n")
-                line = []; cursor = 0; historyIndex = history.count
-                redraw()
-            case 0x04: // Ctrl-D: leave on an empty line, else delete under the cursor
-                if line.isEmpty { emit("\r\n"); return .eof }
-                if cursor < line.count { line.remove(at: cursor); redraw() }
-            case 0x7F, 0x08: // Backspace
-                if cursor > 0 { line.remove(at: cursor - 1); cursor -= 1; redraw() }
-            case 0x09: // Tab
-                complete()
-            case 0x01: cursor = 0; redraw() // Ctrl-A
-            case 0x05: cursor = line.count; redraw() // Ctrl-E
-            case 0x15: line.removeSubrange(0..<cursor); cursor = 0; redraw() // Ctrl-U
-            case 0x0C: emit("\u{1B}[H\u{1B}[2J"); redraw() // Ctrl-L
-            case 0x1B: // escape sequences: arrows, Home, End, Delete
-                guard case .some(.some(let kind)) = readByte(until: nil, atMost: 0.05) else { continue }
-                var params: [UInt8] = []
-                var final: UInt8 = 0
-                if kind == UInt8(ascii: "[") {
-                    while case .some(.some(let b)) = readByte(until: nil, atMost: 0.05) {
-                        if b >= 0x40 && b <= 0x7E { final = b; break }
-                        params.append(b)
-                    }
-                } else if kind == UInt8(ascii: "O") {
-                    guard case .some(.some(let b)) = readByte(until: nil, atMost: 0.05) else { continue }
-                    final = b
-                } else {
-                    continue
-                }
-                switch final {
-                case UInt8(ascii: "A"): if historyIndex > 0 { recall(historyIndex - 1); redraw() }
-                case UInt8(ascii: "B"): if historyIndex < history.count { recall(historyIndex + 1); redraw() }
-                case UInt8(ascii: "C"): if cursor < line.count { cursor += 1; redraw() }
-                case UInt8(ascii: "D"): if cursor > 0 { cursor -= 1; redraw() }
-                case UInt8(ascii: "H"): cursor = 0; redraw()
-                case UInt8(ascii: "F"): cursor = line.count; redraw()
-                case UInt8(ascii: "~"):
-                    switch params {
-                    case [UInt8(ascii: "3")]: if cursor < line.count { line.remove(at: cursor); redraw() }
-                    case [UInt8(ascii: "1")], [UInt8(ascii: "7")]: cursor = 0; redraw()
-                    case [UInt8(ascii: "4")], [UInt8(ascii: "8")]: cursor = line.count; redraw()
-                    default: break
-                    }
-                default: break
-                }
-            default:
-                guard byte >= 0x20 else { continue } // other control keys do nothing
-                utf8.append(byte)
-                let lead = utf8[0]
-                let need = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
-                guard utf8.count >= need else { continue }
-                let text = String(decoding: utf8, as: UTF8.self)
-                utf8.removeAll()
-                for ch in text { line.insert(ch, at: cursor); cursor += 1 }
-                redraw()
-            }
-        }
     }
 }

@@ -21,7 +21,9 @@ struct Stats: ParsableCommand {
             subtracted to expose one new person. --revise publishes a new version on purpose.
 
             --dp adds discrete-Laplace noise (ε per release, default 0.5, from a budget of 1.0 \
-            per year); when the year's budget is spent, no more noisy releases (exit 77).
+            per year); when the year's budget is spent, no more noisy releases (exit 77). A vault \
+            older than this laptop's record of it (releases or events deleted, an older copy put \
+            back) publishes nothing (exit 65) until `cases audit accept-rollback` accepts it.
 
             Examples:
               cases stats --year 2021 --by segment,destination
