@@ -3,7 +3,8 @@
 #
 #   - plain `sqlite3` and `sqlcipher` (raw key, so no KDF) holding the same cases as JSON rows,
 #     bulk-inserted in one transaction and scanned with the same predicate (stage = arrival);
-#   - the `age` CLI encrypting and decrypting the same vault snapshot as `cases backup`.
+#   - the `age` CLI encrypting and decrypting the same vault snapshot as `cases backup`;
+#   - `cases import` of the same caseload, for `cases key rotate` (the ratio rotate / import).
 #
 # At 1,000, 10,000 and 100,000 cases (and 1,000,000 with --long). Every `cases` figure is the
 # wall time of the real command; "after unlock" subtracts the median wall time of
@@ -138,6 +139,11 @@ for n in $sizes; do
   run "backup verify" "$bin" backup verify "$d/ours.age" --identity "$work/hq.txt"; b_verify=$secs
   run "age -d" age -d -i "$work/hq.txt" -o /dev/null "$d/age.age"; a_dec=$secs
 
+  # Key rotation against the import of the same caseload (at most 2x): every record opened and
+  # sealed again under a new key. Last, since it changes the vault; audit verify must pass after.
+  median3 "key rotate" "$bin" key rotate --yes; rotate=$(minus "$secs" "$unlock"); rotate_peak=$peak
+  "$bin" audit verify >/dev/null || { echo "compare.sh: audit verify failed after key rotate" >&2; exit 1; }
+
   vault_mib=$(du -m "$CASES_VAULT" | cut -f1); sq_mib=$(du -m "$d/plain.db" | cut -f1); sc_mib=$(du -m "$d/cipher.db" | cut -f1)
   row "operation" "cases" "anchor" "ratio" "anchor"
   row "unlock (Argon2id interactive) + start" "$(ms "$unlock")" "" "" ""
@@ -147,9 +153,10 @@ for n in $sizes; do
   row "stats 20xx segment × destination, after unlock" "$(ms "$stats")" "" "" ""
   row "backup create" "$(ms "$b_create")" "$(ms "$a_enc")" "$(ratio "$b_create" "$a_enc")" "age -r"
   row "backup verify" "$(ms "$b_verify")" "$(ms "$a_dec")" "$(ratio "$b_verify" "$a_dec")" "age -d"
+  row "key rotate, after unlock" "$(ms "$rotate")" "$(ms "$import")" "$(ratio "$rotate" "$import")" "import of the same cases (at most 2)"
   row "cases --help" "$(ms "$help")" "" "" ""
   row "audit verify (whole command)" "$(ms "$audit")" "2.00 s" "$(ratio "$audit" 2)" "goal: at most 2 s at 100,000 cases"
-  row "peak memory: import / list / stats" "$import_peak/$list_peak/$stats_peak MiB" "" "" ""
+  row "peak memory: import / list / stats / rotate" "$import_peak/$list_peak/$stats_peak/$rotate_peak MiB" "" "" ""
   row "file size: vault / sqlcipher / sqlite3" "$vault_mib MiB" "$sc_mib MiB" "" "sqlite3 $sq_mib MiB"
   summary+=("$n $list $stats $import $show")
   rm -f "$d/rows.sql" "$d/plain.sql" "$d/cipher.sql" "$d/snapshot.cases" "$d/ours.age" "$d/age.age"

@@ -1,5 +1,9 @@
 import CasesCore
+import CasesCrypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Results on stdout (text or one JSON document); errors on stderr with the CLI.md exit code.
 enum Output {
@@ -15,6 +19,34 @@ enum Output {
 
     static func line(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// Prints a recovery code from sodium memory to stdout without it ever becoming a String:
+    /// with `json`, as the `recovery_code` field beside the fields of `json`; else between
+    /// `before` and `after`.
+    static func recoveryCode(_ code: RecoveryCode, json: [String: Any]?, before: String, after: String) throws {
+        let grouped = try code.grouped()
+        if let json {
+            let tail = (try? JSONSerialization.data(withJSONObject: json, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+            FileHandle.standardOutput.write(Data("{\"recovery_code\":\"".utf8))
+            writeSecret(grouped)
+            FileHandle.standardOutput.write(Data((tail.count > 2 ? "\"," : "\"").utf8) + tail.dropFirst() + Data("\n".utf8))
+        } else {
+            FileHandle.standardOutput.write(Data(before.utf8))
+            writeSecret(grouped)
+            FileHandle.standardOutput.write(Data(after.utf8))
+        }
+    }
+
+    private static func writeSecret(_ secret: SecretBytes) {
+        secret.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
+                if n <= 0 { break }
+                offset += n
+            }
+        }
     }
 
     /// Encodes any Encodable as a JSON object (snake_case), for embedding in an output document.

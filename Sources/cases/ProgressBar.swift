@@ -7,9 +7,12 @@ final class ProgressBar {
     private let label: String
     private let enabled: Bool
     private var lastDrawn = -1
+    /// What is counted, as in "120/900 records"; nil for bytes, shown in MiB.
+    private let unit: String?
 
-    init(_ label: String, json: Bool) {
+    init(_ label: String, json: Bool, unit: String? = nil) {
         self.label = label
+        self.unit = unit
         enabled = !json && Terminal.useColour
     }
 
@@ -22,7 +25,8 @@ final class ProgressBar {
         let filled = width * percent / 100
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let mib = { (b: Int64) in String(format: "%.1f", Double(b) / 1_048_576) }
-        FileHandle.standardError.write(Data("\r\(label) \(bar) \(percent)%  \(mib(done))/\(mib(total)) MiB".utf8))
+        let amount = unit.map { "\(done)/\(total) \($0)" } ?? "\(mib(done))/\(mib(total)) MiB"
+        FileHandle.standardError.write(Data("\r\(label) \(bar) \(percent)%  \(amount)".utf8))
     }
 
     /// Ends the line once; later calls do nothing.

@@ -106,6 +106,18 @@ struct Session {
         return a == b || canonical(a) == canonical(b)
     }
 
+    /// Unlocks with a passphrase and keeps it, for a command that uses it again (`key rotate`).
+    /// Inside `cases shell`, the shell's unlocked vault, and the passphrase asked once more.
+    func unlockKeepingPassphrase() throws -> (UnlockedVault, SecretBytes) {
+        if let cached = Session.unlocked, Session.samePath(cached.vault.path, vaultPath), cached.vault.isStillTheFile(at: vaultPath) {
+            return (cached, try passphrase(prompt: "The passphrase you unlocked with: "))
+        }
+        let pass = try passphrase()
+        let unlocked = try open().unlock(passphrase: pass)
+        warnAboutUnlockPolicy(unlocked)
+        return (unlocked, pass)
+    }
+
     /// Unlocks an already opened vault (for example one restored from a backup).
     func unlock(_ vault: Vault) throws -> UnlockedVault {
         let unlocked: UnlockedVault

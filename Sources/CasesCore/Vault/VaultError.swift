@@ -18,6 +18,8 @@ public enum VaultError: CasesError, Equatable {
     /// A wrong passphrase or recovery code counted by the unlock policy.
     case wrongUnderPolicy(recoveryCode: Bool, triesLeft: Int)
     case policyOutOfRange(Int)
+    /// Another process has the vault open, for a change that needs it alone (``Vault/alone(_:)``).
+    case openElsewhere
 
     public var kind: FailureKind {
         switch self {
@@ -27,7 +29,7 @@ public enum VaultError: CasesError, Equatable {
         case .tooOpen, .io: .io
         case .wrongPassphrase, .wrongRecoveryCode, .shreddedByPolicy, .wrongUnderPolicy: .auth
         case .malformedRecoveryCode, .lastKeyslot, .newerFormat, .policyOutOfRange: .invalidInput
-        case .busy: .busy
+        case .busy, .openElsewhere: .busy
         }
     }
 
@@ -50,6 +52,7 @@ public enum VaultError: CasesError, Equatable {
         case .shreddedByPolicy(let n): "Wrong again: after \(n) wrong tries in a row this vault's unlock policy has shredded it, and no passphrase or recovery code can open it any more."
         case .wrongUnderPolicy(let recovery, let left):
             "The \(recovery ? "recovery code" : "passphrase") does not open this vault, and \(left) more wrong tr\(left == 1 ? "y" : "ies") in a row will shred it (unlock policy); check it before trying again."
+        case .openElsewhere: "Another cases process has this vault open (a `cases shell`, or a command still running); nothing was changed. Close it and try again."
         case .policyOutOfRange(let n): "\(n) is outside what --shred-after accepts (\(UnlockPolicy.allowed.lowerBound) to \(UnlockPolicy.allowed.upperBound)), so that a typo or two never destroys the vault; nothing was changed."
         }
     }

@@ -43,32 +43,9 @@ struct Init: ParsableCommand {
                                                    what: "vault passphrase", refuseWeak: !strength.acceptWeakPassphrase)
         let (unlocked, code) = try Vault.create(at: path, passphrase: passphrase, profile: kdf, label: label,
                                                 acceptWeakPassphrase: strength.acceptWeakPassphrase, anchorFolder: session.stateFolder)
-        let grouped = try code.grouped()
         let slots = try unlocked.keyslots()
-        if global.json {
-            // The code goes from sodium memory to stdout without becoming a String.
-            let rest: [String: Any] = ["vault": path, "kdf": kdf.rawValue, "keyslots": slots.map { Output.object($0) }]
-            let tail = (try? JSONSerialization.data(withJSONObject: rest, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-            writeOut(Data("{\"recovery_code\":\"".utf8))
-            writeSecret(grouped)
-            writeOut(Data("\",".utf8) + tail.dropFirst() + Data("\n".utf8))
-        } else {
-            writeOut(Data("Created \(path)\n\nRecovery code (shown once; write it on paper and keep it away from this laptop):\n\n    ".utf8))
-            writeSecret(grouped)
-            writeOut(Data("\n\nIt unlocks the vault with --recovery-file if every passphrase is lost.\n".utf8))
-        }
-    }
-
-    private func writeOut(_ data: Data) { FileHandle.standardOutput.write(data) }
-
-    private func writeSecret(_ secret: SecretBytes) {
-        secret.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(STDOUT_FILENO, raw.baseAddress! + offset, raw.count - offset)
-                if n <= 0 { break }
-                offset += n
-            }
-        }
+        try Output.recoveryCode(code, json: global.json ? ["vault": path, "kdf": kdf.rawValue, "keyslots": slots.map { Output.object($0) }] : nil,
+                                before: "Created \(path)\n\nRecovery code (shown once; write it on paper and keep it away from this laptop):\n\n    ",
+                                after: "\n\nIt unlocks the vault with --recovery-file if every passphrase is lost.\n")
     }
 }

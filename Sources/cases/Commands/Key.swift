@@ -8,9 +8,10 @@ struct Key: ParsableCommand {
         abstract: "Manage the keyslots that open the vault.",
         discussion: """
             Each caseworker can have their own passphrase slot; the recovery code has its own. \
-            Changing a passphrase rewrites one slot and never the data.
+            Changing a passphrase rewrites one slot and never the data; `key rotate` makes a new \
+            master key, so that old and removed passphrases open nothing written afterwards.
             """,
-        subcommands: [ListSlots.self, Add.self, Remove.self, Passwd.self, Rename.self, Policy.self]
+        subcommands: [ListSlots.self, Add.self, Remove.self, Passwd.self, Rotate.self, Rename.self, Policy.self]
     )
 
     struct ListSlots: ParsableCommand {
@@ -48,31 +49,35 @@ struct Key: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a keyslot; the last one cannot be removed.",
-            discussion: "The events that slot made stay in `history` and `audit verify`, under its label marked \"removed slot\". The slot itself is overwritten: its passphrase opens nothing any more.\n\nExample:\n  cases key remove 3f9a1c0d5e6b7a81")
+            discussion: "The events that slot made stay in `history` and `audit verify`, under its label marked \"removed slot\". The slot itself is overwritten: its passphrase no longer opens this file. It still opens copies made before (backups, synced or seized copies), and with them every later copy, until `cases key rotate`.\n\nExample:\n  cases key remove 3f9a1c0d5e6b7a81\n  cases key rotate")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The slot id from `cases key list`.") var slot: String
         func run() throws {
             try Session(options: global).unlock().removeKeyslot(id: slot)
-            if global.json { Output.json(["removed": slot]) } else { Output.line("Removed keyslot \(slot).") }
+            if global.json { Output.json(["removed": slot, "note": Key.rotationNote]) } else { Output.line("Removed keyslot \(slot). \(Key.rotationNote)") }
         }
     }
 
     struct Passwd: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change the passphrase of the slot you unlock with.",
-            discussion: "Rewrites that one keyslot; no case data is re-encrypted. A passphrase that is easy to guess is refused.\n\nExample:\n  cases key passwd")
+            discussion: "Rewrites that one keyslot; no case data is re-encrypted. A passphrase that is easy to guess is refused. The old passphrase no longer opens this file, but it still opens copies made before, and with them every later copy, until `cases key rotate`.\n\nExample:\n  cases key passwd\n  cases key rotate")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var newSlot: NewSlotOptions
         func run() throws {
             let vault = try Session(options: global).unlock()
             let pass = try Session.newPassphrase(file: newSlot.newPassphraseFile, what: "passphrase", refuseWeak: !newSlot.strength.acceptWeakPassphrase)
             try vault.changePassphrase(to: pass, profile: newSlot.kdf, acceptWeakPassphrase: newSlot.strength.acceptWeakPassphrase)
-            if global.json { Output.json(["changed": vault.actor]) } else { Output.line("Passphrase changed.") }
+            if global.json { Output.json(["changed": vault.actor, "note": Key.rotationNote]) } else { Output.line("Passphrase changed. \(Key.rotationNote)") }
         }
     }
 }
 
 extension Key {
+    /// What `key remove` and `key passwd` leave undone.
+    static let rotationNote = "A removed or changed passphrase still opens copies of the vault made before now (backups, synced or seized copies), "
+        + "and with the key they hold, every later copy: run `cases key rotate` to finish the job."
+
     struct Rename: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change a keyslot's name.",
