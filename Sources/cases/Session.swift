@@ -190,6 +190,10 @@ struct Session {
             if input == "-" {
                 // Inside a shell fed by a pipe, stdin holds the next commands, not this input.
                 if inShell && !Terminal.stdinIsTerminal { throw SessionError.stdinIsTheShells(what) }
+                // On a terminal nothing else would show that the command now waits for text.
+                if Terminal.stdinIsTerminal {
+                    Terminal.message("Type the \(what), then press Ctrl-D on an empty line (Ctrl-C abandons it).")
+                }
                 return try Terminal.readAllOfStdin()
             }
             guard FileManager.default.fileExists(atPath: input) else { throw InputFileError.missing(input) }

@@ -322,7 +322,7 @@ import Testing
             .keys("half a passphrase\u{03}"),              // during a passphrase, echo off
             .waitForCount("nothing was stored.", times: 2),
             .keys("note \(id) --input -\r"),
-            .pause(1.5),                                   // note is reading stdin by then
+            .waitFor("then press Ctrl-D"),                 // note is reading stdin now
             .keys("a note never finished\u{03}"),          // while stdin is read to its end
             .waitForCount("nothing was stored.", times: 3),
             .keys("demo generate --count 3000 --seed 1 --out \(generated)\r"),

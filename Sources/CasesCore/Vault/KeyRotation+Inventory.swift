@@ -55,13 +55,13 @@ extension KeyRotation {
         rewrapped.sealedLabel = try old.openLabel(kept.sealedLabel, slotID: kept.displayID).map {
             Data(try Vault.sealLabel($0, slotID: kept.slotID, master: new.key, vaultID: vaultID))
         }
-        try rewrapped.insert(db)
+        try rewrapped.store(db, master: new.key, vaultID: vaultID)
         keptSlot = KeyslotInfo(id: kept.displayID, kind: kept.kind.rawValue, label: old.openLabel(kept.sealedLabel, slotID: kept.displayID),
                                profile: kept.parameters.profileName, inUse: true)
         let code = try RecoveryCode.generate()
         var recovery = try Keyslot.make(kind: .recovery, secret: code.characters, parameters: Argon2Parameters(profile: .interactive), master: new.key, vaultID: vaultID)
         recovery.sealedLabel = Data(try Vault.sealLabel("recovery code", slotID: recovery.slotID, master: new.key, vaultID: vaultID))
-        try recovery.insert(db)
+        try recovery.store(db, master: new.key, vaultID: vaultID)
         recoveryCode = code
     }
 

@@ -111,13 +111,15 @@ extension KeyRotation {
     func resealCases() throws {
         let (stored, sealing) = (Caseload(vault: old), Caseload(vault: new))
         let keys = duplicateKeys
-        let update = try RawStatement(db, sql: "UPDATE case_snapshot SET summary = ?, sealed = ? WHERE rowid = ?")
-        let updateWithoutSummary = try RawStatement(db, sql: "UPDATE case_snapshot SET sealed = ? WHERE rowid = ?")
+        // A new write tag too: a process that read a case before the rotation (and still holds
+        // the old key) finds the case changed and stores nothing, instead of sealing over it.
+        let update = try RawStatement(db, sql: "UPDATE case_snapshot SET write_tag = randomblob(16), summary = ?, sealed = ? WHERE row_key = ?")
+        let updateWithoutSummary = try RawStatement(db, sql: "UPDATE case_snapshot SET write_tag = randomblob(16), sealed = ? WHERE row_key = ?")
         var after: Int64?
         while true {
-            let rows = try Row.fetchAll(db, sql: "SELECT rowid, case_id, summary, sealed FROM case_snapshot WHERE ?1 IS NULL OR rowid > ?1 ORDER BY rowid LIMIT ?2",
+            let rows = try Row.fetchAll(db, sql: "SELECT row_key, case_id, summary, sealed FROM case_snapshot WHERE ?1 IS NULL OR row_key > ?1 ORDER BY row_key LIMIT ?2",
                                         arguments: [after, Self.chunk])
-                .map { (rowid: $0["rowid"] as Int64, id: $0["case_id"] as String, summary: $0["summary"] as Data?, sealed: $0["sealed"] as Data) }
+                .map { (rowid: $0["row_key"] as Int64, id: $0["case_id"] as String, summary: $0["summary"] as Data?, sealed: $0["sealed"] as Data) }
             guard let last = rows.last else { return }
             let resealed = try onEveryCore(rows, key: new.key.records) { row, sealer -> (snapshot: Data, summary: Data?) in
                 guard let id = CaseID(parsing: row.id) else { throw KeyRotationError.damaged("a case row has a malformed id") }
@@ -125,7 +127,7 @@ extension KeyRotation {
                     throw KeyRotationError.damaged("case \(id) does not open")
                 }
                 if let summary = row.summary {
-                    guard let s = try? stored.openSummary(id: id, version: c.version, sealed: summary), s == CaseSummary(c) else {
+                    guard let s = try? stored.openSummary(id: id, sealed: summary), s == CaseSummary(c) else {
                         throw KeyRotationError.damaged("the summary of case \(id) does not match the case")
                     }
                 }
