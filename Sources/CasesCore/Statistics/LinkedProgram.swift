@@ -200,15 +200,9 @@ final class LinkedProgram {
         setRowBounds(r, b)
         for c in objectiveColumns { glp_set_obj_coef(problem, c, 0) }
         objectiveColumns = []
-        var iocp = glp_iocp()
-        glp_init_iocp(&iocp)
-        iocp.msg_lev = GLP_MSG_OFF
         // With its own presolver, branch and bound works on a copy and leaves this problem's
         // basis as it was; any integer point ends the search, as the objective is zero.
-        iocp.presolve = GLP_ON
-        iocp.bt_tech = GLP_BT_DFS
-        iocp.fp_heur = GLP_ON
-        iocp.tm_lim = Int32(LinkedProgram.branchTimeLimit)
+        var iocp = LinkedProgram.branchParameters(presolve: true)
         let code = glp_intopt(problem, &iocp)
         if code == GLP_ENOPFS || code == GLP_ENODFS { return .none }
         guard code == 0 || code == GLP_ETMLIM else { throw StatisticsError.linkedAuditFailed("the integer program did not solve (GLPK code \(code))") }
@@ -269,16 +263,7 @@ final class LinkedProgram {
         // An integral LP optimum is the integer optimum; otherwise branch and bound.
         if integral { return .optimum(Int(glp_get_obj_val(problem).rounded()), point) }
         guard exact else { return .relaxed(glp_get_obj_val(problem)) }
-        var iocp = glp_iocp()
-        glp_init_iocp(&iocp)
-        iocp.msg_lev = GLP_MSG_OFF
-        iocp.presolve = GLP_OFF
-        // Depth first with the feasibility pump reaches an integer point fast, and the default
-        // branching rule (Driebeck-Tomlin) costs a tableau row per fractional column here.
-        iocp.br_tech = GLP_BR_MFV
-        iocp.bt_tech = GLP_BT_DFS
-        iocp.fp_heur = GLP_ON
-        iocp.tm_lim = Int32(LinkedProgram.branchTimeLimit)
+        var iocp = LinkedProgram.branchParameters(presolve: false)
         // Branch and bound leaves the problem on the basis of its last node; the next solve
         // starts from this optimum instead.
         let rowStatus = (0..<glp_get_num_rows(problem)).map { glp_get_row_stat(problem, $0 + 1) }
@@ -301,6 +286,21 @@ final class LinkedProgram {
             if mip == GLP_ETMLIM { return nil }
             throw StatisticsError.linkedAuditFailed("the integer program did not reach an optimum")
         }
+    }
+
+    /// Silent branch and bound. Depth first with the feasibility pump reaches an integer point
+    /// fast, and the default branching rule (Driebeck-Tomlin) costs a tableau row per
+    /// fractional column on problems this size.
+    private static func branchParameters(presolve: Bool) -> glp_iocp {
+        var iocp = glp_iocp()
+        glp_init_iocp(&iocp)
+        iocp.msg_lev = GLP_MSG_OFF
+        iocp.presolve = presolve ? GLP_ON : GLP_OFF
+        iocp.br_tech = GLP_BR_MFV
+        iocp.bt_tech = GLP_BT_DFS
+        iocp.fp_heur = GLP_ON
+        iocp.tm_lim = Int32(branchTimeLimit)
+        return iocp
     }
 
     // MARK: - Rows
