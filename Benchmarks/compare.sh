@@ -173,3 +173,7 @@ for line in "${summary[@]}"; do
   echo
   prev="$l $s $i"
 done
+
+echo
+echo "== linked audit of statistics tables (goal: at most 2 s for 100,000 cases) =="
+(cd Benchmarks && swift build -c release --product cases-bench >/dev/null && "$(swift build -c release --show-bin-path)/cases-bench" linked --cases 100000)

@@ -35,13 +35,13 @@ public struct LinkedAudit: Sendable {
         let base = program.offsets[published.count]
         var result: [Int: ClosedRange<Int>] = [:]
         for (i, cell) in table.cells.enumerated() where cell.isProtected {
-            guard case .optimum(let lo, _) = try program.optimize(cells: [base + i], .minimize) else {
-                throw StatisticsError.linkedAuditFailed("the published tables contradict each other")
+            guard case .optimum(let lo, _)? = try program.optimize(cells: [base + i], .minimize) else {
+                throw StatisticsError.linkedAuditFailed("the published tables contradict each other, or the solver ran out of time")
             }
             switch try program.optimize(cells: [base + i], .maximize) {
-            case .optimum(let hi, _): result[i] = lo...hi
-            case .unbounded: result[i] = lo...FeasibilityAudit.unbounded
-            default: throw StatisticsError.linkedAuditFailed("the published tables contradict each other")
+            case .optimum(let hi, _)?: result[i] = lo...hi
+            case .unbounded?: result[i] = lo...FeasibilityAudit.unbounded
+            default: throw StatisticsError.linkedAuditFailed("the published tables contradict each other, or the solver ran out of time")
             }
         }
         return result

@@ -15,6 +15,8 @@ final class LinkedProgram {
         case unbounded
         /// The optimum and an integer point that attains it (column values, 0-based).
         case optimum(Int, [Int])
+        /// The optimum of the LP relaxation, at a point that is not integral.
+        case relaxed(Double)
     }
 
     /// First global cell index of each table: tables in order, then their cells.
@@ -26,6 +28,8 @@ final class LinkedProgram {
     private let cellRow: [Int32]
     private let rowCells: [[Int]]
     private var cellBounds: [ClosedRange<Int>]
+    /// Milliseconds one branch and bound may take before its best point so far is used.
+    static let branchTimeLimit = 2_000
     private let problem: OpaquePointer
     private var objectiveColumns: [Int32] = []
     private var boundsChanged = false
@@ -55,6 +59,8 @@ final class LinkedProgram {
         }
         var linked = Set<Int>()
         var refined = signatures
+        // A family atom that no published cell counts can always be 0: its link says nothing.
+        let familyLinks = familyLinks.filter { !(0..<atomCount).contains($0.family) || !signatures[$0.family].isEmpty }
         for link in familyLinks {
             guard (0..<atomCount).contains(link.principals), (0..<atomCount).contains(link.family), link.principals != link.family,
                   link.maximumPerPrincipal >= 0, linked.insert(link.principals).inserted, linked.insert(link.family).inserted else {
@@ -173,14 +179,50 @@ final class LinkedProgram {
         boundsChanged = true
     }
 
+    /// Whether some integer point agrees with everything published and puts cell `g` in
+    /// `range`: a point, `.none` when there is surely none, `.unknown` when branch and bound ran
+    /// out of time (the caller assumes the worst).
+    enum Search { case found([Int]), none, unknown }
+
+    func findPoint(cell g: Int, in range: ClosedRange<Int>) throws -> Search {
+        let r = cellRow[g]
+        guard r > 0 else { return range.contains(0) ? .found(Array(repeating: 0, count: columnCount)) : .none }
+        let saved = cellBounds[g]
+        let lo = max(saved.lowerBound, range.lowerBound), hi = min(saved.upperBound, range.upperBound)
+        guard lo <= hi else { return .none }
+        cellBounds[g] = lo...hi
+        defer {
+            cellBounds[g] = saved
+            if let b = try? rowBounds(r) { setRowBounds(r, b) }
+            boundsChanged = true
+        }
+        guard let b = try? rowBounds(r) else { return .none }
+        setRowBounds(r, b)
+        for c in objectiveColumns { glp_set_obj_coef(problem, c, 0) }
+        objectiveColumns = []
+        // With its own presolver, branch and bound works on a copy and leaves this problem's
+        // basis as it was; any integer point ends the search, as the objective is zero.
+        var iocp = LinkedProgram.branchParameters(presolve: true)
+        let code = glp_intopt(problem, &iocp)
+        if code == GLP_ENOPFS || code == GLP_ENODFS { return .none }
+        guard code == 0 || code == GLP_ETMLIM else { throw StatisticsError.linkedAuditFailed("the integer program did not solve (GLPK code \(code))") }
+        switch glp_mip_status(problem) {
+        case GLP_OPT, GLP_FEAS:
+            return .found((0..<columnCount).map { Int(glp_mip_col_val(problem, Int32($0 + 1)).rounded()) })
+        case GLP_NOFEAS: return .none
+        default: return .unknown
+        }
+    }
+
     /// The value of cell `g` at an integer point.
     func value(ofCell g: Int, at point: [Int]) -> Int {
         cellTerms[g].reduce(0) { $0 + Int($1.coefficient) * point[Int($1.column) - 1] }
     }
 
-    /// The exact optimum of a sum of cells over every integer point that agrees with what is
-    /// published; with `exact` false, an LP optimum that is not integral gives `nil` instead of
-    /// a branch and bound (used to look for witnesses cheaply).
+    /// The optimum of a sum of cells over every integer point that agrees with what is
+    /// published: exact, unless branch and bound runs out of time, when it is the best point
+    /// found (never beyond the true optimum) or nil if none was. With `exact` false, an LP
+    /// optimum that is not integral is returned as it is (`relaxed`).
     func optimize(cells: [Int], _ direction: Direction, exact: Bool = true) throws -> Outcome? {
         var objective: [Int32: Double] = [:]
         for g in cells { for t in cellTerms[g] { objective[t.column, default: 0] += t.coefficient } }
@@ -220,20 +262,45 @@ final class LinkedProgram {
         }
         // An integral LP optimum is the integer optimum; otherwise branch and bound.
         if integral { return .optimum(Int(glp_get_obj_val(problem).rounded()), point) }
-        guard exact else { return nil }
-        var iocp = glp_iocp()
-        glp_init_iocp(&iocp)
-        iocp.msg_lev = GLP_MSG_OFF
-        iocp.presolve = GLP_OFF
+        guard exact else { return .relaxed(glp_get_obj_val(problem)) }
+        var iocp = LinkedProgram.branchParameters(presolve: false)
+        // Branch and bound leaves the problem on the basis of its last node; the next solve
+        // starts from this optimum instead.
+        let rowStatus = (0..<glp_get_num_rows(problem)).map { glp_get_row_stat(problem, $0 + 1) }
+        let columnStatus = (0..<Int32(columnCount)).map { glp_get_col_stat(problem, $0 + 1) }
+        defer {
+            for (r, status) in rowStatus.enumerated() { glp_set_row_stat(problem, Int32(r + 1), status) }
+            for (c, status) in columnStatus.enumerated() { glp_set_col_stat(problem, Int32(c + 1), status) }
+        }
         let mip = glp_intopt(problem, &iocp)
-        guard mip == 0 else { throw StatisticsError.linkedAuditFailed("the integer program did not solve (GLPK code \(mip))") }
+        guard mip == 0 || mip == GLP_ETMLIM else { throw StatisticsError.linkedAuditFailed("the integer program did not solve (GLPK code \(mip))") }
         switch glp_mip_status(problem) {
-        case GLP_OPT:
+        case GLP_OPT, GLP_FEAS:
+            // Out of time with a point in hand: its value is a bound a reader can surely reach,
+            // narrower than (or equal to) the truth, so a cell judged safe on it is safe.
             for c in 0..<columnCount { point[c] = Int(glp_mip_col_val(problem, Int32(c + 1)).rounded()) }
             return .optimum(Int(glp_mip_obj_val(problem).rounded()), point)
         case GLP_NOFEAS: return .infeasible
-        default: throw StatisticsError.linkedAuditFailed("the integer program did not reach an optimum")
+        default:
+            // Out of time with no point: the caller must assume the worst.
+            if mip == GLP_ETMLIM { return nil }
+            throw StatisticsError.linkedAuditFailed("the integer program did not reach an optimum")
         }
+    }
+
+    /// Silent branch and bound. Depth first with the feasibility pump reaches an integer point
+    /// fast, and the default branching rule (Driebeck-Tomlin) costs a tableau row per
+    /// fractional column on problems this size.
+    private static func branchParameters(presolve: Bool) -> glp_iocp {
+        var iocp = glp_iocp()
+        glp_init_iocp(&iocp)
+        iocp.msg_lev = GLP_MSG_OFF
+        iocp.presolve = presolve ? GLP_ON : GLP_OFF
+        iocp.br_tech = GLP_BR_MFV
+        iocp.bt_tech = GLP_BT_DFS
+        iocp.fp_heur = GLP_ON
+        iocp.tm_lim = Int32(branchTimeLimit)
+        return iocp
     }
 
     // MARK: - Rows

@@ -58,18 +58,34 @@ struct LinkedProtectionCheck {
 
     private mutating func isProtected(at s: Int) throws -> Bool {
         let g = sensitive[s]
+        // The LP relaxation first: it can only be wider than the integer truth, so an end it
+        // cannot reach is out of reach, and an integral optimum is exact. Only a fractional one
+        // needs an integer point, searched with the cell held at the end in question; a search
+        // that runs out of time counts as exposed, so more is withheld.
         if !witnesses.low[s] {
-            guard case .optimum(let lo, let point)? = try program.optimize(cells: [g], .minimize) else { throw contradiction }
-            record(point)
-            if lo > 0 { return false }
+            switch try program.optimize(cells: [g], .minimize, exact: false) {
+            case .optimum(let lo, let point)?:
+                record(point)
+                if lo > 0 { return false }
+            case .relaxed(let lo)?:
+                if lo > 1e-7 { return false }
+                guard case .found(let point) = try program.findPoint(cell: g, in: 0...0) else { return false }
+                record(point)
+            default: throw contradiction
+            }
             witnesses.low[s] = true
         }
         if !witnesses.high[s] {
-            switch try program.optimize(cells: [g], .maximize) {
+            switch try program.optimize(cells: [g], .maximize, exact: false) {
             case .optimum(let hi, let point)?:
                 record(point)
                 if hi < need[s] { return false }
             case .unbounded?: break
+            case .relaxed(let hi)?:
+                if hi < Double(need[s]) - 1e-7 { return false }
+                let target = bounded[s] ? need[s]...need[s] : need[s]...FeasibilityAudit.unbounded
+                guard case .found(let point) = try program.findPoint(cell: g, in: target) else { return false }
+                record(point)
             default: throw contradiction
             }
             witnesses.high[s] = true
