@@ -120,8 +120,10 @@ import Testing
 
     /// Whether the rotation has committed and its checkpoint not yet emptied the WAL: the vault
     /// is in the WAL mode a rotation alone uses (its index in the process's memory, so no
-    /// `-shm` file; the unlock policy's commits before it are made with one), and the WAL's last
-    /// whole frame is a commit frame (its "database size" field is set).
+    /// `-shm` file), the WAL holds more than a few frames, and its last whole frame is a commit
+    /// frame (its "database size" field is set). The unlock policy's commits before the rotation
+    /// are a frame or two each, in a WAL that, as it is folded and deleted, briefly has no
+    /// `-shm` beside it either; the rotation's one transaction is hundreds of frames.
     static func rotationHasCommitted(_ vault: String) -> Bool {
         let path = vault + "-wal"
         guard !FileManager.default.fileExists(atPath: vault + "-shm"), let handle = FileHandle(forReadingAtPath: path) else { return false }
@@ -131,7 +133,7 @@ import Testing
         let pageSize = UInt64(header.reduce(0) { $0 << 8 | UInt32($1) })
         guard pageSize >= 512 else { return false }
         let frames = (size - 32) / (24 + pageSize)
-        guard frames > 0, (try? handle.seek(toOffset: 32 + (frames - 1) * (24 + pageSize) + 4)) != nil,
+        guard frames > 16, (try? handle.seek(toOffset: 32 + (frames - 1) * (24 + pageSize) + 4)) != nil,
               let commit = try? handle.read(upToCount: 4), commit.count == 4 else { return false }
         return commit.contains { $0 != 0 }
     }
