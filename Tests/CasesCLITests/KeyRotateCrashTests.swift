@@ -79,8 +79,11 @@ import Testing
                     // Right after the commit reached the WAL, while the old pages are still in the
                     // file: the moment a rotation is most likely to leave both keys' pages about.
                     let deadline = Date().addingTimeInterval(span * 2)
-                    while !Self.rotationHasCommitted(path) && Date() < deadline { usleep(500) }
-                    afterCommit = Self.rotationHasCommitted(path)
+                    // Seen twice, 1 ms apart: a WAL caught while SQLite rewrites or removes it can
+                    // look committed for an instant.
+                    func committed() -> Bool { Self.rotationHasCommitted(path) && { usleep(1000); return Self.rotationHasCommitted(path) }() }
+                    while !committed() && Date() < deadline { usleep(500) }
+                    afterCommit = committed()
                 case let third:
                     // Anywhere over the run, or over its later part, where it writes (the start
                     // is process launch and Argon2id).
