@@ -56,7 +56,7 @@ public enum AgeError: Error, Equatable, Sendable, CustomStringConvertible {
         /// Reading, writing or the system's memory failed.
         case systemFailure
 
-        /// The sysexits code `cases` uses for this kind (see CLI.md).
+        /// The sysexits code `cases` uses for this kind (see docs/cli.md).
         public var exitCode: Int32 {
             switch self {
             case .damaged, .unsupported, .invalidInput: 65

@@ -23,7 +23,7 @@ struct Cases: ParsableCommand {
     )
 
     /// Hardens the process, runs the command, and maps every error to one sentence and its
-    /// CLI.md exit code.
+    /// docs/cli.md exit code.
     static func main() {
         ProcessHardening.apply()
         EditorDraft.sweepStale()

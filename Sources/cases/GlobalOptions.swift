@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The options every subcommand accepts, so scripts can pass them uniformly (CLI.md).
+/// The options every subcommand accepts, so scripts can pass them uniformly (docs/cli.md).
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The vault file (default: $CASES_VAULT, else $XDG_DATA_HOME/cases/vault.cases).", valueName: "path"))
     var vault: String?

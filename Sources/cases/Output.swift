@@ -5,7 +5,7 @@ import Foundation
 import Glibc
 #endif
 
-/// Results on stdout (text or one JSON document); errors on stderr with the CLI.md exit code.
+/// Results on stdout (text or one JSON document); errors on stderr with the docs/cli.md exit code.
 enum Output {
     static func json(_ object: Any) {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)

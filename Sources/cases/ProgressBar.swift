@@ -1,6 +1,6 @@
 import Foundation
 
-/// A one-line progress bar on stderr, only on a terminal, never with NO_COLOR or --json (CLI.md).
+/// A one-line progress bar on stderr, only on a terminal, never with NO_COLOR or --json (docs/cli.md).
 /// Written here:
 /// no available package draws one without taking over the terminal.
 final class ProgressBar {

@@ -1,5 +1,5 @@
 /// The kinds of failure a caller must tell apart; the command line maps each to one exit code
-/// (CLI.md: sysexits) and to the `code` of its JSON error.
+/// (docs/cli.md: sysexits) and to the `code` of its JSON error.
 public enum FailureKind: String, Sendable {
     case usage
     case invalidInput = "invalid_input"

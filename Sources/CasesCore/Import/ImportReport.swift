@@ -62,7 +62,7 @@ public struct ImportReport: Codable, Equatable, Sendable {
     }
 }
 
-/// Why an import stopped; the CLI maps each to its exit code (CLI.md).
+/// Why an import stopped; the CLI maps each to its exit code (docs/cli.md).
 public enum ImportError: CasesError, Equatable {
     /// Some rows were refused; nothing was stored. Carries the whole report for printing.
     case rejected(ImportReport)

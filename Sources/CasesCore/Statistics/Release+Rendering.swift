@@ -18,7 +18,7 @@ extension Release {
 
     // MARK: - JSON
 
-    /// The JSON document of CLI.md: `release` metadata, `headline`, `dimensions`, `cells`,
+    /// The JSON document of docs/cli.md: `release` metadata, `headline`, `dimensions`, `cells`,
     /// `total`, plus `margins` for two-way tables. Keys sorted, so equal releases give equal bytes.
     public func renderJSON(position: LedgerPosition? = nil) -> String {
         var meta: [String: JSONValue] = [

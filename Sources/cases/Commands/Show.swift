@@ -22,7 +22,7 @@ struct Show: ParsableCommand {
     }
 }
 
-/// The `show` JSON shape of CLI.md: absent stage data is an explicit null.
+/// The `show` JSON shape of docs/cli.md: absent stage data is an explicit null.
 enum CaseJSON {
     static func object(_ c: CaseFile) -> [String: Any] {
         var o = (Output.object(c) as? [String: Any]) ?? [:]
