@@ -89,6 +89,7 @@ extension Caseload {
                 chunk.append((row[0], row[1], row[2]))
             }
             if chunk.isEmpty {
+                walk.countActor(nil)
                 pending?.finish(into: &walk)
                 pending = nil
                 return nil
@@ -136,7 +137,7 @@ extension Caseload {
                     return "event \(row.seq) does not match its MAC: it or an earlier event was altered, removed or reordered"
                 }
                 if let vaultEvent {
-                    walk.byActor[vaultEvent.actor, default: 0] += 1
+                    walk.countActor(vaultEvent.actor)
                     walk.vaultEvents.append(NumberedVaultEvent(seq: row.seq, event: vaultEvent))
                     walk.expectedSeq += 1
                 }
@@ -153,7 +154,7 @@ extension Caseload {
                         return "event \(walk.expectedSeq) does not fit the case it belongs to"
                     }
                     if !vaultWide { walk.eventsOf[events[k].caseId, default: []].append(walk.expectedSeq) }
-                    walk.byActor[events[k].actor, default: 0] += 1
+                    walk.countActor(events[k].actor)
                     if let visit { visit(walk.expectedSeq, events[k]) }
                     walk.expectedSeq += 1
                 }
@@ -342,7 +343,27 @@ private struct ChainWalk {
         return low < rowEnds.count ? rowEnds[low] : nil
     }
 
+    /// The run of events by one keyslot not yet added to ``byActor``: an import's events are
+    /// all by one, and comparing a name costs less than hashing it.
+    private var actorRun: (actor: String, count: Int)?
+
+    /// Counts one event by `actor`; nil adds the run counted so far to ``byActor``.
+    mutating func countActor(_ actor: String?) {
+        if let actor, actorRun?.actor == actor {
+            actorRun?.count += 1
+            return
+        }
+        if let run = actorRun { byActor[run.actor, default: 0] += run.count }
+        actorRun = actor.map { ($0, 1) }
+    }
+
     func broken(_ why: String) -> AuditReport {
+        var walk = self
+        walk.countActor(nil)
+        return walk.report(why)
+    }
+
+    private func report(_ why: String) -> AuditReport {
         AuditReport(events: Int(expectedSeq - 1), cases: eventsOf.count, firstBreak: why, eventsByActor: byActor, vaultEvents: vaultEvents)
     }
 }
