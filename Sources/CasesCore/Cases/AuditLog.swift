@@ -78,23 +78,40 @@ extension Caseload {
     private func walkChain(_ db: Database, _ walk: inout ChainWalk, visit: ((Int64, CaseEvent) -> Void)?) throws -> String? {
         let rows = try Row.fetchCursor(db, sql: "SELECT seq, sealed, mac FROM event ORDER BY seq")
         var previous = Data(count: 32)
+        // The whole cases of the chunk before, replayed on other threads while this one reads
+        // and checks the next chunk; one chunk at a time, so memory stays flat.
+        var pending: WholeReplay?
+        defer { pending?.group.wait() } // a break found leaves no thread at work
         while true {
             var chunk: [(seq: Int64, sealed: Data, mac: Data)] = []
             chunk.reserveCapacity(Self.auditChunk)
             while chunk.count < Self.auditChunk, let row = try rows.next() {
                 chunk.append((row[0], row[1], row[2]))
             }
-            if chunk.isEmpty { return nil }
+            if chunk.isEmpty {
+                walk.countActor(nil)
+                pending?.finish(into: &walk)
+                pending = nil
+                return nil
+            }
             let rowsRead = chunk
             // Each row's MAC is checked against the MAC stored on the row before, so rows are
             // checked independently; a break is still named at the first row that fails.
             let results = ConcurrentResults<(row: LogRow?, chains: Bool)>(count: chunk.count)
-            let (first, key) = (previous, vault.key.audit)
-            Self.onEveryCore(chunk.count) { i in
-                let row = rowsRead[i]
-                let before = i == 0 ? first : rowsRead[i - 1].mac
-                let chains = constantTimeEqual(Array(Self.chainMAC(previous: before, seq: row.seq, sealed: row.sealed, key: key)), Array(row.mac))
-                results[i] = (try? openRow(seq: row.seq, sealed: row.sealed), chains)
+            let (first, key, records, vaultID) = (previous, vault.key.audit, vault.key.records, vault.vault.vaultID)
+            Self.inStrides(chunk.count) { indices in
+                var opener = SealedRecord.Opener(key: records, vaultID: vaultID, table: Self.eventTable)
+                defer { opener.wipe() }
+                for i in indices {
+                    let row = rowsRead[i]
+                    let before = i == 0 ? first : rowsRead[i - 1].mac
+                    results[i] = row.sealed.withUnsafeBytes { sealed in
+                        let chains = before.withUnsafeBytes { b in
+                            row.mac.withUnsafeBytes { Self.chainHolds(previous: b, seq: row.seq, sealed: sealed, mac: $0, key: key) }
+                        }
+                        return (try? Self.openRow(seq: row.seq, sealed: sealed, with: &opener), chains)
+                    }
+                }
             }
             var whole: [RowOfOneCase] = []
             for (i, row) in chunk.enumerated() {
@@ -120,28 +137,33 @@ extension Caseload {
                     return "event \(row.seq) does not match its MAC: it or an earlier event was altered, removed or reordered"
                 }
                 if let vaultEvent {
-                    walk.byActor[vaultEvent.actor, default: 0] += 1
+                    walk.countActor(vaultEvent.actor)
                     walk.vaultEvents.append(NumberedVaultEvent(seq: row.seq, event: vaultEvent))
                     walk.expectedSeq += 1
                 }
-                if let id = events.first?.caseId, id != .vaultWide, events.allSatisfy({ $0.caseId == id }) {
-                    whole.append(RowOfOneCase(id: id, first: expected, events: events))
+                // By index, never `for event in events`: an event is large, and each copy
+                // retains every one of its fields.
+                if !events.isEmpty, events[0].caseId != .vaultWide, events.indices.allSatisfy({ events[$0].caseId == events[0].caseId }) {
+                    whole.append(RowOfOneCase(id: events[0].caseId, first: expected, events: events))
                 }
-                for event in events {
+                for k in events.indices {
                     // An event about the vault (a weak passphrase let through) is checked by the
                     // chain and listed, and belongs to no case.
-                    if event.kind.isVaultWide != (event.caseId == .vaultWide) {
+                    let vaultWide = events[k].kind.isVaultWide
+                    if vaultWide != (events[k].caseId == .vaultWide) {
                         return "event \(walk.expectedSeq) does not fit the case it belongs to"
                     }
-                    if !event.kind.isVaultWide { walk.eventsOf[event.caseId, default: []].append(walk.expectedSeq) }
-                    walk.byActor[event.actor, default: 0] += 1
-                    visit?(walk.expectedSeq, event)
+                    if !vaultWide { walk.eventsOf[events[k].caseId, default: []].append(walk.expectedSeq) }
+                    walk.countActor(events[k].actor)
+                    if let visit { visit(walk.expectedSeq, events[k]) }
                     walk.expectedSeq += 1
                 }
                 walk.rowEnds.append(row.seq)
             }
             previous = chunk[chunk.count - 1].mac
-            try replayWhole(db, whole, &walk)
+            let started = try replayWhole(db, whole)
+            pending?.finish(into: &walk)
+            pending = started
         }
     }
 
@@ -150,7 +172,7 @@ extension Caseload {
     /// row again. Records only the cases that hold; any doubt (the case's record lists other
     /// events, does not open, does not match) leaves the case to the replay pass, which names
     /// the break exactly as it would have anyway.
-    private func replayWhole(_ db: Database, _ rows: [RowOfOneCase], _ walk: inout ChainWalk) throws {
+    private func replayWhole(_ db: Database, _ rows: [RowOfOneCase]) throws -> WholeReplay {
         let statement = try db.cachedStatement(sql: "SELECT sealed, summary FROM case_snapshot WHERE case_id = ?")
         var found: [(row: RowOfOneCase, sealed: Data, summary: Data?)] = []
         found.reserveCapacity(rows.count)
@@ -158,34 +180,47 @@ extension Caseload {
             guard let stored = try Row.fetchOne(statement, arguments: [row.id.compact]) else { continue }
             found.append((row, stored[0], stored[1]))
         }
-        let holds = ConcurrentResults<Bool>(count: found.count)
         let read = found
-        Self.onEveryCore(read.count) { i in
-            let (row, sealed, summary) = read[i]
-            var replayed: CaseFile?
-            for (n, event) in row.events.enumerated() {
-                guard let next = try? CaseFile.applying(event, seq: row.first + Int64(n), to: replayed) else { return }
-                replayed = next
-            }
-            // The case its events give, encoded, must be byte for byte what is sealed (which
-            // also proves it lists exactly these events); encoding is cheaper than decoding.
-            // Any difference, even one an earlier build's encoding explains, goes to the
-            // replay pass.
-            guard let replayed, let summary else { return }
-            var encoded = replayed.binaryEncoded()
-            var encodedSummary = CaseSummary(replayed).encoded()
+        let replay = WholeReplay(found.map { ($0.row.id, $0.row.first) })
+        let (key, vaultID, holds) = (vault.key.records, vault.vault.vaultID, replay.holds)
+        DispatchQueue.global().async(group: replay.group) { Self.inStrides(read.count) { indices in
+            var snapshots = SealedRecord.Opener(key: key, vaultID: vaultID, table: Self.snapshotTable)
+            var summaries = SealedRecord.Opener(key: key, vaultID: vaultID, table: Self.summaryTable)
             defer {
-                encoded.wipe()
-                encodedSummary.wipe()
+                snapshots.wipe()
+                summaries.wipe()
             }
-            let table = (Self.snapshotTable, Self.summaryTable)
-            guard (try? vault.withOpened(sealed, table: table.0, row: row.id.compact, key: nil, { $0 == encoded })) == true,
-                  (try? vault.withOpened(summary, table: table.1, row: row.id.compact, key: nil, { $0 == encodedSummary })) == true else { return }
-            holds[i] = true
+            for i in indices {
+                holds[i] = Self.holdsWhole(read[i].row, sealed: read[i].sealed, summary: read[i].summary, &snapshots, &summaries)
+            }
+        } }
+        return replay
+    }
+
+    /// Whether replaying `row`'s events gives exactly the case sealed in `sealed` and `summary`.
+    /// The case its events give, encoded, must be byte for byte what is sealed (which also
+    /// proves it lists exactly these events); encoding is cheaper than decoding. Any
+    /// difference, even one an earlier build's encoding explains, is left to the replay pass.
+    private static func holdsWhole(_ row: RowOfOneCase, sealed: Data, summary: Data?,
+                                   _ snapshots: inout SealedRecord.Opener, _ summaries: inout SealedRecord.Opener) -> Bool {
+        guard let summary, !row.events.isEmpty, var replayed = try? CaseFile.applying(row.events[0], seq: row.first, to: nil) else { return false }
+        for n in row.events.indices.dropFirst() {
+            // In place: `applying` would copy the case, and its lists with it, at each event.
+            guard (try? replayed.apply(row.events[n], seq: row.first + Int64(n))) != nil else { return false }
         }
-        for (i, entry) in found.enumerated() where holds.take(i) == true {
-            walk.replayed[entry.row.id] = entry.row.first
+        var encoded = replayed.binaryEncoded()
+        var encodedSummary = CaseSummary(replayed).encoded()
+        defer {
+            encoded.wipe()
+            encodedSummary.wipe()
         }
+        let id = row.id.compact
+        func same(_ plain: UnsafeBufferPointer<UInt8>, _ expected: [UInt8]) -> Bool {
+            guard plain.count == expected.count, let p = plain.baseAddress else { return plain.count == expected.count }
+            return expected.withUnsafeBufferPointer { e in e.baseAddress.map { memcmp(p, $0, plain.count) == 0 } ?? false }
+        }
+        return (try? sealed.withUnsafeBytes { try snapshots.open($0, row: id) { same($0, encoded) } }) == true
+            && (try? summary.withUnsafeBytes { try summaries.open($0, row: id) { same($0, encodedSummary) } }) == true
     }
 
     /// The replay pass: the first case that does not match its events, or nil.
@@ -223,7 +258,9 @@ extension Caseload {
             if chunk.isEmpty { return nil }
             let failures = ConcurrentResults<String>(count: chunk.count)
             let casesRead = chunk
-            Self.onEveryCore(chunk.count) { i in failures[i] = casesRead[i].holds ? nil : replayFailure(casesRead[i]) }
+            Self.inStrides(chunk.count) { indices in
+                for i in indices { failures[i] = casesRead[i].holds ? nil : replayFailure(casesRead[i]) }
+            }
             for (i, c) in chunk.enumerated() {
                 if let why = failures.take(i) { return why }
                 if let id = CaseID(parsing: c.text) { walk.eventsOf[id] = nil }
@@ -263,11 +300,21 @@ extension Caseload {
         return nil
     }
 
-    /// Calls `body` for every index in `0..<count`, the indices split in strides over the cores.
-    private static func onEveryCore(_ count: Int, _ body: @Sendable (Int) -> Void) {
+    /// Splits `0..<count` into strides, and calls `body` with each on every core at once (so
+    /// each run makes its buffers once, for all of its indices).
+    private static func inStrides(_ count: Int, _ body: @Sendable (StrideTo<Int>) -> Void) {
         let runs = min(count, max(ProcessInfo.processInfo.activeProcessorCount, 1) * 2)
-        DispatchQueue.concurrentPerform(iterations: runs) { run in
-            for i in stride(from: run, to: count, by: runs) { body(i) }
+        DispatchQueue.concurrentPerform(iterations: runs) { run in body(stride(from: run, to: count, by: runs)) }
+    }
+
+    /// Whether `mac` is the chain's MAC of the row numbered `seq` after the row whose MAC is
+    /// `previous` (``chainMAC(previous:seq:sealed:key:)``), computed and compared in place.
+    static func chainHolds(previous: UnsafeRawBufferPointer, seq: Int64, sealed: UnsafeRawBufferPointer,
+                           mac: UnsafeRawBufferPointer, key: SecretBytes) -> Bool {
+        var seqBytes = UInt64(bitPattern: seq).bigEndian
+        return withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { out in
+            withUnsafeBytes(of: &seqBytes) { s in KeyedHash.mac([previous, s, sealed], key: key, into: out) }
+            return constantTimeEqual(UnsafeRawBufferPointer(out), mac)
         }
     }
 }
@@ -296,8 +343,47 @@ private struct ChainWalk {
         return low < rowEnds.count ? rowEnds[low] : nil
     }
 
+    /// The run of events by one keyslot not yet added to ``byActor``: an import's events are
+    /// all by one, and comparing a name costs less than hashing it.
+    private var actorRun: (actor: String, count: Int)?
+
+    /// Counts one event by `actor`; nil adds the run counted so far to ``byActor``.
+    mutating func countActor(_ actor: String?) {
+        if let actor, actorRun?.actor == actor {
+            actorRun?.count += 1
+            return
+        }
+        if let run = actorRun { byActor[run.actor, default: 0] += run.count }
+        actorRun = actor.map { ($0, 1) }
+    }
+
     func broken(_ why: String) -> AuditReport {
+        var walk = self
+        walk.countActor(nil)
+        return walk.report(why)
+    }
+
+    private func report(_ why: String) -> AuditReport {
         AuditReport(events: Int(expectedSeq - 1), cases: eventsOf.count, firstBreak: why, eventsByActor: byActor, vaultEvents: vaultEvents)
+    }
+}
+
+/// Whole cases being replayed on other threads (``Caseload/replayWhole``): which, and which
+/// held once `group` is done.
+private final class WholeReplay: Sendable {
+    let group = DispatchGroup()
+    let cases: [(id: CaseID, first: Int64)]
+    let holds: ConcurrentResults<Bool>
+
+    init(_ cases: [(id: CaseID, first: Int64)]) {
+        self.cases = cases
+        holds = ConcurrentResults(count: cases.count)
+    }
+
+    /// Waits for the replays, and records in `walk` the cases that held.
+    func finish(into walk: inout ChainWalk) {
+        group.wait()
+        for (i, c) in cases.enumerated() where holds.take(i) == true { walk.replayed[c.id] = c.first }
     }
 }
 

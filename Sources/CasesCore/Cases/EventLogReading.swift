@@ -24,13 +24,23 @@ extension Caseload {
 
     /// Opens the row numbered `seq`; throws if it does not open or decode.
     func openRow(seq: Int64, sealed: Data) throws -> LogRow {
-        let row = try vault.withOpened(sealed, table: Self.eventTable, row: String(seq), key: nil) { plain -> LogRow in
-            switch plain.first {
-            case EventGroup.marker: .caseEvents(try plain.withUnsafeBufferPointer { try EventGroup(binary: $0).events })
-            case CaseEvent.marker: .caseEvents([try plain.withUnsafeBufferPointer { try CaseEvent(binary: $0) }])
-            case VaultEvent.marker: .vault(try plain.withUnsafeBufferPointer { try VaultEvent(binary: $0) })
-            default: .caseEvents([try RecordCoding.decoder.decode(CaseEvent.self, from: Data(plain))]) // sealed by an earlier build
-            }
+        try vault.withOpened(sealed, table: Self.eventTable, row: String(seq), key: nil) { plain in
+            try plain.withUnsafeBufferPointer { try Self.decodeRow(seq: seq, plain: $0) }
+        }
+    }
+
+    /// Opens the row numbered `seq` read in place, with `opener` (made for the log's table);
+    /// throws as ``openRow(seq:sealed:)``.
+    static func openRow(seq: Int64, sealed: UnsafeRawBufferPointer, with opener: inout SealedRecord.Opener) throws -> LogRow {
+        try opener.open(sealed, row: String(seq)) { try decodeRow(seq: seq, plain: $0) }
+    }
+
+    private static func decodeRow(seq: Int64, plain: UnsafeBufferPointer<UInt8>) throws -> LogRow {
+        let row: LogRow = switch plain.first {
+        case EventGroup.marker: .caseEvents(try EventGroup(binary: plain).events)
+        case CaseEvent.marker: .caseEvents([try CaseEvent(binary: plain)])
+        case VaultEvent.marker: .vault(try VaultEvent(binary: plain))
+        default: .caseEvents([try RecordCoding.decoder.decode(CaseEvent.self, from: Data(plain))]) // sealed by an earlier build
         }
         if case .caseEvents(let events) = row, Int64(events.count) > seq { throw RecordMalformed() }
         return row
