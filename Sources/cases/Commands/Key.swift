@@ -40,8 +40,8 @@ struct Key: ParsableCommand {
         func run() throws {
             let vault = try Session(options: global).unlock()
             let label = try slotLabel.resolve()
-            let pass = try Session.newPassphrase(file: newSlot.newPassphraseFile, what: "passphrase for the new slot", refuseWeak: !newSlot.strength.acceptWeakPassphrase)
-            let info = try vault.addKeyslot(passphrase: pass, profile: newSlot.kdf, label: label, acceptWeakPassphrase: newSlot.strength.acceptWeakPassphrase)
+            let pass = try newSlot.newPassphrase(what: "passphrase for the new slot")
+            let info = try vault.addKeyslot(passphrase: pass, profile: newSlot.kdf, label: label, acceptWeakPassphrase: newSlot.acceptWeak)
             if global.json { Output.json(["keyslot": Output.object(info)]) } else { Output.line("Added keyslot \(info.id).") }
         }
     }
@@ -66,8 +66,8 @@ struct Key: ParsableCommand {
         @OptionGroup var newSlot: NewSlotOptions
         func run() throws {
             let vault = try Session(options: global).unlock()
-            let pass = try Session.newPassphrase(file: newSlot.newPassphraseFile, what: "passphrase", refuseWeak: !newSlot.strength.acceptWeakPassphrase)
-            try vault.changePassphrase(to: pass, profile: newSlot.kdf, acceptWeakPassphrase: newSlot.strength.acceptWeakPassphrase)
+            let pass = try newSlot.newPassphrase(what: "passphrase")
+            try vault.changePassphrase(to: pass, profile: newSlot.kdf, acceptWeakPassphrase: newSlot.acceptWeak)
             if global.json { Output.json(["changed": vault.actor, "note": Key.rotationNote]) } else { Output.line("Passphrase changed. \(Key.rotationNote)") }
         }
     }
@@ -173,4 +173,12 @@ struct NewSlotOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Read the new passphrase from this file instead of the terminal.", valueName: "path"))
     var newPassphraseFile: String?
     @OptionGroup var strength: PassphraseStrengthOption
+
+    var acceptWeak: Bool { strength.acceptWeakPassphrase }
+
+    /// The new slot's passphrase, from --new-passphrase-file or asked twice on the terminal;
+    /// a weak one is refused there unless --accept-weak-passphrase (`key add` and `key passwd`).
+    func newPassphrase(what: String) throws -> SecretBytes {
+        try Session.newPassphrase(file: newPassphraseFile, what: what, refuseWeak: !acceptWeak)
+    }
 }
