@@ -67,7 +67,7 @@ import Testing
         #expect(try vault.unlock(passphrase: try secret("correct horse battery staple 42")).damagedKeyslots.isEmpty)
     }
 
-    /// Once the slots have MACs, a slot without one is damaged (someone cleared it), not new.
+    /// A slot without a MAC is damaged (someone cleared it), not new.
     @Test func aClearedMACIsDamage() throws {
         let t = try TestVault()
         let vault = t.unlocked.vault
@@ -75,14 +75,15 @@ import Testing
         #expect(try vault.unlock(passphrase: try secret(TestVault.passphrase)).damagedKeyslots.map(\.kind) == ["recovery"])
     }
 
-    /// A vault made before format 8 has no MACs: its first unlock writes them, as the slots are.
-    @Test func aFormat7VaultsSlotsGetTheirMACsAtTheFirstUnlock() throws {
+    /// Every slot without a MAC is damage too, and unlocking writes none: a vault of format 1.0
+    /// has a MAC on every slot from its first write, so whoever cleared them all must not get a
+    /// fresh MAC over what they put in the slots.
+    @Test func slotsWhoseMACsWereAllClearedAreDamageAndStayUnauthenticated() throws {
         let t = try TestVault()
-        try VaultHardeningMigrationTests.downgradeToFormat7(t.path)
-        let vault = try Vault.open(at: t.path)
-        #expect(try vault.keyslots().allSatisfy { $0.mac == nil })
+        let vault = t.unlocked.vault
+        try vault.write { db in try db.execute(sql: "UPDATE keyslot SET mac = NULL") }
         let unlocked = try vault.unlock(recoveryCode: t.recovery)
-        #expect(unlocked.damagedKeyslots.isEmpty)
-        #expect(try vault.keyslots().allSatisfy { $0.isAuthentic(master: unlocked.key, vaultID: vault.vaultID) })
+        #expect(unlocked.damagedKeyslots.map(\.kind).sorted() == ["passphrase", "recovery"])
+        #expect(try vault.keyslots().allSatisfy { $0.mac == nil })
     }
 }

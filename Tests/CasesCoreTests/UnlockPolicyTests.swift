@@ -136,17 +136,6 @@ import Testing
         #expect(try t.unlocked.unlockPolicy().shredAfter == nil)
     }
 
-    @Test func aVaultFromBeforeThePolicyOpensWithItOff() throws {
-        let t = try TestVault()
-        let queue = try DatabaseQueue(path: t.path)
-        try queue.write { db in
-            try db.execute(sql: "DROP TABLE unlock_policy; DELETE FROM grdb_migrations WHERE identifier = '004_unlock_policy.sql'")
-        }
-        try queue.close()
-        let reopened = try t.reopen()
-        #expect(try reopened.vault.unlockPolicy() == UnlockPolicy(shredAfter: nil))
-    }
-
     /// A restore checks a vault that does not exist yet: wrong passphrases there are not this
     /// laptop's vault being guessed at, and must not shred the candidate.
     @Test func restoringABackupIgnoresThePolicy() throws {

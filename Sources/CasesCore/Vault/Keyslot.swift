@@ -20,8 +20,7 @@ struct Keyslot: Codable, FetchableRecord, PersistableRecord {
     var memLimit: Int64
     var wrappedKey: Data
     var sealedLabel: Data?
-    /// The keyed BLAKE2b of every field above (``authenticate(master:vaultID:)``); nil only in
-    /// a vault made before format 8 that was not unlocked since.
+    /// The keyed BLAKE2b of every field above (``authenticate(master:vaultID:)``); nil is damage.
     var mac: Data?
 
     enum CodingKeys: String, CodingKey {

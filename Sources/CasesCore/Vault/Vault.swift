@@ -8,7 +8,8 @@ import Glibc
 
 /// The vault's schema: the SQL files under `Schema/`, embedded in the binary.
 public enum VaultSchema {
-    /// The vault format this build writes; bumped with each migration.
+    /// The vault format this build writes: the number of migrations, which each future
+    /// migration also writes into the header's `user_version` (``VaultHeader``).
     public static var currentFormat: Int { migrations.count }
 
     static func migrator() -> DatabaseMigrator {
@@ -222,13 +223,9 @@ public final class Vault: @unchecked Sendable {
             // WAL is a property of the file, set once here: readers do not block the writer.
             // (GRDB's `journalMode = .wal` would instead touch the schema on every open.)
             // 16 KiB pages, set before the first write: rows are sealed records of 0.3-2 KiB,
-            // and a 1 KiB event row left a fifth of each 4 KiB page empty (3 rows a page). With
-            // larger pages a 100,000-case import wrote 230 MiB instead of 255 and took about 8 %
-            // less time (Benchmarks/compare.sh); `list` read as fast. Vaults made before keep
-            // their pages.
-            // The migrations run before the switch to the WAL: with a rollback journal a new
-            // file's pages are written once, where the WAL would hold a copy of every page each
-            // migration touched (a new vault did not fit in 1 MiB of free space).
+            // and a 1 KiB event row left a fifth of each 4 KiB page empty (docs/benchmarks.md).
+            // The schema is made before the switch to the WAL: with a rollback journal a new
+            // file's pages are written once, where the WAL would hold a second copy of each.
             try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA page_size = 16384") }
             try VaultSchema.migrator().migrate(queue)
             try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
@@ -291,16 +288,20 @@ public final class Vault: @unchecked Sendable {
         if st.st_mode & 0o077 != 0 {
             throw VaultError.tooOpen(path: path, mode: String(st.st_mode & 0o777, radix: 8))
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw VaultError.io("cannot read \(path)") }
-        let magic = (try? handle.read(upToCount: 16)) ?? Data()
-        try? handle.close()
-        guard magic == Data("SQLite format 3\0".utf8) else { throw VaultError.notAVault(path: path) }
+        guard access(path, R_OK) == 0 else { throw VaultError.io("cannot read \(path)") }
+        guard let header = VaultHeader.read(path) else { throw VaultError.notAVault(path: path) }
+        // Decided from the file's bytes before SQLite opens it, so a refused vault is left as it
+        // was, byte for byte, with no WAL or shared-memory file made beside it.
+        guard header.isCasesVault else {
+            throw VaultHeader.isOlderTestBuild(path) ? VaultError.olderTestBuild : VaultError.notAVault(path: path)
+        }
+        if header.format > VaultSchema.currentFormat { throw VaultError.newerFormat(header.format) }
 
         return try mapErrors {
             let queue = try DatabaseQueue(path: path, configuration: configuration())
             let migrator = VaultSchema.migrator()
             let (superseded, complete) = try queue.read { db in (try migrator.hasBeenSuperseded(db), try migrator.hasCompletedMigrations(db)) }
-            if superseded { throw VaultError.newerFormat(VaultSchema.currentFormat + 1) }
+            if superseded { throw VaultError.newerFormat(max(header.format, VaultSchema.currentFormat + 1)) }
             // Migrating only when needed: a command that only reads must not change a byte.
             if !complete {
                 try migrator.migrate(queue)
@@ -350,24 +351,11 @@ public final class Vault: @unchecked Sendable {
             if let master = try slot.unwrap(secret: secret, vaultID: vaultID) {
                 let key = try MasterKey(secret: master)
                 let unlocked = try UnlockedVault(vault: self, key: key, slotID: slot.slotID)
-                unlocked.damagedKeyslots = try checkKeyslots(slots, master: key, unlockedBy: slot.slotID)
+                unlocked.damagedKeyslots = damaged(slots, master: key, unlockedBy: slot.slotID)
                 return unlocked
             }
         }
         return nil
-    }
-
-    /// The slots whose MAC does not match their fields. In a vault made before format 8 that no
-    /// unlock has seen since, no slot has a MAC yet: each is authenticated now, as it is.
-    private func checkKeyslots(_ slots: [Keyslot], master: MasterKey, unlockedBy: Data) throws -> [DamagedKeyslot] {
-        if slots.allSatisfy({ $0.mac == nil }) {
-            try write { db in
-                for var slot in slots { try slot.store(db, master: master, vaultID: vaultID) }
-            }
-            foldWAL()
-            return []
-        }
-        return damaged(slots, master: master, unlockedBy: unlockedBy)
     }
 
     /// The slots among `slots` whose MAC is missing or does not match their fields.

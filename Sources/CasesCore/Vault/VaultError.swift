@@ -13,6 +13,8 @@ public enum VaultError: CasesError, Equatable {
     case lastKeyslot
     case noSuchKeyslot(String)
     case newerFormat(Int)
+    /// A vault of a test build from before format 1.0, which this version does not read.
+    case olderTestBuild
     case shredded
     case shreddedByPolicy(Int)
     /// A wrong passphrase or recovery code counted by the unlock policy.
@@ -28,7 +30,7 @@ public enum VaultError: CasesError, Equatable {
         case .notAVault, .integrity, .shredded: .integrity
         case .tooOpen, .io: .io
         case .wrongPassphrase, .wrongRecoveryCode, .shreddedByPolicy, .wrongUnderPolicy: .auth
-        case .malformedRecoveryCode, .lastKeyslot, .newerFormat, .policyOutOfRange: .invalidInput
+        case .malformedRecoveryCode, .lastKeyslot, .newerFormat, .olderTestBuild, .policyOutOfRange: .invalidInput
         case .busy, .openElsewhere: .busy
         }
     }
@@ -48,6 +50,7 @@ public enum VaultError: CasesError, Equatable {
         case .lastKeyslot: "That is the vault's last keyslot; removing it would lock everyone out. Add another first with `cases key add`."
         case .noSuchKeyslot(let s): "No keyslot \(s) in this vault; `cases key list` shows them."
         case .newerFormat(let v): "This vault was written by a newer version of cases (format \(v)); upgrade cases to open it."
+        case .olderTestBuild: "This vault was made by an older test build of cases and cannot be opened by this version; nothing in it was changed."
         case .shredded: "This vault has been shredded: its keys are destroyed and nothing in it can be read."
         case .shreddedByPolicy(let n): "Wrong again: after \(n) wrong tries in a row this vault's unlock policy has shredded it, and no passphrase or recovery code can open it any more."
         case .wrongUnderPolicy(let recovery, let left):
