@@ -63,9 +63,9 @@ public struct Caseload: Sendable {
         try vault.vault.read { db in try loadSnapshot(db, id) }
     }
 
-    /// The associated-data name of sealed summaries. Since format 7 a summary lives in its
-    /// case's row (`case_snapshot.summary`); the name stays, so nothing is sealed again.
-    static let summaryTable = "case_summary"
+    /// The associated-data name of sealed summaries: the column they live in, so that a summary
+    /// and the sealed case beside it (table `case_snapshot`, the same row) never share one.
+    static let summaryTable = "case_snapshot.summary"
 
     /// Cases matching `filter`, newest activity first, and the ids of any that failed their
     /// integrity check (listed so the caseworker knows, never silently skipped).

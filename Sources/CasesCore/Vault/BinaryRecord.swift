@@ -5,17 +5,17 @@
 /// Foundation's `Codable` machinery, which cost a third of an import's time: Foundation's JSON
 /// encoder took ~25 µs for each event, and every imported case is several events and a snapshot.
 /// swift-protobuf would need a schema compiler, generated types and a mapping layer as long as
-/// this file. Records of earlier builds are JSON; ``UnlockedVault/open(_:sealed:table:row:key:)``
-/// still reads them, told apart by their first byte (``BinaryRecord/marker``, never `{`).
+/// this file. docs/format.md gives every record's layout, byte by byte; `RecordFieldListTests`
+/// fails when a stored property is missing from one of the encodings.
 ///
 /// Each type writes its fields in a fixed order (a change of order or meaning needs a new
-/// marker):
+/// marker, a new migration and a new fixture in `Tests/Fixtures`):
 /// - a number: LEB128 varint of its 64-bit two's complement;
 /// - a text: a varint of its UTF-8 length + 1 (0 for none), then its bytes;
 /// - an optional number or part: a varint 0 for none or 1, then the value;
 /// - a list: a varint of its count + 1 (0 for none), then each element.
 protocol BinaryRecord: Codable {
-    /// The first byte of the record's binary form (JSON records begin with `{`).
+    /// The first byte of the record's binary form, which tells the kinds of event row apart.
     static var marker: UInt8 { get }
     init(reading r: inout RecordReader) throws
     func write(to w: inout RecordWriter)

@@ -78,15 +78,14 @@ extension KeyRotation {
         switch plain.first {
         case EventGroup.marker: events = try plain.withUnsafeBufferPointer { try EventGroup(binary: $0).events }
         case CaseEvent.marker: events = [try plain.withUnsafeBufferPointer { try CaseEvent(binary: $0) }]
-        case UInt8(ascii: "{"): events = [try RecordCoding.decoder.decode(CaseEvent.self, from: Data(plain))] // sealed by an earlier build
-        default: return nil // no case's events (a ``VaultEvent``): sealed again as it is
+        case VaultEvent.marker: return nil // no case's events: sealed again as it is
+        default: throw KeyRotationError.damaged("an event row holds a record this version does not know")
         }
         guard let i = events.firstIndex(where: { $0.opened?.duplicateKey != nil }), let opened = events[i].opened else { return nil }
         guard let key = caseload.duplicateKey(for: opened.principal) else {
             throw KeyRotationError.damaged("the opening of case \(events[i].caseId) has a duplicate key but no name")
         }
         events[i].opened?.duplicateKey = key
-        // Binary whatever it was before: readers take both.
         let encoded = group ? EventGroup(events: events).binaryEncoded() : events[0].binaryEncoded()
         return (encoded, (events[i].caseId.compact, key))
     }

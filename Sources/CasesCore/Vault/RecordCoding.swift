@@ -1,6 +1,7 @@
 import Foundation
 
-/// The JSON forms of documents and sealed records.
+/// The JSON forms of documents (imports, the synthetic caseload) and of the few records sealed
+/// as JSON. Cases, summaries and events are sealed in their binary form only (``BinaryRecord``).
 enum RecordCoding {
     /// Documents people read and write (import files, the synthetic caseload): snake_case keys,
     /// sorted, so a file is stable for a seed.
@@ -11,10 +12,9 @@ enum RecordCoding {
         return e
     }()
 
-    /// Sealed records, which no one reads as text: keys as the code names them, in no order.
-    /// Converting and sorting keys was a third of the cost of sealing a case. ``decoder``
-    /// reads both this and the snake_case records of earlier builds, because converting from
-    /// snake case leaves a key without an underscore as it is.
+    /// The few records sealed as JSON (releases, the unlock policy), which no one reads as text:
+    /// keys as the code names them, in no order. ``decoder`` reads them too, because converting
+    /// from snake case leaves a key without an underscore as it is.
     static let sealedEncoder: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.withoutEscapingSlashes]

@@ -36,7 +36,8 @@ public final class UnlockedVault: @unchecked Sendable {
 
     // MARK: - Sealing
 
-    /// Seals a record as JSON (keyslot labels, releases: records written rarely).
+    /// Seals a record as JSON (statistics releases and the unlock policy's threshold: records
+    /// written rarely, whose layout docs/format.md gives as JSON).
     func seal<T: Encodable>(_ value: T, table: String, row: String, key sub: SecretBytes? = nil) throws -> Data {
         var plain = try [UInt8](RecordCoding.sealedEncoder.encode(value))
         defer { plain.wipe() }
@@ -64,13 +65,10 @@ public final class UnlockedVault: @unchecked Sendable {
         try withOpened(sealed, table: table, row: row, key: sub) { try RecordCoding.decoder.decode(T.self, from: Data($0)) }
     }
 
-    /// Opens a record sealed in its binary form, or as JSON by an earlier build. Throws
-    /// ``CryptoError/authenticationFailed``, ``RecordMalformed`` or a `DecodingError`.
+    /// Opens a record sealed in its binary form (``BinaryRecord``). Throws
+    /// ``CryptoError/authenticationFailed``, or ``RecordMalformed`` for anything else inside.
     func open<T: BinaryRecord>(_ type: T.Type, sealed: Data, table: String, row: String, key sub: SecretBytes? = nil) throws -> T {
-        try withOpened(sealed, table: table, row: row, key: sub) { plain in
-            if plain.first == T.marker { return try plain.withUnsafeBufferPointer { try T(binary: $0) } }
-            return try RecordCoding.decoder.decode(T.self, from: Data(plain))
-        }
+        try withOpened(sealed, table: table, row: row, key: sub) { plain in try plain.withUnsafeBufferPointer { try T(binary: $0) } }
     }
 
     /// Calls `body` with a sealed record's plaintext, wiped afterwards.

@@ -1,9 +1,10 @@
 import CasesCrypto
 import Foundation
+import GRDB
 import Testing
 @testable import CasesCore
 
-/// Events and snapshots are sealed in a compact binary form; records of earlier builds are JSON.
+/// Events, snapshots and summaries are sealed in a compact binary form, and in no other.
 @Suite struct BinaryRecordTests {
     /// A case with every optional field set, some lists empty and some absent.
     func fullCase() throws -> CaseFile {
@@ -74,8 +75,9 @@ import Testing
         #expect(throws: RecordMalformed.self) { try event.withUnsafeBufferPointer { try CaseFile(binary: $0) } }
     }
 
-    /// Records sealed by earlier builds are JSON, and still open.
-    @Test func aJSONEventAndSnapshotOfAnEarlierBuildStillOpen() throws {
+    /// Cases and events are sealed in their binary form only: a record of another form (the
+    /// JSON that test builds before format 1.0 sealed) is damage, even under the right key.
+    @Test func aJSONEventOrSnapshotIsRefusedAsDamaged() throws {
         let t = try TestVault()
         let id = try t.caseload.open(sampleDocument())
         let c = try t.caseload.show(id)
@@ -83,14 +85,37 @@ import Testing
         let key = t.unlocked.key.records
         let vaultID = t.unlocked.vault.vaultID
         let jsonEvent = try SealedRecord.seal([UInt8](RecordCoding.sealedEncoder.encode(event)), key: key, vaultID: vaultID, table: "event", row: String(seq))
-        #expect(try t.unlocked.open(CaseEvent.self, sealed: Data(jsonEvent), table: "event", row: String(seq)) == event)
+        #expect(throws: RecordMalformed.self) { try t.unlocked.open(CaseEvent.self, sealed: Data(jsonEvent), table: "event", row: String(seq)) }
         let jsonCase = try SealedRecord.seal([UInt8](RecordCoding.sealedEncoder.encode(c)), key: key, vaultID: vaultID, table: "case_snapshot", row: id.compact)
-        #expect(try t.unlocked.open(CaseFile.self, sealed: Data(jsonCase), table: "case_snapshot", row: id.compact) == c)
-        // And what this build seals is the binary form, smaller than the JSON.
+        #expect(throws: RecordMalformed.self) { try t.unlocked.open(CaseFile.self, sealed: Data(jsonCase), table: "case_snapshot", row: id.compact) }
+        try t.unlocked.vault.write { db in
+            try db.execute(sql: "UPDATE case_snapshot SET sealed = ? WHERE case_id = ?", arguments: [Data(jsonCase), id.compact])
+        }
+        #expect(throws: CaseError.self) { try t.caseload.show(id) }
+        // What this build seals is the binary form, smaller than the JSON.
         let sealed = try t.unlocked.seal(c, table: "case_snapshot", row: id.compact)
         var opened = try SealedRecord.open(Array(sealed), key: key, vaultID: vaultID, table: "case_snapshot", row: id.compact)
         defer { opened.wipe() }
         #expect(opened.first == CaseFile.marker)
         #expect(opened.count < (try RecordCoding.sealedEncoder.encode(c)).count * 2 / 3)
+    }
+
+    /// A summary is sealed under its column's name, not the case's table: the two sealed values
+    /// of one row cannot stand in for each other.
+    @Test func aSummaryDoesNotOpenAsItsCaseNorTheCaseAsItsSummary() throws {
+        let t = try TestVault()
+        let id = try t.caseload.open(sampleDocument())
+        let row = try #require(try t.unlocked.vault.read { db in try Row.fetchOne(db, sql: "SELECT summary, sealed FROM case_snapshot") })
+        let (summary, sealed): (Data, Data) = (row["summary"], row["sealed"])
+        let key = t.unlocked.key.records
+        let vaultID = t.unlocked.vault.vaultID
+        #expect(Caseload.summaryTable == "case_snapshot.summary")
+        #expect(throws: CryptoError.authenticationFailed) {
+            try SealedRecord.open(Array(summary), key: key, vaultID: vaultID, table: "case_snapshot", row: id.compact)
+        }
+        #expect(throws: CryptoError.authenticationFailed) {
+            try SealedRecord.open(Array(sealed), key: key, vaultID: vaultID, table: "case_snapshot.summary", row: id.compact)
+        }
+        #expect(try !SealedRecord.open(Array(summary), key: key, vaultID: vaultID, table: "case_snapshot.summary", row: id.compact).isEmpty)
     }
 }
