@@ -152,6 +152,21 @@ import Testing
         _ = try Vault.open(at: v.path).unlock(recoveryCode: v.recovery)
     }
 
+    /// Every case of format 1.0 has its summary; a row without one was altered, and is not
+    /// sealed again as if it were whole.
+    @Test func aCaseWithoutItsSummaryIsRefusedNotBlessed() throws {
+        let v = try TestVault()
+        let ids = try v.caseload.open(Array(SyntheticCaseload(count: 20, seed: 4)))
+        try v.unlocked.vault.write { db in
+            try db.execute(sql: "UPDATE case_snapshot SET summary = NULL WHERE case_id = ?", arguments: [ids[3].compact])
+        }
+        let before = try Self.everyBlob(v.unlocked)
+        #expect(throws: KeyRotationError.self) {
+            try v.unlocked.rotateKey(passphrase: try secret(TestVault.passphrase))
+        }
+        #expect(try Self.everyBlob(v.unlocked) == before)
+    }
+
     @Test func aRecoveryCodeSessionOrAnotherPassphraseIsRefused() throws {
         let v = try TestVault()
         let byCode = try Vault.open(at: v.path).unlock(recoveryCode: v.recovery)

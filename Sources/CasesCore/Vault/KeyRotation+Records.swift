@@ -113,36 +113,29 @@ extension KeyRotation {
         // A new write tag too: a process that read a case before the rotation (and still holds
         // the old key) finds the case changed and stores nothing, instead of sealing over it.
         let update = try RawStatement(db, sql: "UPDATE case_snapshot SET write_tag = randomblob(16), summary = ?, sealed = ? WHERE row_key = ?")
-        let updateWithoutSummary = try RawStatement(db, sql: "UPDATE case_snapshot SET write_tag = randomblob(16), sealed = ? WHERE row_key = ?")
         var after: Int64?
         while true {
             let rows = try Row.fetchAll(db, sql: "SELECT row_key, case_id, summary, sealed FROM case_snapshot WHERE ?1 IS NULL OR row_key > ?1 ORDER BY row_key LIMIT ?2",
                                         arguments: [after, Self.chunk])
                 .map { (rowid: $0["row_key"] as Int64, id: $0["case_id"] as String, summary: $0["summary"] as Data?, sealed: $0["sealed"] as Data) }
             guard let last = rows.last else { return }
-            let resealed = try onEveryCore(rows, key: new.key.records) { row, sealer -> (snapshot: Data, summary: Data?) in
+            let resealed = try onEveryCore(rows, key: new.key.records) { row, sealer -> (snapshot: Data, summary: Data) in
                 guard let id = CaseID(parsing: row.id) else { throw KeyRotationError.damaged("a case row has a malformed id") }
                 guard var c = try? stored.vault.open(CaseFile.self, sealed: row.sealed, table: Caseload.snapshotTable, row: id.compact), c.id == id else {
                     throw KeyRotationError.damaged("case \(id) does not open")
                 }
-                if let summary = row.summary {
-                    guard let s = try? stored.openSummary(id: id, sealed: summary), s == CaseSummary(c) else {
-                        throw KeyRotationError.damaged("the summary of case \(id) does not match the case")
-                    }
+                // Every case of format 1.0 is written with its summary: one without was altered.
+                guard let summary = row.summary, let s = try? stored.openSummary(id: id, sealed: summary), s == CaseSummary(c) else {
+                    throw KeyRotationError.damaged("the summary of case \(id) does not match the case")
                 }
                 if c.duplicateKey != nil {
                     guard let key = keys[id.compact] else { throw KeyRotationError.damaged("case \(id) does not match its opening event") }
                     c.duplicateKey = key
                 }
-                let (snapshot, summary) = try sealing.sealCase(c, with: &sealer)
-                return (snapshot, row.summary == nil ? nil : summary)
+                return try sealing.sealCase(c, with: &sealer)
             }
             for (row, out) in zip(rows, resealed) {
-                if let summary = out.summary {
-                    try update.run(.blob(summary), .blob(out.snapshot), .int(row.rowid))
-                } else {
-                    try updateWithoutSummary.run(.blob(out.snapshot), .int(row.rowid))
-                }
+                try update.run(.blob(out.summary), .blob(out.snapshot), .int(row.rowid))
             }
             after = last.rowid
             advance(by: rows.count)
