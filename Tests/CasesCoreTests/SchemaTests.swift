@@ -36,6 +36,45 @@ import Testing
     }
 }
 
+/// docs/format.md lists every table and column of a new vault, and no other: a reader written
+/// from it must not meet a column it does not know.
+@Suite struct FormatDocumentTests {
+    static let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("docs/format.md")
+
+    /// "table column" for each row of the table of tables in section 2.
+    static func documentedColumns() throws -> Set<String> {
+        let text = try String(contentsOf: document, encoding: .utf8)
+        let section = text.components(separatedBy: "## 2. Tables").dropFirst().first?.components(separatedBy: "\n## ").first ?? ""
+        func names(_ cell: Substring) -> [String] {
+            cell.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        }
+        var table = ""
+        var out: Set<String> = []
+        for line in section.split(separator: "\n") where line.hasPrefix("| ") && !line.hasPrefix("| table") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count > 3 else { continue }
+            if let t = names(Substring(cells[1])).first { table = t }
+            for column in names(Substring(cells[2])) { out.insert("\(table) \(column)") }
+        }
+        return out
+    }
+
+    @Test func everyTableAndColumnOfANewVaultIsDocumented() throws {
+        let t = try TestVault()
+        let actual = try t.unlocked.vault.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT m.name || ' ' || p.name FROM sqlite_master m, pragma_table_info(m.name) p
+                WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE 'grdb_%'
+                """)
+        }
+        let documented = try Self.documentedColumns()
+        #expect(Set(actual).subtracting(documented).sorted() == [], "in the vault but not in docs/format.md")
+        #expect(documented.subtracting(actual).sorted() == [], "in docs/format.md but not in the vault")
+        #expect(actual.count > 20)
+    }
+}
+
 /// What the layout of `case_snapshot` promises: no order of creation, one row a case.
 @Suite struct CaseRowLayoutTests {
     @Test func snapshotRowidsDoNotFollowCreationOrder() throws {
