@@ -3,7 +3,7 @@ import PackageDescription
 
 // A sub-package, so the main build stays light. Run from this folder:
 //   swift run -c release cases-bench --help
-//   swift run -c release cases-bench --cases 10000
+//   swift run -c release cases-bench --cases 10000      (the default subcommand, baseline)
 // Linux only and pinned exactly, like the main package (see its Package.swift for why).
 let package = Package(
     name: "CasesBenchmarks",
