@@ -13,7 +13,7 @@ bench=$(swift build -c release --show-bin-path)/cases-bench
 work=$(mktemp -d /var/tmp/cases-backup-bench.XXXXXX)   # on disk, not a RAM tmpfs
 trap 'rm -rf "$work"' EXIT
 chmod 700 "$work"
-printf 'bench passphrase\n' > "$work/pass"
+printf 'bench passphrase cobalt minnow 9\n' > "$work/pass"
 export CASES_PASSPHRASE_FILE="$work/pass"
 "$bench" fill --mib "$mib" --vault "$work/v/vault.cases" --passphrase-file "$work/pass"
 age-keygen -o "$work/hq.txt" 2>/dev/null

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import CasesTestSupport
 @testable import CasesCore
 
 /// The real binary killed with SIGKILL at random moments while it opens, advances, notes and
 /// imports: after every kill SQLite's integrity check passes, the audit chain verifies, and
 /// every change whose command had exited 0 is there.
-@Suite(.serialized) struct CrashSafetyTests {
+@Suite(.serialized, .tags(.slow)) struct CrashSafetyTests {
     enum Op: String, CaseIterable { case open, note, advance, importing = "import" }
 
     /// What the caseworker was told was stored (exit 0), to be found after every later crash.
@@ -38,20 +39,23 @@ import Testing
 
     @Test func sigkillAtRandomMomentsLosesNothingAcknowledgedAndCorruptsNothing() throws {
         let wantedKills = longTests ? 2000 : 200
+        // Commands and kill moments come from a seeded generator: `CASES_TEST_SEED=N` replays them.
+        let seed = TestSeed.value(for: "CrashSafety", default: 20_260_101)
+        var random = SeededRandom(seed: seed)
         // A fresh vault every so many runs keeps each check (which replays the whole log) short.
         let runsPerVault = 150
         var tally = Tally()
         var round = 0
         while tally.kills < wantedKills {
-            try runRound(round, runs: runsPerVault, stopAfterKills: wantedKills - tally.kills, tally: &tally)
+            try runRound(round, runs: runsPerVault, stopAfterKills: wantedKills - tally.kills, tally: &tally, random: &random, seed: seed)
             round += 1
         }
-        print("CrashSafety: \(tally)")
-        #expect(tally.kills >= wantedKills)
-        #expect(tally.failed == 0)
+        print("CrashSafety: \(tally) (seed \(seed))")
+        #expect(tally.kills >= wantedKills, "seed \(seed)")
+        #expect(tally.failed == 0, "seed \(seed)")
     }
 
-    func runRound(_ round: Int, runs: Int, stopAfterKills: Int, tally: inout Tally) throws {
+    func runRound(_ round: Int, runs: Int, stopAfterKills: Int, tally: inout Tally, random: inout SeededRandom, seed: UInt64) throws {
         let cli = try CLIHarness()
         try cli.initVault()
         let inspector = try VaultInspector(cli)
@@ -62,24 +66,28 @@ import Testing
 
         for n in 0..<runs where killsThisRound < stopAfterKills {
             let warmingUp = n < 3 * Op.allCases.count
-            let op = warmingUp ? Op.allCases[n % Op.allCases.count] : Op.allCases.randomElement()!
+            let op = warmingUp ? Op.allCases[n % Op.allCases.count] : random.pick(Op.allCases)
             let tag = "r\(round)-\(n)"
+            // In id order, so that the same seed picks the same case whatever the hash order.
+            let cases = look.cases.values.sorted { $0.id.description < $1.id.description }
             let input = cli.folder + "/\(tag).input"
             var args: [String]
             var target: CaseID?
             var targetStage: Stage?
-            let movable = look.cases.values.filter { $0.stage < .arrival }
+            let movable = cases.filter { $0.stage < .arrival }
             switch op {
             case .open:
                 try Self.caseLine("open-\(tag)").write(toFile: input, atomically: false, encoding: .utf8)
                 args = ["open", "--input", input]
             case .note:
-                guard let c = look.cases.values.randomElement() else { continue }
+                guard !cases.isEmpty else { continue }
+                let c = random.pick(cases)
                 target = c.id
                 try "note-\(tag)".write(toFile: input, atomically: false, encoding: .utf8)
                 args = ["note", c.id.description, "--input", input]
             case .advance:
-                guard let c = movable.randomElement() else { continue }
+                guard !movable.isEmpty else { continue }
+                let c = random.pick(movable)
                 target = c.id
                 targetStage = c.stage.next
                 try Self.advanceInput(from: c.stage).write(toFile: input, atomically: false, encoding: .utf8)
@@ -99,8 +107,9 @@ import Testing
             if !warmingUp {
                 let sorted = durations[op, default: [0.2]].sorted()
                 let span = sorted[sorted.count / 2]
-                let from = Bool.random() ? 0 : span * 0.6
-                usleep(UInt32(Double.random(in: from...(span * 1.05)) * 1_000_000))
+                let from = random.chance(50) ? 0 : span * 0.6
+                let fraction = Double(random.below(1_000_001)) / 1_000_000
+                usleep(UInt32((from + fraction * (span * 1.05 - from)) * 1_000_000))
                 child.kill()
             }
             let ending = child.wait()
@@ -123,7 +132,7 @@ import Testing
                 }
             case .exited(let code):
                 tally.failed += 1
-                Issue.record("\(args[0]) exited \(code) without being killed: \(stderr)")
+                Issue.record("\(args[0]) exited \(code) without being killed (seed \(seed)): \(stderr)")
             case .signalled:
                 tally.kills += 1
                 killsThisRound += 1
@@ -132,7 +141,7 @@ import Testing
 
             if case .signalled = ending, Self.walEndsInsideATransaction(cli.vault + "-wal") { tally.tornWAL += 1 }
             look = try inspector.look()
-            try check(look, acked, after: "\(tag) \(args[0]) \(ending)")
+            try check(look, acked, after: "\(tag) \(args[0]) \(ending), seed \(seed)")
 
             if case .signalled = ending {
                 let names = look.cases.values.compactMap(\.principal.fullName)
@@ -143,7 +152,7 @@ import Testing
                 case .advance: landed = look.cases[target!]?.stage == targetStage
                 case .importing:
                     let count = names.filter { $0.hasPrefix("imp-\(tag)-") }.count
-                    #expect(count == 0 || count == 3, "a killed import stored \(count) of 3 cases: not all or nothing")
+                    #expect(count == 0 || count == 3, "a killed import stored \(count) of 3 cases: not all or nothing (seed \(seed))")
                     landed = count == 3
                 }
                 if landed { tally.landed[op, default: 0] += 1 } else { tally.lost[op, default: 0] += 1 }

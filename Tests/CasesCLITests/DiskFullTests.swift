@@ -1,3 +1,4 @@
+import CasesTestSupport
 import Foundation
 import Testing
 @testable import CasesCore
@@ -6,7 +7,7 @@ import Testing
 /// allows mounting one) during open, import, backup create and backup restore: every command
 /// either succeeds or exits 74 with one sentence, the vault keeps everything it held, and no
 /// partial output file is left behind.
-@Suite struct DiskFullTests {
+@Suite(.tags(.slow)) struct DiskFullTests {
     /// Prints what each limit gave, for the record (`swift test` shows it).
     static func report(_ what: String, _ outcomes: [(Int, Int32)]) {
         print("DiskFull: \(what): " + outcomes.map { "\($0.0)→\($0.1)" }.joined(separator: " "))
@@ -24,7 +25,7 @@ import Testing
         try cli.initVault()
         for _ in 0..<3 {
             let r = try cli.run(["open", "--input", "-"], stdin: CLIHarness.caseJSON())
-            precondition(r.code == 0, r.err)
+            try #require(r.code == 0, "open failed before any limit was set: \(r.err)")
         }
         let inspector = try VaultInspector(cli)
         try inspector.checkpoint()

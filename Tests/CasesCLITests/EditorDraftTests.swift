@@ -1,3 +1,4 @@
+import CasesTestSupport
 import Foundation
 import Testing
 
@@ -32,14 +33,7 @@ import Testing
 
         /// Polls `done` every 20 ms; after 20 s records a failure naming `what`.
         static func waitUntil(_ what: String, _ done: () -> Bool) throws {
-            let deadline = Date().addingTimeInterval(20)
-            while !done() {
-                guard Date() < deadline else {
-                    Issue.record("waited 20 s for \(what)")
-                    return
-                }
-                Thread.sleep(forTimeInterval: 0.02)
-            }
+            Wait.until(what, done)
         }
     }
 

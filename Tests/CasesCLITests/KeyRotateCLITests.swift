@@ -1,9 +1,10 @@
+import CasesTestSupport
 import Foundation
 import Testing
 
 /// `cases key rotate` end to end: it asks first, refuses a script that did not say --yes, and
 /// leaves a vault that the kept passphrase and the new recovery code open and nothing else.
-@Suite(.serialized) struct KeyRotateCLITests {
+@Suite(.serialized, .tags(.slow)) struct KeyRotateCLITests {
     /// A vault with the harness passphrase, a second caseworker's slot and a few cases; the
     /// recovery code's file.
     static func vault(_ cli: CLIHarness) throws -> (recoveryFile: String, secondFile: String) {

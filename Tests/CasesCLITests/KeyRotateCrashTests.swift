@@ -1,4 +1,5 @@
 import CasesCrypto
+import CasesTestSupport
 import Foundation
 import Testing
 @testable import CasesCore
@@ -8,7 +9,7 @@ import Testing
 /// (only the kept passphrase and the new recovery code do), never a mix; `audit verify` passes
 /// and every case is there; and once the vault is new, no byte of any old keyslot is left in
 /// any file under its folder.
-@Suite(.serialized) struct KeyRotateCrashTests {
+@Suite(.serialized, .tags(.slow)) struct KeyRotateCrashTests {
     struct Template {
         let folder: String
         let recoveryFile: String
@@ -51,8 +52,7 @@ import Testing
     }
 
     @Test func sigkillLeavesTheOldVaultOrTheNewOneAndNoOldKeyslotBeside() throws {
-        let seed = ProcessInfo.processInfo.environment["CASES_TEST_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64.max)
-        print("KeyRotateCrash: seed \(seed) (CASES_TEST_SEED=\(seed) repeats it)")
+        let seed = TestSeed.value(for: "KeyRotateCrash", default: 20_260_103)
         var rng = SeededRandom(seed: seed)
         let cli = try CLIHarness()
         let t = try Self.makeTemplate(cli)

@@ -1,4 +1,5 @@
 import CasesCrypto
+import CasesTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -12,7 +13,7 @@ import Testing
 ///
 /// The moments come from a seeded generator; every failure names the seed, and
 /// `CASES_TEST_SEED=N` runs the same moments again.
-@Suite(.serialized) struct KilledBackupResidueTests {
+@Suite(.serialized, .tags(.slow)) struct KilledBackupResidueTests {
     /// A vault as a working day leaves it, and two backups of it.
     struct Template {
         let main: Data
@@ -31,7 +32,7 @@ import Testing
         var runs = 0, kills = 0
     }
 
-    let seed: UInt64 = ProcessInfo.processInfo.environment["CASES_TEST_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 0...UInt64.max)
+    let seed = TestSeed.value(for: "KilledBackupResidue", default: 20_260_104)
 
     /// Two caseworkers' slots and the recovery slot, a few hundred cases, and a WAL still beside
     /// the file (the session that wrote them is still open).

@@ -14,7 +14,10 @@ import Testing
         p.arguments = ["-c", "ulimit -c unlimited && exec /bin/sleep 30"]
         p.currentDirectoryURL = URL(fileURLWithPath: dir)
         guard (try? p.run()) != nil else { return false }
-        usleep(200_000)
+        // Aborted once sh has become sleep, so that the core would be sleep's own.
+        let deadline = Date().addingTimeInterval(20)
+        while (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/cmdline", encoding: .utf8))?.hasPrefix("/bin/sleep") != true,
+              Date() < deadline { usleep(10_000) }
         kill(p.processIdentifier, SIGABRT)
         p.waitUntilExit()
         return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).contains { $0.hasPrefix("core") }

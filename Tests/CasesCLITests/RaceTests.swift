@@ -1,3 +1,4 @@
+import CasesTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// Four processes of the real binary writing to one vault at once: every change acknowledged
 /// with exit 0 is there exactly once, every refusal is a 75 (busy or conflict) with one sentence
 /// and left nothing behind, and the audit chain verifies at the end.
-@Suite struct RaceTests {
+@Suite(.tags(.slow)) struct RaceTests {
     /// One worker's record of what it was told.
     struct Worker {
         var opened: [(CaseID, String)] = []

@@ -1,3 +1,4 @@
+import CasesTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -153,8 +154,7 @@ import Testing
                 }
                 done.signal()
             }
-            let deadline = Date().addingTimeInterval(20)
-            while !shown.text.contains("to confirm: ") && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            Wait.until("the question to confirm: \(shown.text)") { shown.text.contains("to confirm: ") }
             #expect(shown.text.contains("1 published release was removed"), "the question does not say what is missing: \(shown.text)")
             // Only once asked: writing to a command that already ended would kill the test (SIGPIPE).
             if shown.text.contains("to confirm: ") { input.fileHandleForWriting.write(Data((typed + "\r").utf8)) }

@@ -1,11 +1,11 @@
+import CasesTestSupport
 import Foundation
 import Testing
 
 /// `cases shell` driven through a pipe, as a script would: one unlock, many commands.
-@Suite struct ShellTests {
+@Suite(.tags(.slow)) struct ShellTests {
     enum Step {
         case line(String)
-        case pause(Double)
         case run(@Sendable () throws -> Void)
         /// Bytes as typed on a keyboard, no newline added.
         case keys(String)
@@ -16,6 +16,12 @@ import Testing
         case waitForCount(String, times: Int)
         /// Waits (up to 20 s, else the test fails) until stderr contains this text.
         case waitForError(String)
+        /// Waits until the prompt is the last thing shown: the command before has printed
+        /// everything and the line editor reads keys again.
+        case waitForPrompt
+        /// Waits until the line editor has taken the line typed at the last prompt (its newline
+        /// is shown), so that the keys that follow reach the command it runs.
+        case waitForLineTaken
     }
 
     /// Starts `cases shell ARGS`, feeds the steps to its stdin one by one, closes stdin, and
@@ -66,7 +72,6 @@ import Testing
             switch step {
             case .line(let l): input.fileHandleForWriting.write(Data((l + "\n").utf8))
             case .keys(let k): input.fileHandleForWriting.write(Data(k.utf8))
-            case .pause(let s): Thread.sleep(forTimeInterval: s)
             case .run(let f): try f()
             case .waitFor(let text):
                 waitUntil("\"\(text)\" on stdout", outBox) { $0.contains(text) }
@@ -74,6 +79,12 @@ import Testing
                 waitUntil("\"\(text)\" \(times) times on stdout", outBox) { $0.components(separatedBy: text).count - 1 >= times }
             case .waitForError(let text):
                 waitUntil("\"\(text)\" on stderr", errBox) { $0.contains(text) }
+            case .waitForPrompt:
+                waitUntil("the prompt", outBox) { $0.hasSuffix(Self.promptEnd) }
+            case .waitForLineTaken:
+                waitUntil("the line to be taken", outBox) { text in
+                    text.range(of: Self.promptEnd, options: .backwards).map { text[$0.upperBound...].contains("\n") } ?? false
+                }
             }
         }
         try? input.fileHandleForWriting.close()
@@ -87,16 +98,12 @@ import Testing
         return CLIHarness.Result(code: p.terminationStatus, out: outBox.text, err: errBox.text)
     }
 
+    /// How every prompt of the shell ends (`cases vault.cases [4:59]> `).
+    static let promptEnd = "]> "
+
     /// Polls `out` until `done` holds; after 20 s records a failure naming what never came.
     static func waitUntil(_ what: String, _ out: Stream, _ done: (String) -> Bool) {
-        let deadline = Date().addingTimeInterval(20)
-        while !done(out.text) {
-            guard Date() < deadline else {
-                Issue.record("waited 20 s for \(what); it showed: \(out.text.suffix(1000))")
-                return
-            }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
+        Wait.until("\(what); it showed: \(out.text.suffix(1000))") { done(out.text) }
     }
 
     /// Bytes from one of the child's pipes, appended on a reader thread and read from the test's.
@@ -272,7 +279,7 @@ import Testing
             .keys("garbage\u{03}"),                       // Ctrl-C drops the line unrun
             .keys("\u{1B}[A\r"),                          // up: `show ID` again
             .waitFor("Principal   Pyotr Ivanov"),
-            .pause(0.3),
+            .waitForPrompt,
             .keys("exit\r"),
         ])
         #expect(r.code == 0)
@@ -326,11 +333,11 @@ import Testing
             .keys("a note never finished\u{03}"),          // while stdin is read to its end
             .waitForCount("nothing was stored.", times: 3),
             .keys("demo generate --count 3000 --seed 1 --out \(generated)\r"),
-            .pause(0.4),
+            .waitForLineTaken,
             .keys("\u{03}"),                               // while it computes
             .keys("list --json\r"),
             .waitFor("{\"cases\":[{"),
-            .pause(0.3),
+            .waitForPrompt,
             .keys("exit\r"),
         ])
         #expect(r.code == 0, "\(r.out)")

@@ -1,4 +1,5 @@
 import CasesCrypto
+import CasesTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -8,7 +9,7 @@ import Testing
 /// not begun (every byte as before) or no keyslot is left: neither the passphrase nor the
 /// recovery code unlocks, no keyslot row SQLite can still read unwraps, and no wrapped key or
 /// salt is anywhere in the files.
-@Suite(.serialized) struct ShredCrashTests {
+@Suite(.serialized, .tags(.slow)) struct ShredCrashTests {
     /// A vault as a working day leaves it, frozen as if its process had just been killed.
     struct Template {
         let folder: String
@@ -71,7 +72,7 @@ import Testing
         let t = try Self.makeTemplate(cli)
         let wantedKills = longTests ? 300 : 40
         // Kill moments come from a seeded generator: `CASES_TEST_SEED=N` replays a failing run.
-        let seed = ProcessInfo.processInfo.environment["CASES_TEST_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 0...UInt64.max)
+        let seed = TestSeed.value(for: "ShredCrash", default: 20_260_102)
         var random = SeededRandom(seed: seed)
         var durations: [Double] = []
         var kills = 0, untouched = 0, destroyed = 0
@@ -115,7 +116,7 @@ import Testing
             }
             try? FileManager.default.removeItem(atPath: cli.folder + "/run\(n)")
         }
-        print("ShredCrash: \(kills) SIGKILLs; \(untouched) before the first write, \(destroyed) after it (or finished)")
+        print("ShredCrash: \(kills) SIGKILLs; \(untouched) before the first write, \(destroyed) after it (or finished); seed \(seed)")
         #expect(kills >= wantedKills / 2, "seed \(seed)")
         // Without kills that landed mid-shred the test would prove nothing.
         #expect(destroyed - 3 >= wantedKills / 5, "only \(destroyed - 3) kills landed after the shred began (seed \(seed))")

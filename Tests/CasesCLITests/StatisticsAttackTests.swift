@@ -1,3 +1,4 @@
+import CasesTestSupport
 import Foundation
 import Testing
 @testable import CasesCore
@@ -5,7 +6,7 @@ import Testing
 /// A hostile analyst's attack on everything `cases stats` publishes about one year: a battery
 /// of year and quarter tables in every breakdown, basis and family setting, then the exact
 /// integer program over all of them, rounding included.
-@Suite(.serialized) struct StatisticsAttackTests {
+@Suite(.serialized, .tags(.slow)) struct StatisticsAttackTests {
     /// The battery: year and quarter tables, one- and two-way, both bases, with and without
     /// family members. By default the breakdowns stay within quarter, reason and destination:
     /// once segment or outcome joins them, the linked engine needs minutes per table on a
