@@ -45,8 +45,7 @@ enum LinkedBenchmark {
                                 refused += 1
                             }
                         }
-                        print("  published \(published.count), refused \(refused): \(id) audited in \(format(step))")
-                        fflush(stdout)
+                        FileHandle.standardOutput.write(Data("  published \(published.count), refused \(refused): \(id) audited in \(format(step))\n".utf8))
                     }
                 }
             }
