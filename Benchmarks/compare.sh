@@ -182,4 +182,4 @@ echo "== linked audit of statistics tables (goal: at most 2 s for 100,000 cases)
 # Bounded: the linked audit is far from its goal, and the comparison above must still end.
 (cd Benchmarks && swift build -c release --product cases-bench >/dev/null &&
   { timeout 600 "$(swift build -c release --show-bin-path)/cases-bench" linked --cases 100000 ||
-    echo "linked audit: did not finish within 600 s (goal: 2 s) ✘"; })
+    row "linked audit against 30 tables, 100,000 cases" "> 600 s" "2.00 s" "> 300" "goal: at most 2 s; did not finish within 600 s ✘"; })

@@ -76,11 +76,11 @@ public struct LinkedAudit: Sendable {
             guard !options.isEmpty else { throw try conflict(exposed, in: result, offsets: program.offsets) }
             var choice = options[0]
             for option in options {
-                let saved = check.witnesses
+                let saved = check.checkpoint
                 try withhold(option)
                 let enough = try check.isProtected(exposed)
                 try show(option)
-                check.witnesses = saved
+                check.rollBack(to: saved)
                 if enough {
                     choice = option
                     break
@@ -91,12 +91,12 @@ public struct LinkedAudit: Sendable {
         }
         // Show again what later choices made unnecessary, largest shown number first.
         for i in withheld.sorted(by: { (table.cells[$0].shown.number ?? 0, $0) > (table.cells[$1].shown.number ?? 0, $1) }) {
-            let saved = check.witnesses
+            let saved = check.checkpoint
             try show(i)
-            check.witnesses = LinkedProtectionCheck.Witnesses(count: saved.low.count)
+            check.revalidate()
             if try check.firstExposed() != nil {
                 try withhold(i)
-                check.witnesses = saved
+                check.rollBack(to: saved)
             }
         }
         let shownBefore = table.cells.contains { $0.shown != .withheld }

@@ -15,8 +15,9 @@ final class LinkedProgram {
         case unbounded
         /// The optimum and an integer point that attains it (column values, 0-based).
         case optimum(Int, [Int])
-        /// The optimum of the LP relaxation, at a point that is not integral.
-        case relaxed(Double)
+        /// The optimum of the LP relaxation, at a point that is not integral, and that point
+        /// rounded to the nearest integers (which may or may not agree with what is published).
+        case relaxed(Double, rounded: [Int])
     }
 
     /// First global cell index of each table: tables in order, then their cells.
@@ -28,6 +29,11 @@ final class LinkedProgram {
     private let cellRow: [Int32]
     private let rowCells: [[Int]]
     private var cellBounds: [ClosedRange<Int>]
+    /// What each row is bounded to now, kept beside GLPK's copy so that a point is checked
+    /// without a solve.
+    private var rowLimits: [ClosedRange<Int>]
+    /// Family rows as 0-based columns: family ≤ maximum × principals.
+    private let familyPairs: [(family: Int, principals: Int, maximum: Int)]
     /// Milliseconds one branch and bound may take before its best point so far is used.
     static let branchTimeLimit = 2_000
     private let problem: OpaquePointer
@@ -111,6 +117,8 @@ final class LinkedProgram {
         }
         self.cellRow = cellRow
         self.rowCells = rowCells
+        rowLimits = Array(repeating: 0...FeasibilityAudit.unbounded, count: rowCells.count)
+        familyPairs = familyLinks.map { (Int(classOf[$0.family]) - 1, Int(classOf[$0.principals]) - 1, $0.maximumPerPrincipal) }
         cellBounds = cells.map { $0.0.preimage(in: $0.1) }
         for (g, t) in terms.enumerated() where t.isEmpty && !cellBounds[g].contains(0) {
             throw StatisticsError.linkedAuditFailed("a cell over no case is published as more than zero")
@@ -200,8 +208,10 @@ final class LinkedProgram {
         setRowBounds(r, b)
         for c in objectiveColumns { glp_set_obj_coef(problem, c, 0) }
         objectiveColumns = []
-        // With its own presolver, branch and bound works on a copy and leaves this problem's
-        // basis as it was; any integer point ends the search, as the objective is zero.
+        // Any integer point ends the search, as the objective is zero. The basis is put back
+        // afterwards, so the next relaxation starts from the last optimum, not from scratch.
+        let basis = savedBasis()
+        defer { restore(basis) }
         var iocp = LinkedProgram.branchParameters(presolve: true)
         let code = glp_intopt(problem, &iocp)
         if code == GLP_ENOPFS || code == GLP_ENODFS { return .none }
@@ -212,6 +222,18 @@ final class LinkedProgram {
         case GLP_NOFEAS: return .none
         default: return .unknown
         }
+    }
+
+    /// Whether an integer point agrees with everything published as the bounds stand now: a
+    /// point found before a cell was shown again may still hold, and checking it costs one pass
+    /// over the matrix instead of a solve.
+    func admits(_ point: [Int]) -> Bool {
+        guard point.count == columnCount, point.allSatisfy({ $0 >= 0 }) else { return false }
+        for r in 1..<rowCells.count {
+            let v = cellTerms[rowCells[r][0]].reduce(0) { $0 + Int($1.coefficient) * point[Int($1.column) - 1] }
+            if !rowLimits[r].contains(v) { return false }
+        }
+        return familyPairs.allSatisfy { point[$0.family] <= $0.maximum * point[$0.principals] }
     }
 
     /// The value of cell `g` at an integer point.
@@ -262,16 +284,12 @@ final class LinkedProgram {
         }
         // An integral LP optimum is the integer optimum; otherwise branch and bound.
         if integral { return .optimum(Int(glp_get_obj_val(problem).rounded()), point) }
-        guard exact else { return .relaxed(glp_get_obj_val(problem)) }
+        guard exact else { return .relaxed(glp_get_obj_val(problem), rounded: point) }
         var iocp = LinkedProgram.branchParameters(presolve: false)
         // Branch and bound leaves the problem on the basis of its last node; the next solve
         // starts from this optimum instead.
-        let rowStatus = (0..<glp_get_num_rows(problem)).map { glp_get_row_stat(problem, $0 + 1) }
-        let columnStatus = (0..<Int32(columnCount)).map { glp_get_col_stat(problem, $0 + 1) }
-        defer {
-            for (r, status) in rowStatus.enumerated() { glp_set_row_stat(problem, Int32(r + 1), status) }
-            for (c, status) in columnStatus.enumerated() { glp_set_col_stat(problem, Int32(c + 1), status) }
-        }
+        let basis = savedBasis()
+        defer { restore(basis) }
         let mip = glp_intopt(problem, &iocp)
         guard mip == 0 || mip == GLP_ETMLIM else { throw StatisticsError.linkedAuditFailed("the integer program did not solve (GLPK code \(mip))") }
         switch glp_mip_status(problem) {
@@ -286,6 +304,16 @@ final class LinkedProgram {
             if mip == GLP_ETMLIM { return nil }
             throw StatisticsError.linkedAuditFailed("the integer program did not reach an optimum")
         }
+    }
+
+    private func savedBasis() -> (rows: [Int32], columns: [Int32]) {
+        ((0..<glp_get_num_rows(problem)).map { glp_get_row_stat(problem, $0 + 1) },
+         (0..<Int32(columnCount)).map { glp_get_col_stat(problem, $0 + 1) })
+    }
+
+    private func restore(_ basis: (rows: [Int32], columns: [Int32])) {
+        for (r, status) in basis.rows.enumerated() { glp_set_row_stat(problem, Int32(r + 1), status) }
+        for (c, status) in basis.columns.enumerated() { glp_set_col_stat(problem, Int32(c + 1), status) }
     }
 
     /// Silent branch and bound. Depth first with the feasibility pump reaches an integer point
@@ -316,6 +344,7 @@ final class LinkedProgram {
     }
 
     private func setRowBounds(_ r: Int32, _ b: ClosedRange<Int>) {
+        rowLimits[Int(r)] = b
         if b.upperBound >= FeasibilityAudit.unbounded {
             glp_set_row_bnds(problem, r, GLP_LO, Double(b.lowerBound), 0)
         } else if b.lowerBound == b.upperBound {

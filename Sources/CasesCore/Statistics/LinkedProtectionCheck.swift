@@ -4,8 +4,16 @@
 /// Each solve yields an integer point that agrees with everything published; any protected
 /// cell that is 0 (or k−1) there has its lower (or upper) end proven at once. Withholding a
 /// cell only widens what a reader knows, so points stay valid until a cell is shown again; the
-/// caller saves and restores `witnesses` around trials that tighten.
+/// caller takes a `checkpoint` before a trial and rolls back to it after showing the cell again.
+/// Points are kept: a point found while a cell was withheld often still holds once it is shown,
+/// and checking that costs one pass over the matrix, far less than the solve that found it.
 struct LinkedProtectionCheck {
+    /// Witnesses and points as they were, to return to after a trial that is undone.
+    struct Checkpoint {
+        fileprivate let witnesses: Witnesses
+        fileprivate let points: [[Int]]
+    }
+
     struct Witnesses {
         var low: [Bool]
         var high: [Bool]
@@ -24,7 +32,10 @@ struct LinkedProtectionCheck {
     /// Whether a reader sees an upper end for it (a `<k` cell) rather than none (forced `x`).
     private let bounded: [Bool]
     private let position: [Int: Int]
-    var witnesses: Witnesses
+    private var witnesses: Witnesses
+    /// Integer points that agreed with everything published when they were found, each the
+    /// first witness of some end.
+    private var points: [[Int]] = []
 
     init(program: LinkedProgram, tables: [LinkedTable]) {
         self.program = program
@@ -41,6 +52,26 @@ struct LinkedProtectionCheck {
         self.bounded = bounded
         position = Dictionary(uniqueKeysWithValues: sensitive.enumerated().map { ($0.element, $0.offset) })
         witnesses = Witnesses(count: sensitive.count)
+    }
+
+    var checkpoint: Checkpoint { Checkpoint(witnesses: witnesses, points: points) }
+
+    /// Back to `checkpoint` after bounds that were loosened since are as they were then: its
+    /// witnesses hold again, and so does every point found since that the bounds admit.
+    mutating func rollBack(to checkpoint: Checkpoint) {
+        let found = points.filter(program.admits)
+        witnesses = checkpoint.witnesses
+        points = checkpoint.points
+        var known = Set(points)
+        for point in found where known.insert(point).inserted { record(point) }
+    }
+
+    /// After bounds were tightened: only the points they still admit stay, with what they prove.
+    mutating func revalidate() {
+        let kept = points.filter(program.admits)
+        witnesses = Witnesses(count: sensitive.count)
+        points = []
+        for point in kept { record(point) }
     }
 
     /// The first protected cell a reader can narrow, or nil when all are safe.
@@ -67,10 +98,15 @@ struct LinkedProtectionCheck {
             case .optimum(let lo, let point)?:
                 record(point)
                 if lo > 0 { return false }
-            case .relaxed(let lo)?:
+            case .relaxed(let lo, let rounded)?:
                 if lo > 1e-7 { return false }
-                guard case .found(let point) = try program.findPoint(cell: g, in: 0...0) else { return false }
-                record(point)
+                // The relaxation's point, rounded, often still agrees with everything published.
+                if program.admits(rounded), program.value(ofCell: g, at: rounded) <= 0 {
+                    record(rounded)
+                } else {
+                    guard case .found(let point) = try program.findPoint(cell: g, in: 0...0) else { return false }
+                    record(point)
+                }
             default: throw contradiction
             }
             witnesses.low[s] = true
@@ -81,11 +117,15 @@ struct LinkedProtectionCheck {
                 record(point)
                 if hi < need[s] { return false }
             case .unbounded?: break
-            case .relaxed(let hi)?:
+            case .relaxed(let hi, let rounded)?:
                 if hi < Double(need[s]) - 1e-7 { return false }
-                let target = bounded[s] ? need[s]...need[s] : need[s]...FeasibilityAudit.unbounded
-                guard case .found(let point) = try program.findPoint(cell: g, in: target) else { return false }
-                record(point)
+                if program.admits(rounded), program.value(ofCell: g, at: rounded) >= need[s] {
+                    record(rounded)
+                } else {
+                    let target = bounded[s] ? need[s]...need[s] : need[s]...FeasibilityAudit.unbounded
+                    guard case .found(let point) = try program.findPoint(cell: g, in: target) else { return false }
+                    record(point)
+                }
             default: throw contradiction
             }
             witnesses.high[s] = true
@@ -93,25 +133,39 @@ struct LinkedProtectionCheck {
         return true
     }
 
-    /// One cheap solve each way over every cell still lacking a witness: often a single integer
-    /// point shows most small cells at 0, or at k−1, at once.
+    /// Cheap solves over every cell still lacking a witness: often a single integer point shows
+    /// most small cells at 0, or at k−1, at once. Repeated over the cells still lacking one while
+    /// each round proves something new.
     private mutating func searchWitnesses() throws {
-        let lows = sensitive.indices.filter { !witnesses.low[$0] }.map { sensitive[$0] }
-        if lows.count > 1, case .optimum(_, let point)? = try? program.optimize(cells: lows, .minimize, exact: false) {
-            record(point)
-        }
-        let highs = sensitive.indices.filter { !witnesses.high[$0] && bounded[$0] }.map { sensitive[$0] }
-        if highs.count > 1, case .optimum(_, let point)? = try? program.optimize(cells: highs, .maximize, exact: false) {
-            record(point)
+        for direction in [LinkedProgram.Direction.minimize, .maximize] {
+            for _ in 0..<8 {
+                let open = sensitive.indices.filter { direction == .minimize ? !witnesses.low[$0] : !witnesses.high[$0] && bounded[$0] }
+                guard open.count > 1 else { break }
+                let before = witnesses
+                switch try? program.optimize(cells: open.map { sensitive[$0] }, direction, exact: false) {
+                case .optimum(_, let point)?: record(point)
+                case .relaxed(_, let rounded)?: if program.admits(rounded) { record(rounded) }
+                default: break
+                }
+                if witnesses.low == before.low && witnesses.high == before.high { break }
+            }
         }
     }
 
     private mutating func record(_ point: [Int]) {
+        var proves = false
         for s in sensitive.indices where !(witnesses.low[s] && witnesses.high[s]) {
             let v = program.value(ofCell: sensitive[s], at: point)
-            if v <= 0 { witnesses.low[s] = true }
-            if v >= need[s] { witnesses.high[s] = true }
+            if v <= 0 && !witnesses.low[s] {
+                witnesses.low[s] = true
+                proves = true
+            }
+            if v >= need[s] && !witnesses.high[s] {
+                witnesses.high[s] = true
+                proves = true
+            }
         }
+        if proves { points.append(point) }
     }
 
     private var contradiction: StatisticsError { .linkedAuditFailed("the published tables contradict each other") }
