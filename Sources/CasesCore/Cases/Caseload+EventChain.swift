@@ -15,14 +15,13 @@ extension Caseload {
 
     /// The last event's number and MAC (0 and zeros for an empty log): where the chain goes on.
     func chainTip(_ db: Database) throws -> (seq: Int64, mac: Data) {
-        let last = try Row.fetchOne(db, sql: "SELECT seq, mac FROM event ORDER BY seq DESC LIMIT 1")
-        return (last?["seq"] ?? 0, last?["mac"] ?? Data(count: 32))
+        try EventTable.tip(db)
     }
 
     /// Inserts one sealed event chained to the MAC before it, and returns its own MAC.
     func insertEvent(_ db: Database, seq: Int64, sealed: Data, after previous: Data) throws -> Data {
         let mac = Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.audit)
-        try db.cachedStatement(sql: "INSERT INTO event (seq, sealed, mac) VALUES (?, ?, ?)").execute(arguments: [seq, sealed, mac])
+        try EventTable.Inserter(db).insert(seq: seq, sealed: sealed, mac: mac)
         return mac
     }
 

@@ -27,7 +27,7 @@ extension Caseload {
             seq += Int64(c.events.count)
             return c
         }
-        let prepared = sealNew(cases)
+        var prepared = sealNew(cases)
         _ = try prepared.chain(after: tip.mac, key: vault.key.audit)
         try insert(db, prepared)
         return prepared.ids
@@ -80,7 +80,7 @@ extension Caseload {
 
     /// New cases sealed, numbered and (after ``chain(after:key:)``) MAC-chained, ready for
     /// ``Caseload/insert(_:_:)``.
-    final class PreparedCases: @unchecked Sendable {
+    struct PreparedCases: Sendable {
         struct Sealed {
             /// The case's events as one row of the log: its opening alone, or its opening and
             /// its past as an ``EventGroup``; `seq` is the last event's number.
@@ -102,7 +102,7 @@ extension Caseload {
         /// Computes each case's event row's MAC, chained from `previous` (the MAC of the row
         /// before the first), in order; returns the last row's MAC. Throws the first case's
         /// sealing error.
-        func chain(after previous: Data, key: SecretBytes) throws -> Data {
+        mutating func chain(after previous: Data, key: SecretBytes) throws -> Data {
             var mac = previous
             macs = []
             macs.reserveCapacity(count)
@@ -125,10 +125,10 @@ extension Caseload {
     func chooseIDs(_ db: Database, count: Int, taken: Set<String> = []) throws -> [CaseID] {
         var chosen: [CaseID] = []
         var taken = taken
-        let exists = try RawStatement(db, sql: "SELECT 1 FROM case_snapshot WHERE case_id = ?")
+        let rows = try CaseTable.Inserter(db)
         for _ in 0..<count {
             var id = CaseID.random()
-            while try taken.contains(id.compact) || exists.firstInt(.text(id.compact)) != nil { id = CaseID.random() }
+            while try taken.contains(id.compact) || rows.contains(id.compact) { id = CaseID.random() }
             taken.insert(id.compact)
             chosen.append(id)
         }
@@ -162,14 +162,14 @@ extension Caseload {
 
     /// Writes prepared and chained cases (``PreparedCases/chain(after:key:)``).
     func insert(_ db: Database, _ prepared: PreparedCases) throws {
-        let insertEvent = try RawStatement(db, sql: "INSERT INTO event (seq, sealed, mac) VALUES (?, ?, ?)")
-        let insertCase = try RawStatement(db, sql: Self.insertCaseSQL)
+        let events = try EventTable.Inserter(db)
+        let cases = try CaseTable.Inserter(db)
         for (i, id) in prepared.ids.enumerated() {
             guard let result = prepared.sealed.take(i) else { throw CaseError.integrity(id) } // unreachable: every slot is set
             let sealed = try result.get()
             guard i < prepared.macs.count else { throw CaseError.integrity(id) } // unreachable: chained first
-            try insertEvent.run(.int(sealed.seq), .blob(sealed.events), .blob(prepared.macs[i]))
-            try insertCase.run(.text(id.compact), .blob(sealed.summary), .blob(sealed.snapshot))
+            try events.insert(seq: sealed.seq, sealed: sealed.events, mac: prepared.macs[i])
+            try cases.insert(id, summary: sealed.summary, sealed: sealed.snapshot)
         }
     }
 

@@ -11,8 +11,7 @@ extension Caseload {
     /// Cases matching `filter`, newest activity first, and the ids of any that failed their
     /// integrity check (listed so the caseworker knows, never silently skipped).
     ///
-    /// Reads each case's small sealed summary (falling back to the whole snapshot for a case
-    /// written before summaries existed) and opens them on every core at once.
+    /// Reads each case's small sealed summary and opens them on every core at once.
     public func list(_ filter: CaseFilter = CaseFilter()) throws -> (cases: [CaseSummary], damaged: [String]) {
         let now = today()
         var (cases, damaged) = try vault.vault.read { db in
@@ -28,60 +27,47 @@ extension Caseload {
     }
 
     /// What `keep` makes of each case's summary (nil leaves the case out), in no particular
-    /// order, and the ids of cases that did not open. `keep` runs on the threads that open the
-    /// summaries, so a filter or a smaller record keeps memory to what is kept.
-    func summaries<T>(_ db: Database, keep: @escaping @Sendable (CaseSummary) -> T?) throws -> (cases: [T], damaged: [String]) {
-        // Fetching and opening overlap: this thread reads the next chunk of rows while other
-        // threads open the chunks already read.
-        let group = DispatchGroup()
-        let workers = DispatchQueue(label: "cases.summaries", attributes: .concurrent)
-        var chunks: [SummaryChunk<T>] = []
+    /// order, and the ids of cases that did not open (a row without a summary among them).
+    /// `keep` runs on the threads that open the summaries, so a filter or a smaller record
+    /// keeps memory to what is kept.
+    func summaries<T: Sendable>(_ db: Database, keep: @escaping @Sendable (CaseSummary) -> T?) throws -> (cases: [T], damaged: [String]) {
         let (key, vaultID) = (vault.key.records, vault.vault.vaultID)
-        let cursor = try Row.fetchCursor(db, sql: "SELECT case_id, summary FROM case_snapshot WHERE summary IS NOT NULL")
-        while true {
-            let rows = try PackedRows.fetch(cursor, limit: 4096)
-            if rows.count == 0 { break }
-            let chunk = SummaryChunk<T>(rows)
-            chunks.append(chunk)
-            workers.async(group: group) {
-                var opener = SealedRecord.Opener(key: key, vaultID: vaultID, table: Self.summaryTable)
-                defer { opener.wipe() }
-                for i in 0..<rows.count {
-                    let summary = CaseID(parsing: rows.ids[i]).flatMap { id in
-                        rows.withSealed(i) { sealed in
-                            try? opener.open(sealed, row: id.compact) { plain in try CaseSummary(decoding: plain, expected: id) }
-                        }
-                    }
-                    if let summary {
-                        if let kept = keep(summary) { chunk.kept.append(kept) }
-                    } else {
-                        chunk.failed.append(i)
-                    }
-                }
-            }
-        }
-        // A case written before summaries existed, or whose summary is missing, is read whole.
-        // Counting the snapshots' unique index is cheap; the search runs only on a mismatch.
-        let fetched = chunks.reduce(0) { $0 + $1.rows.count }
-        let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM case_snapshot") ?? 0
-        let legacy = total == fetched ? [] : try Row.fetchAll(db, sql: "SELECT case_id, sealed FROM case_snapshot WHERE summary IS NULL")
-        group.wait()
-
+        let cursor = try CaseTable.summaries(db)
         var cases: [T] = []
         var damaged: [String] = []
-        for chunk in chunks {
+        // This thread reads the next chunk of rows while other threads open the chunks read.
+        try OrderedPipeline<(kept: [T], damaged: [String])>.map(depth: 4) {
+            let rows = try PackedRows.fetch(cursor, limit: 4096)
+            return rows.count == 0 ? nil : rows
+        } transform: { rows in
+            Self.openSummaries(rows, key: key, vaultID: vaultID, keep: keep)
+        } consume: { chunk in
             cases += chunk.kept
-            damaged += chunk.failed.map { Self.displayID(chunk.rows.ids[$0]) }
-        }
-        for row in legacy {
-            let text: String = row["case_id"]
-            if let id = CaseID(parsing: text), let c = try? openSnapshot(id: id, sealed: row["sealed"]) {
-                if let kept = keep(CaseSummary(c)) { cases.append(kept) }
-            } else {
-                damaged.append(Self.displayID(text))
-            }
+            damaged += chunk.damaged
         }
         return (cases, damaged.sorted())
+    }
+
+    /// What `keep` makes of each summary of `rows` that opens, and the ids of those that do not.
+    private static func openSummaries<T>(_ rows: PackedRows, key: SecretBytes, vaultID: [UInt8],
+                                         keep: (CaseSummary) -> T?) -> (kept: [T], damaged: [String]) {
+        var opener = SealedRecord.Opener(key: key, vaultID: vaultID, table: Self.summaryTable)
+        defer { opener.wipe() }
+        var kept: [T] = []
+        var damaged: [String] = []
+        for i in 0..<rows.count {
+            let summary = CaseID(parsing: rows.ids[i]).flatMap { id in
+                rows.withSealed(i) { sealed in
+                    try? opener.open(sealed, row: id.compact) { plain in try CaseSummary(decoding: plain, expected: id) }
+                }
+            }
+            if let summary {
+                if let k = keep(summary) { kept.append(k) }
+            } else {
+                damaged.append(displayID(rows.ids[i]))
+            }
+        }
+        return (kept, damaged)
     }
 
     /// A stored id as a caseworker reads it, or as it is when it does not parse.
@@ -102,13 +88,4 @@ extension Caseload {
         return s
     }
 
-}
-
-/// One chunk of summary rows and what a worker made of them: written by that one worker, read
-/// after the dispatch group's wait.
-final class SummaryChunk<Kept>: @unchecked Sendable {
-    let rows: PackedRows
-    var kept: [Kept] = []
-    var failed: [Int] = [] // the rows that did not open
-    init(_ rows: PackedRows) { self.rows = rows }
 }

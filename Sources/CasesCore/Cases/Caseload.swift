@@ -14,8 +14,8 @@ public struct Caseload: Sendable {
     public var today: @Sendable () -> ISODate
     public var clock: @Sendable () -> Date
 
-    static let snapshotTable = "case_snapshot"
-    static let eventTable = "event"
+    static let snapshotTable = CaseTable.name
+    static let eventTable = EventTable.name
 
     public init(vault: UnlockedVault, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.vault = vault
@@ -40,10 +40,8 @@ public struct Caseload: Sendable {
     /// The case and the write tag of its row: a write stores only where the row still carries
     /// that tag, so a case changed since it was read is refused, never overwritten.
     func loadSnapshotForWrite(_ db: Database, _ id: CaseID) throws -> (file: CaseFile, tag: Data) {
-        guard let row = try Row.fetchOne(db, sql: "SELECT write_tag, sealed FROM case_snapshot WHERE case_id = ?", arguments: [id.compact]) else {
-            throw CaseError.notFound(id)
-        }
-        return (try openSnapshot(id: id, sealed: row["sealed"]), row["write_tag"])
+        guard let row = try CaseTable.snapshotForWrite(db, id) else { throw CaseError.notFound(id) }
+        return (try openSnapshot(id: id, sealed: row.sealed), row.tag)
     }
 
     func openSnapshot(id: CaseID, sealed: Data) throws -> CaseFile {
@@ -76,7 +74,6 @@ public struct Caseload: Sendable {
     }
 
     // MARK: - Writing
-    // MARK: - Writing
 
     /// The sealed snapshot and sealed summary of a case.
     func sealCase(_ c: CaseFile) throws -> (snapshot: Data, summary: Data) {
@@ -91,18 +88,11 @@ public struct Caseload: Sendable {
         return (sealed, summary)
     }
 
-    /// Rewrites an existing case's row where it still carries `previousTag`, with a new random
-    /// write tag (16 bytes, whatever the case: a counter would tell how active the case is).
+    /// Rewrites an existing case's row where it still carries `previousTag`.
     func store(_ db: Database, _ c: CaseFile, previousTag: Data) throws {
         let (sealed, summary) = try sealCase(c)
-        try db.execute(sql: "UPDATE case_snapshot SET write_tag = randomblob(16), summary = ?, sealed = ? WHERE case_id = ? AND write_tag = ?",
-                       arguments: [summary, sealed, c.id.compact, previousTag])
-        guard db.changesCount == 1 else { throw CaseError.conflict(c.id) }
+        guard try CaseTable.update(db, c.id, summary: summary, sealed: sealed, previousTag: previousTag) else { throw CaseError.conflict(c.id) }
     }
-
-    /// Inserts a new case's row: a random row key (the table's order says nothing about when
-    /// cases were opened) and a random write tag (SQLite's generator, seeded by the system's).
-    static let insertCaseSQL = "INSERT INTO case_snapshot (row_key, case_id, write_tag, summary, sealed) VALUES (random(), ?, randomblob(16), ?, ?)"
 
     /// Applies one event to an existing case inside a transaction, refusing a stale version.
     func change(_ id: CaseID, expectedVersion: Int?, _ makeEvent: (CaseFile) throws -> CaseEvent) throws -> CaseFile {
@@ -148,22 +138,14 @@ public struct Caseload: Sendable {
         try validator.validate(document)
         return try change(id, expectedVersion: expectedVersion) { c in
             let from = c.stage
-            if let to = target, to < from || (from == .closed && to != .closed) {
-                guard let reason = document.reason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty else {
-                    throw InputError.missing(["reason (why the case goes back to \(to.rawValue))"])
-                }
+            let move = try StageTransition.check(from: from, to: target, reason: document.reason)
+            if case .back(let to) = move {
                 var e = newEvent(id, .movedBack)
-                e.from = from; e.to = to; e.reason = reason
+                e.from = from; e.to = to; e.reason = document.reason?.trimmingCharacters(in: .whitespacesAndNewlines)
                 e.principal = document.principal
                 return e
             }
-            guard let next = from.next else {
-                throw CaseError.cannotMove(from: from, to: target ?? from,
-                                           why: from == .closed ? "the case is closed; name an earlier stage with --to to reopen it" : "arrival is the last stage; close the case with `cases close`")
-            }
-            if let to = target, to != next {
-                throw CaseError.cannotMove(from: from, to: to, why: to == from ? "the case is already there" : "cases move one stage at a time; the next stage is \(next.rawValue)")
-            }
+            let next = move.stage
             var e = newEvent(id, .advanced)
             e.from = from; e.to = next
             e.principal = document.principal
@@ -172,10 +154,7 @@ public struct Caseload: Sendable {
             e.arrival = document.arrival
             e.reason = document.reason
             let candidate = try CaseFile.applying(e, seq: 0, to: c)
-            for stage in [from, next] {
-                let missing = candidate.missing(forGate: stage)
-                if !missing.isEmpty { throw InputError.gateNotMet(stage: stage, missing: missing) }
-            }
+            try move.checkGates(after: candidate)
             try validator.checkChronology(candidate)
             return e
         }
@@ -194,10 +173,7 @@ public struct Caseload: Sendable {
     /// Closes a case with an outcome. `settled` needs the case to have arrived.
     public func close(_ id: CaseID, outcome: Outcome, reason: String? = nil) throws -> CaseFile {
         try change(id, expectedVersion: nil) { c in
-            guard c.stage != .closed else { throw CaseError.cannotMove(from: .closed, to: .closed, why: "the case is already closed") }
-            if outcome == .settled && c.stage != .arrival {
-                throw CaseError.cannotMove(from: c.stage, to: .closed, why: "a case is settled only after arrival; use another outcome or advance it first")
-            }
+            _ = try StageTransition.check(from: c.stage, to: .closed, outcome: outcome)
             var e = newEvent(id, .closed)
             e.from = c.stage; e.outcome = outcome; e.reason = reason
             return e

@@ -2,7 +2,7 @@ import GRDB
 
 /// Rows of `(case_id, sealed)` fetched into one buffer: 100,000 small records without
 /// 100,000 allocations, ready to be opened on several threads.
-struct PackedRows: @unchecked Sendable {
+struct PackedRows: Sendable {
     var ids: [String] = []
     private var bytes: [UInt8] = []
     private var ends: [Int] = []
