@@ -3,7 +3,7 @@ import Foundation
 /// A name as the duplicate key compares it: case and diacritics folded (Foundation's
 /// `folding`), split at whitespace and hyphens, the parts joined by one space; as UTF-8.
 ///
-/// Foundation's folding and splitting at `Character`s were a tenth of checking an imported row.
+/// Every imported row is keyed, and Foundation's folding and splitting at `Character`s is slow.
 /// A name made only of ASCII and basic Cyrillic (U+0000–U+045F, where every scalar is a
 /// character of its own, but for CR LF) is folded one scalar at a time from a table that
 /// Foundation's own folding filled; any other name takes Foundation's path. Tested equal on

@@ -81,7 +81,7 @@ public struct CaseImporter: Sendable {
             return try caseload.vault.vault.withRollbackJournal(if: !options.dryRun) { try caseload.vault.vault.write { db in
                 // New cases land at random places in the tables (random ids, random rowids), so
                 // a long import touches every page again and again: with SQLite's default 8 MiB
-                // cache, pages were spilled to disk and read back many times over. A fixed
+                // cache, pages are spilled to disk and read back many times over. A fixed
                 // 64 MiB for the import's duration keeps that bounded and the memory flat.
                 try db.execute(sql: "PRAGMA cache_size = -65536")
                 defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
