@@ -35,7 +35,9 @@ struct ImportRun {
         rowKeys = try ImportRowKeys(db)
         let tip = try caseload.chainTip(db)
         (nextSeq, chainMAC) = (tip.seq + 1, tip.mac)
-        reading = OrderedPipeline(depth: 2, serial: true)
+        // Two batches read ahead of the one being read: enough to keep both cores busy while
+        // this thread inserts.
+        reading = OrderedPipeline(depth: 3, serial: true)
     }
 
     /// Reads every row, then rolls back (a dry run, or a rejected row) or stores the cases.
