@@ -23,22 +23,19 @@ struct Session {
     let options: GlobalOptions
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    /// The vault `cases shell` unlocked once for the whole session, or nil (no shell, or the
-    /// shell is locked). `unlock()` hands it out instead of asking again when the vault path
-    /// matches; the shell sets it back to nil to lock, which releases the last reference and
-    /// wipes the key. One thread reads and writes it (the shell runs commands one at a time).
-    nonisolated(unsafe) static var unlocked: UnlockedVault?
-
-    /// The shell's own global options while `cases shell` runs: a command typed inside it
-    /// falls back to the shell's --vault, --passphrase-file and --recovery-file.
-    nonisolated(unsafe) static var shellOptions: GlobalOptions?
+    /// The shell a command runs in, bound by `cases shell` for as long as it runs; nil outside
+    /// one. A command is an ArgumentParser value made by parsing its words, so the shell cannot
+    /// hand it a parameter: the binding reaches it instead, read-only and gone when the shell
+    /// ends, unlike a global anyone could set. `unlock()` hands out the shell's unlocked vault
+    /// instead of asking again when the vault path matches.
+    @TaskLocal static var shell: ShellSession?
 
     /// True while `cases shell` runs: stdin then belongs to the shell, not to the command.
-    static var inShell: Bool { shellOptions != nil }
+    static var inShell: Bool { shell != nil }
 
     init(options: GlobalOptions) {
         var merged = options
-        if let shell = Session.shellOptions {
+        if let shell = Session.shell?.options {
             merged.vault = merged.vault ?? shell.vault
             merged.passphraseFile = merged.passphraseFile ?? shell.passphraseFile
             merged.recoveryFile = merged.recoveryFile ?? shell.recoveryFile
@@ -91,9 +88,9 @@ struct Session {
     /// A command naming another vault unlocks that one with its own secret; the shell's key
     /// never serves it, nor a file moved to the shell's path since it unlocked.
     func unlock() throws -> UnlockedVault {
-        if let cached = Session.unlocked, Session.samePath(cached.vault.path, vaultPath) {
+        if let shell = Session.shell, let cached = shell.unlocked, Session.samePath(cached.vault.path, vaultPath) {
             if cached.vault.isStillTheFile(at: vaultPath) { return cached }
-            Session.unlocked = nil // wipes the key: it belongs to a file no longer there
+            shell.unlocked = nil // wipes the key: it belongs to a file no longer there
             Terminal.message("The vault file was replaced while the shell was open; the shell is locked.")
         }
         return try unlock(try open())
@@ -109,7 +106,7 @@ struct Session {
     /// Unlocks with a passphrase and keeps it, for a command that uses it again (`key rotate`).
     /// Inside `cases shell`, the shell's unlocked vault, and the passphrase asked once more.
     func unlockKeepingPassphrase() throws -> (UnlockedVault, SecretBytes) {
-        if let cached = Session.unlocked, Session.samePath(cached.vault.path, vaultPath), cached.vault.isStillTheFile(at: vaultPath) {
+        if let cached = Session.shell?.unlocked, Session.samePath(cached.vault.path, vaultPath), cached.vault.isStillTheFile(at: vaultPath) {
             return (cached, try passphrase(prompt: "The passphrase you unlocked with: "))
         }
         let pass = try passphrase()

@@ -195,15 +195,18 @@ import Testing
         #expect(try t.caseload.show(victim).id == victim) // the whole case still opens
     }
 
-    @Test func aCaseWrittenBeforeSummariesIsListedFromItsSnapshot() throws {
+    @Test func everyWriteStoresASummaryAndARowWithoutOneIsListedAsDamaged() throws {
         let t = try TestVault()
         let id = try t.caseload.open(sampleDocument())
-        let summary = try #require(try t.caseload.list().cases.first)
-        try t.unlocked.vault.write { db in try db.execute(sql: "UPDATE case_snapshot SET summary = NULL") }
-        #expect(try t.caseload.list().cases == [summary])
-        #expect(try t.caseload.verifyAudit().ok)
-        _ = try t.caseload.note(id, text: "written again: the summary comes back")
-        #expect(try t.unlocked.vault.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM case_snapshot WHERE summary IS NOT NULL") } == 1)
+        let other = try t.caseload.open([sampleDocument(canary: "Petrov")])[0]
+        _ = try t.caseload.note(id, text: "written again")
+        _ = try t.caseload.advance(other, document: Self.assessment)
+        let withoutSummary = "SELECT count(*) FROM case_snapshot WHERE summary IS NULL"
+        #expect(try t.unlocked.vault.read { db in try Int.fetchOne(db, sql: withoutSummary) } == 0)
+        try t.unlocked.vault.write { db in try db.execute(sql: "UPDATE case_snapshot SET summary = NULL WHERE case_id = ?", arguments: [id.compact]) }
+        let listed = try t.caseload.list()
+        #expect(listed.cases.map(\.id) == [other])
+        #expect(listed.damaged == [id.description])
     }
 
     @Test func summaryCopiedFromAnotherCaseIsRejected() throws {

@@ -2,7 +2,7 @@
 /// after it returns. A raw buffer, allocated once: `Array.withUnsafeMutableBufferPointer`
 /// moves the array's storage out for the duration of the closure, so calling it from several
 /// threads at once lets one thread find the array empty (a crash seen in the test suite).
-final class ConcurrentResults<T>: @unchecked Sendable {
+final class ConcurrentResults<T>: @unchecked Sendable { // each slot has one writer, read after it returns
     private let slots: UnsafeMutablePointer<T?>
     private let count: Int
     init(count: Int) {

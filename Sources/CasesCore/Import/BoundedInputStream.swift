@@ -8,7 +8,7 @@ import Foundation
 /// ``markRecordBoundary()`` after each record; once more than `limit` bytes were read since, the
 /// stream fails, the parser stops, and ``exceeded`` says why. Memory stays below `limit` plus one
 /// chunk whatever the file holds.
-final class BoundedInputStream: InputStream, @unchecked Sendable {
+final class BoundedInputStream: InputStream {
     let file: ImportFile
     let limit: Int
     private(set) var exceeded = false

@@ -2,8 +2,9 @@
 /// into an ``OpenDocument``, and gives up (returns nil) on anything else, which then goes to
 /// ``DocumentReader`` (Foundation's `JSONDecoder`) for its result and its error message.
 ///
-/// Written by hand because Foundation's decoder was most of an import's time (~100 µs a line,
-/// through `Codable`'s generic containers), and no available package reads JSON another way.
+/// Written by hand because with Foundation's `JSONDecoder` alone, whose `Codable` containers
+/// are generic and slow, `cases import` misses its goal (at most twice SQLCipher's bulk insert
+/// of the same cases; docs/benchmarks.md), and no available package reads JSON another way.
 /// It can only agree with `DocumentReader` or step aside: every value goes through the same
 /// checks (``Vocabulary/init(forgiving:)``, ``CheckedText``), and anything it does not handle
 /// exactly as `JSONDecoder` would gives up: a key other than the snake_case names (`JSONDecoder`

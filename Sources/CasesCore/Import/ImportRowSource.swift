@@ -1,6 +1,6 @@
 /// One row of an import file: a document to check and store, or the reason it cannot be read.
-struct ImportRow {
-    enum Content {
+struct ImportRow: Sendable {
+    enum Content: Sendable {
         case document(OpenDocument)
         /// Unreadable as a case; the reason names a field or column, never a value.
         case problem(String)
@@ -49,13 +49,23 @@ extension InputError {
         switch self {
         case .notJSON(let detail): return "not valid JSON (\(detail))"
         case .empty: return "empty"
-        default:
-            var s = description
-            for suffix in ["; nothing was stored.", "."] where s.hasSuffix(suffix) {
-                s.removeLast(suffix.count)
-                break
-            }
-            return s
+        default: return Self.withoutStoredNote(description)
         }
     }
+
+    /// `sentence` without its closing "nothing was stored", which an import report says once
+    /// for the whole file.
+    static func withoutStoredNote(_ sentence: String) -> String {
+        var s = sentence
+        for suffix in ["; nothing was stored.", "."] where s.hasSuffix(suffix) {
+            s.removeLast(suffix.count)
+            break
+        }
+        return s
+    }
+}
+
+extension CaseError {
+    /// The reason for one rejected row (a move its history cannot make), as ``InputError/rowReason``.
+    var rowReason: String { InputError.withoutStoredNote(description) }
 }

@@ -5,7 +5,7 @@
 /// for a case that is still at intake. But a case whose history moves it forward must have met
 /// each gate on the way, a settled case must have arrived, and nothing can have happened before
 /// the principal was born.
-struct ImportRules {
+struct ImportRules: Sendable {
     let caseload: Caseload
     /// The id of the scratch case the history is replayed on: never stored, so any valid id.
     static let scratchID = CaseID(parsing: "0000-00000")!
@@ -57,17 +57,8 @@ struct ImportRules {
     }
 
     /// Each step of the past as `advance` and `close` would have checked it, given the stage
-    /// the case was at and the case after it.
+    /// the case was at and the case after it. ``CaseValidator`` has already checked the move itself.
     static func checkGate(_ step: HistoryStep, from: Stage, after next: CaseFile) throws {
-        if step.stage == .closed {
-            if step.outcome == .settled && from != .arrival {
-                throw InputError.notAllowed("A case is settled only after arrival, but this one closes at \(from.rawValue)")
-            }
-        } else if step.stage > from {
-            for stage in [from, step.stage] {
-                let missing = next.missing(forGate: stage)
-                if !missing.isEmpty { throw InputError.gateNotMet(stage: stage, missing: missing) }
-            }
-        }
+        try StageTransition.check(from: from, to: step.stage, outcome: step.outcome, reason: step.reason).checkGates(after: next)
     }
 }

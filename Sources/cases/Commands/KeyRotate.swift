@@ -56,7 +56,7 @@ extension Key {
             bar.finish()
             for warning in outcome.warnings { Terminal.message("warning: \(warning)") }
             // Inside `cases shell` the session goes on under the new key; the old one opens nothing new.
-            if Session.unlocked === vault { Session.unlocked = outcome.vault }
+            if let shell = Session.shell, shell.unlocked === vault { shell.unlocked = outcome.vault }
             let removed = outcome.removed.filter { $0.kind == "passphrase" }.map(\.display)
             try Output.recoveryCode(
                 outcome.recoveryCode,

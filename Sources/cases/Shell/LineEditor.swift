@@ -6,6 +6,8 @@ import Glibc
 /// Puts the terminal back if the shell is killed (SIGTERM, SIGHUP, SIGQUIT) while it is in
 /// raw mode, so the caseworker is not left with a terminal that echoes nothing.
 private enum RawMode {
+    // Unsafe on purpose: the signal handler reads these, and a handler may take no lock. The
+    // main thread writes them before `active` is set and the handler only reads.
     nonisolated(unsafe) static var saved = termios()
     nonisolated(unsafe) static var active: sig_atomic_t = 0
     nonisolated(unsafe) static var installed = false

@@ -58,7 +58,7 @@ import Testing
         let r = try t.rejectedImport(path, .jsonl)
         #expect(r.rejected.count == 3)
         #expect(r.rejected[0].reason.hasPrefix("history[1].on must be on or after the step before it"))
-        #expect(r.rejected[1].reason.hasPrefix("history[1].stage must be the stage after risk_assessment"))
+        #expect(r.rejected[1].reason == "Cannot move from risk_assessment to arrival: cases move one stage at a time; the next stage is destination")
         #expect(r.rejected[2].reason.hasPrefix("Missing opened_on"))
     }
 
@@ -78,7 +78,7 @@ import Testing
         #expect(r.rejected.map(\.reason) == [
             "The gate of intake does not hold: missing principal.consent.given_on, principal.consent.channel",
             "The gate of destination does not hold: missing destination.route",
-            "A case is settled only after arrival, but this one closes at risk_assessment",
+            "Cannot move from risk_assessment to closed: a case is settled only after arrival; use another outcome or advance it first",
         ])
     }
 
@@ -148,9 +148,9 @@ import Testing
         let t = try TestVault()
         for d in SyntheticCaseload(count: 200, seed: 12) {
             let key = try #require(t.caseload.duplicateKey(for: d.principal))
-            #expect(CaseImporter.rowKey(key) == Int64(bitPattern: try #require(UInt64(key.prefix(16), radix: 16))))
+            #expect(ImportRowKeys.short(key) == Int64(bitPattern: try #require(UInt64(key.prefix(16), radix: 16))))
         }
-        #expect(CaseImporter.rowKey("FFFFFFFFFFFFFFFF00") == -1 && CaseImporter.rowKey("0000000000000001") == 1)
+        #expect(ImportRowKeys.short("FFFFFFFFFFFFFFFF00") == -1 && ImportRowKeys.short("0000000000000001") == 1)
     }
 
     @Test func unknownFileIsNotFound() throws {
