@@ -10,7 +10,7 @@ extension Caseload {
     /// event) and keeps only the digest of what it gives. This thread gets back a few facts per
     /// row (how many events, whose, by whom), never the events themselves: building, copying
     /// and freeing whole events here was most of the audit's one-thread time.
-    func walkChain(_ db: Database, _ walk: inout ChainWalk, visit: ((Int64, CaseEvent) -> Void)?) throws -> String? {
+    func walkChain(_ db: Database, _ walk: inout ChainWalk, digests: UniversalHash, visit: ((Int64, CaseEvent) -> Void)?) throws -> String? {
         let cursor = try Row.fetchCursor(db, sql: "SELECT seq, sealed, mac FROM event ORDER BY seq")
         var previous = [UInt8](repeating: 0, count: 32)
         let (audit, records, vaultID, keepEvents) = (vault.key.audit, vault.key.records, vault.vault.vaultID, visit != nil)
@@ -24,7 +24,7 @@ extension Caseload {
             check: { (chunk: LogChunk, indices: StrideTo<Int>, results: ConcurrentResults<CheckedRow>) in
                 var opener = SealedRecord.Opener(key: records, vaultID: vaultID, table: Self.eventTable)
                 defer { opener.wipe() }
-                for i in indices { results[i] = chunk.check(i, &opener, audit: audit, keepEvents: keepEvents) }
+                for i in indices { results[i] = chunk.check(i, &opener, audit: audit, digests: digests, keepEvents: keepEvents) }
             },
             consume: { chunk, results in
                 for i in 0..<chunk.rows.count {
@@ -45,7 +45,7 @@ struct LogChunk: Sendable {
 
     /// Checks row `i`'s MAC against the row before it, then opens it. Each row's MAC is
     /// checked against the MAC stored on the row before, so rows are checked independently.
-    func check(_ i: Int, _ opener: inout SealedRecord.Opener, audit: SecretBytes, keepEvents: Bool) -> CheckedRow {
+    func check(_ i: Int, _ opener: inout SealedRecord.Opener, audit: SecretBytes, digests: UniversalHash, keepEvents: Bool) -> CheckedRow {
         let seq = rows.keys[i]
         return rows.withBlob(i, 1) { sealed in
             let sealed = sealed ?? Self.none
@@ -61,7 +61,7 @@ struct LogChunk: Sendable {
                 return CheckedRow(chains: chains, content: .vault(event))
             case .caseEvents(let events):
                 guard !events.isEmpty else { return CheckedRow(chains: chains, content: nil) }
-                return CheckedRow(chains: chains, content: .events(RowFacts(events, first: seq - Int64(events.count) + 1, key: audit, keep: keepEvents)))
+                return CheckedRow(chains: chains, content: .events(RowFacts(events, first: seq - Int64(events.count) + 1, digests: digests, keep: keepEvents)))
             }
         }
     }
@@ -98,7 +98,7 @@ struct RowFacts: Sendable {
 
     /// By index, never `for event in events`: an event is large, and each copy retains every
     /// one of its fields.
-    init(_ events: [CaseEvent], first: Int64, key: SecretBytes, keep: Bool) {
+    init(_ events: [CaseEvent], first: Int64, digests: UniversalHash, keep: Bool) {
         count = events.count
         firstCase = events[0].caseId
         firstActor = events[0].actor
@@ -106,13 +106,13 @@ struct RowFacts: Sendable {
         cases = oneCase ? nil : events.indices.map { events[$0].caseId }
         actors = events.indices.allSatisfy({ events[$0].actor == events[0].actor }) ? nil : events.indices.map { events[$0].actor }
         misfit = events.indices.first { events[$0].kind.isVaultWide != (events[$0].caseId == .vaultWide) }
-        digest = oneCase && firstCase != .vaultWide ? Self.replayed(events, first: first, key: key) : nil
+        digest = oneCase && firstCase != .vaultWide ? Self.replayed(events, first: first, digests: digests) : nil
         self.events = keep ? events : nil
     }
 
     /// The digest of the case `events` give and of its summary, each encoded as this build
     /// seals them; nil when they do not give a case.
-    private static func replayed(_ events: [CaseEvent], first: Int64, key: SecretBytes) -> CaseDigest? {
+    private static func replayed(_ events: [CaseEvent], first: Int64, digests: UniversalHash) -> CaseDigest? {
         guard var replayed = try? CaseFile.applying(events[0], seq: first, to: nil) else { return nil }
         for n in events.indices.dropFirst() {
             // In place: `applying` would copy the case, and its lists with it, at each event.
@@ -124,7 +124,7 @@ struct RowFacts: Sendable {
             encoded.wipe()
             summary.wipe()
         }
-        return encoded.withUnsafeBytes { e in summary.withUnsafeBytes { CaseDigest(snapshot: e, summary: $0, key: key) } }
+        return encoded.withUnsafeBytes { e in summary.withUnsafeBytes { CaseDigest(snapshot: e, summary: $0, hash: digests) } }
     }
 }
 

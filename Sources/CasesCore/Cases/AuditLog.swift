@@ -53,8 +53,9 @@ extension Caseload {
             return AuditReport(events: 0, cases: 0, firstBreak: "the keyslot \(slot.name) is damaged: its salt, cost, wrapped key or label was changed outside cases, so it may no longer open the vault")
         }
         var walk = ChainWalk()
-        if let why = try walkChain(db, &walk, visit: visit) { return walk.broken(why) }
-        if let why = try replayCases(db, &walk) { return walk.broken(why) }
+        let digests = try UniversalHash()
+        if let why = try walkChain(db, &walk, digests: digests, visit: visit) { return walk.broken(why) }
+        if let why = try replayCases(db, &walk, digests: digests) { return walk.broken(why) }
         if let orphan = walk.trails.keys.first {
             return walk.broken("case \(orphan) has events but no record: it was deleted outside cases")
         }

@@ -10,10 +10,10 @@ extension Caseload {
     /// whole is checked against that replay's digest; any doubt (no summary, a record of an
     /// earlier build's encoding, a difference) sends it, like every other case, through
     /// ``replayFailure(_:)``, which opens its rows of the log again and names the break exactly.
-    func replayCases(_ db: Database, _ walk: inout ChainWalk) throws -> String? {
+    func replayCases(_ db: Database, _ walk: inout ChainWalk, digests: UniversalHash) throws -> String? {
         let cursor = try Row.fetchCursor(db, sql: "SELECT case_id, sealed, summary FROM case_snapshot ORDER BY row_key")
         let eventRow = try db.makeStatement(sql: "SELECT sealed FROM event WHERE seq = ?")
-        let (audit, records, vaultID) = (vault.key.audit, vault.key.records, vault.vault.vaultID)
+        let (records, vaultID) = (vault.key.records, vault.vault.vaultID)
         return try AuditPipeline.run(
             read: { () throws -> CaseChunk? in
                 guard let rows = try AuditRows<String>.fetch(cursor, limit: Self.auditChunk, blobs: 2, key: { $0[0] }) else { return nil }
@@ -40,7 +40,7 @@ extension Caseload {
                 for i in indices {
                     switch chunk.checks[i] {
                     case .digest(let id, let digest):
-                        let holds = chunk.holds(i, id, digest, &snapshots, &summaries, key: audit)
+                        let holds = chunk.holds(i, id, digest, &snapshots, &summaries, digests: digests)
                         results[i] = holds ? .holds : .unproven
                     case .replay(let c):
                         results[i] = replayFailure(c).map(CaseOutcome.broken) ?? .holds
@@ -123,14 +123,14 @@ struct CaseChunk: Sendable {
     /// Whether case row `i` opens, with its summary, to exactly the bytes whose digest the
     /// chain pass took of the case's replay.
     func holds(_ i: Int, _ id: CaseID, _ digest: CaseDigest, _ snapshots: inout SealedRecord.Opener,
-               _ summaries: inout SealedRecord.Opener, key: SecretBytes) -> Bool {
+               _ summaries: inout SealedRecord.Opener, digests: UniversalHash) -> Bool {
         let row = id.compact
         return rows.withBlob(i, 1) { sealed in
             rows.withBlob(i, 2) { summary in
                 guard let sealed, let summary else { return false }
                 let matches = try? snapshots.open(sealed, row: row) { snapshot in
                     try summaries.open(summary, row: row) {
-                        CaseDigest(snapshot: UnsafeRawBufferPointer(snapshot), summary: UnsafeRawBufferPointer($0), key: key).matches(digest)
+                        CaseDigest(snapshot: UnsafeRawBufferPointer(snapshot), summary: UnsafeRawBufferPointer($0), hash: digests).matches(digest)
                     }
                 }
                 return matches == true

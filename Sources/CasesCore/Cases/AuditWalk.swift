@@ -76,31 +76,22 @@ struct CaseTrail {
     func isExactly(_ run: ClosedRange<Int64>) -> Bool { rest.isEmpty && first == run }
 }
 
-/// A keyed BLAKE2b of a case's encoded snapshot and summary, so the chain pass can replay a
+/// A ``UniversalHash`` of a case's encoded snapshot and summary, so the chain pass can replay a
 /// case whole while its row is open, and the replay pass, which reads the case's row in the
 /// table's own order, can check the sealed record against it without the events at hand.
 ///
-/// Equal digests stand for equal bytes: finding two different records with one digest is
-/// as hard as breaking BLAKE2b, and the key (the audit key) is not in the file. The snapshot's
-/// length comes first, so no byte can move from one record to the other.
+/// Equal digests stand for equal bytes, but for a chance below 2⁻⁹⁰ per case (the hash's key
+/// is drawn for each audit and never leaves the process). The snapshot's length comes first,
+/// so no byte can move from one record to the other.
 struct CaseDigest: Sendable {
-    private var bytes: SIMD4<UInt64>
+    private var value: SIMD2<UInt64>
 
-    init(snapshot: UnsafeRawBufferPointer, summary: UnsafeRawBufferPointer, key: SecretBytes) {
+    init(snapshot: UnsafeRawBufferPointer, summary: UnsafeRawBufferPointer, hash: UniversalHash) {
         var length = UInt64(snapshot.count).bigEndian
-        var out = SIMD4<UInt64>()
-        Self.label.withUnsafeBytes { label in
-            withUnsafeBytes(of: &length) { l in
-                withUnsafeMutableBytes(of: &out) { o in KeyedHash.mac([label, l, snapshot, summary], key: key, into: o) }
-            }
-        }
-        bytes = out
+        value = withUnsafeBytes(of: &length) { hash.hash([$0, snapshot, summary]) }
     }
 
-    /// Keeps these digests apart from the chain's MACs under the same key.
-    private static let label = Array("cases.audit.replayed-case".utf8)
-
     func matches(_ other: CaseDigest) -> Bool {
-        withUnsafeBytes(of: bytes) { a in withUnsafeBytes(of: other.bytes) { b in constantTimeEqual(a, b) } }
+        withUnsafeBytes(of: value) { a in withUnsafeBytes(of: other.value) { b in constantTimeEqual(a, b) } }
     }
 }
