@@ -185,7 +185,10 @@ import Testing
         _ = try t.importer().importFile(atPath: f.file("cases.jsonl", lines: lines), format: .jsonl)
         let ids = try t.caseload.list().cases.map(\.id)
         #expect(ids.count == count)
-        #expect(try t.caseload.verifyAudit().ok)
+        // Five events a case (opened, three stages, closed), each row counted whole.
+        let report = try t.caseload.verifyAudit()
+        #expect(report.ok && report.events == 5 * count && report.cases == count)
+        #expect(report.eventsByActor == [t.unlocked.actor: 5 * count])
         return (t, ids)
     }
 

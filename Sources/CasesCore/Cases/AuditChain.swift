@@ -14,7 +14,7 @@ extension Caseload {
         let cursor = try Row.fetchCursor(db, sql: "SELECT seq, sealed, mac FROM event ORDER BY seq")
         var previous = [UInt8](repeating: 0, count: 32)
         let (audit, records, vaultID, keepEvents) = (vault.key.audit, vault.key.records, vault.vault.vaultID, visit != nil)
-        return try AuditPipeline.run(
+        let why = try AuditPipeline.run(
             read: { () throws -> LogChunk? in
                 guard let rows = try AuditRows<Int64>.fetch(cursor, limit: Self.auditChunk, blobs: 2, key: { $0[0] }) else { return nil }
                 defer { previous = rows.blob(rows.count - 1, 2) ?? [] }
@@ -33,6 +33,8 @@ extension Caseload {
                 return nil
             }
         )
+        walk.countActor(nil)
+        return why
     }
 }
 
