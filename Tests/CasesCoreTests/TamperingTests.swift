@@ -177,6 +177,93 @@ import Testing
         #expect(try t.caseload.verifyAudit().ok)
     }
 
+    // MARK: - Imported cases
+
+    /// Imported cases, each one row of the log, are replayed in the chain pass and their records
+    /// checked against that replay's digest: a record or a summary sealed anew with other
+    /// content, or put back to before a later event, is named exactly as the full replay names it.
+    func importedVault(_ count: Int) throws -> (TestVault, [CaseID]) {
+        let t = try TestVault()
+        let f = ImportFixture()
+        let lines = (0..<count).map { caseLine(canary: "Imported\($0)") }
+        _ = try t.importer().importFile(atPath: f.file("cases.jsonl", lines: lines), format: .jsonl)
+        let ids = try t.caseload.list().cases.map(\.id)
+        #expect(ids.count == count)
+        // Five events a case (opened, three stages, closed), each row counted whole.
+        let report = try t.caseload.verifyAudit()
+        #expect(report.ok && report.events == 5 * count && report.cases == count)
+        #expect(report.eventsByActor == [t.unlocked.actor: 5 * count])
+        return (t, ids)
+    }
+
+    /// Case `id`'s row as stored: its sealed record and summary.
+    func storedRow(_ t: TestVault, _ id: CaseID) throws -> (sealed: Data, summary: Data) {
+        let row = try #require(try t.unlocked.vault.read { db in
+            try Row.fetchOne(db, sql: "SELECT sealed, summary FROM case_snapshot WHERE case_id = ?", arguments: [id.compact])
+        })
+        return (row["sealed"], row["summary"])
+    }
+
+    /// Puts `sealed` and `summary` in case `id`'s row.
+    func store(_ t: TestVault, _ id: CaseID, sealed: Data, summary: Data) throws {
+        try t.unlocked.vault.write { db in
+            try db.execute(sql: "UPDATE case_snapshot SET sealed = ?, summary = ? WHERE case_id = ?", arguments: [sealed, summary, id.compact])
+        }
+    }
+
+    @Test func aResealedRecordOrSummaryOfAnImportedCaseIsNamed() throws {
+        let (t, ids) = try importedVault(3)
+        let victim = ids[1]
+        let original = try storedRow(t, victim)
+        func put(sealed: Data, summary: Data) throws { try store(t, victim, sealed: sealed, summary: summary) }
+        // The record sealed again, genuine but for one field: it opens, and its summary is untouched.
+        var changed = try t.caseload.show(victim)
+        changed.principal.fullName = "Someone Else"
+        try put(sealed: try t.unlocked.seal(changed, table: Caseload.snapshotTable, row: victim.compact), summary: original.summary)
+        #expect(try t.caseload.verifyAudit().firstBreak == "case \(victim) does not match its events: its record was replaced or rolled back")
+        // The summary sealed again with another name, the record untouched.
+        var summary = CaseSummary(try t.caseload.show(ids[0]))
+        summary.id = victim
+        summary.fullName = "Someone Else"
+        let resealed = try SealedRecord.seal(summary.encoded(), key: t.unlocked.key.records, vaultID: t.unlocked.vault.vaultID,
+                                             table: Caseload.summaryTable, row: victim.compact)
+        try put(sealed: original.sealed, summary: Data(resealed))
+        #expect(try t.caseload.verifyAudit().firstBreak == "the summary of case \(victim) does not match the case")
+        try put(sealed: original.sealed, summary: original.summary)
+        #expect(try t.caseload.verifyAudit().ok)
+    }
+
+    /// The record and summary of an imported case put back to before a later note: they match
+    /// the replay of the imported row alone, but not of all the case's events.
+    @Test func anImportedCaseRolledBackBeforeALaterEventIsNamed() throws {
+        let (t, ids) = try importedVault(2)
+        let victim = ids[0]
+        let old = try storedRow(t, victim)
+        _ = try t.caseload.note(victim, text: "added after the import")
+        #expect(try t.caseload.verifyAudit().ok)
+        try store(t, victim, sealed: old.sealed, summary: old.summary)
+        #expect(try t.caseload.verifyAudit().firstBreak == "case \(victim) does not match its events: its record was replaced or rolled back")
+    }
+
+    /// Format 1.0 seals every row of the log in the binary form: a row holding anything else
+    /// (JSON, as builds before it wrote) does not open, even sealed and chained under the
+    /// vault's own keys.
+    @Test func aLogRowSealedAsJSONDoesNotOpen() throws {
+        let t = try TestVault()
+        let id = try t.caseload.open(sampleDocument())
+        let vault = t.unlocked.vault
+        let (seq, event) = try #require(try t.caseload.history(id).first)
+        let json = try SealedRecord.seal([UInt8](JSONEncoder().encode(event)), key: t.unlocked.key.records, vaultID: vault.vaultID,
+                                         table: Caseload.eventTable, row: String(seq))
+        let mac = Caseload.chainMAC(previous: Data(count: 32), seq: seq, sealed: Data(json), key: t.unlocked.key.audit)
+        try vault.write { db in
+            try db.execute(sql: "DROP TRIGGER event_is_append_only_update")
+            try db.execute(sql: "UPDATE event SET sealed = ?, mac = ? WHERE seq = ?", arguments: [Data(json), mac, seq])
+        }
+        #expect(try t.caseload.verifyAudit().firstBreak == "event \(seq) does not open: it was altered or moved")
+        #expect(throws: CaseError.integrity(id)) { try t.caseload.history(id) }
+    }
+
     // MARK: - Records moved
 
     @Test func caseRecordsSwappedBetweenRowsAreBothRefused() throws {

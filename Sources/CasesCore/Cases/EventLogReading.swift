@@ -40,7 +40,7 @@ extension Caseload {
         case EventGroup.marker: .caseEvents(try EventGroup(binary: plain).events)
         case CaseEvent.marker: .caseEvents([try CaseEvent(binary: plain)])
         case VaultEvent.marker: .vault(try VaultEvent(binary: plain))
-        default: .caseEvents([try RecordCoding.decoder.decode(CaseEvent.self, from: Data(plain))]) // sealed by an earlier build
+        default: throw RecordMalformed() // format 1.0 holds binary records only
         }
         if case .caseEvents(let events) = row, Int64(events.count) > seq { throw RecordMalformed() }
         return row
