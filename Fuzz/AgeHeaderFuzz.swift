@@ -52,8 +52,9 @@ public func ageHeaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
 
     // 3. Full decryption with a known identity and a cheap passphrase cap (no slow scrypt).
-    _ = try? AgeDecryptor.decrypt(from: ArrayByteSource(bytes), to: DiscardingByteSink(),
-                                  identities: [.x25519(specIdentity), .passphrase(passphrase)], maximumScryptLogN: 4)
+    _ = try? AgeDecryptor.decrypt(
+        from: ArrayByteSource(bytes), to: DiscardingByteSink(),
+        identities: [.x25519(specIdentity), .passphrase(passphrase)], maximumScryptLogN: 4)
 
     // 4. Key and recipient parsers on the same bytes.
     let text = String(decoding: bytes, as: UTF8.self)

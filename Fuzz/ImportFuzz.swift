@@ -4,8 +4,9 @@
 // readers of sealed summaries, events, event groups and snapshots on the raw input. Built by Fuzz/run.sh from the CasesCore sources that do not need GRDB, in one
 // module so internals are reachable. Not part of the Swift package.
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One unlinked file in RAM reused for every input, reached through /proc like any path.
@@ -37,13 +38,15 @@ public func importFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     if let g = try? EventGroup(binary: raw) {
         precondition(!g.events.isEmpty, "an empty event group was read")
-        precondition((try? g.binaryEncoded().withUnsafeBufferPointer { try EventGroup(binary: $0) }) == g, "an event group does not survive a round trip")
+        precondition(
+            (try? g.binaryEncoded().withUnsafeBufferPointer { try EventGroup(binary: $0) }) == g, "an event group does not survive a round trip")
     }
     // The import's fast line reader reads each line as Foundation's decoder does, or steps aside.
     for line in raw.split(separator: 0x0A) {
         let bytes = Array(line)
         guard String(validating: bytes, as: UTF8.self) != nil,
-              let fast = bytes.withUnsafeBufferPointer({ FastDocumentReader.decode($0) }) else { continue }
+            let fast = bytes.withUnsafeBufferPointer({ FastDocumentReader.decode($0) })
+        else { continue }
         let slow = try? DocumentReader.decode(OpenDocument.self, from: Data(bytes))
         precondition(fast == slow, "the fast reader read a line differently")
     }
@@ -52,9 +55,9 @@ public func importFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let file = try? ImportFile(path: memoryFile.path) else { return 0 }
     // A small line limit, so the over-long-line paths are reached with small inputs too.
     #if FUZZ_CSV
-    guard let source = try? CSVCaseSource(file: file, lineLimit: 4096) as any ImportRowSource else { return 0 }
+        guard let source = try? CSVCaseSource(file: file, lineLimit: 4096) as any ImportRowSource else { return 0 }
     #else
-    let source: any ImportRowSource = JSONLCaseSource(file: file, lineLimit: 4096)
+        let source: any ImportRowSource = JSONLCaseSource(file: file, lineLimit: 4096)
     #endif
     var previousLine = 0
     var rows = 0

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Everything that can go wrong reading or writing an age file, in words a caseworker can act
@@ -69,8 +69,8 @@ public enum AgeError: Error, Equatable, Sendable, CustomStringConvertible {
     public var kind: Kind {
         switch self {
         case .notAnAgeFile, .malformedHeader, .headerTooLarge, .headerMACMismatch, .scryptStanzaNotAlone,
-             .invalidScryptWorkFactor, .malformedArmor, .missingPayloadNonce, .truncated, .emptyFinalChunk,
-             .chunkAuthenticationFailed, .trailingData:
+            .invalidScryptWorkFactor, .malformedArmor, .missingPayloadNonce, .truncated, .emptyFinalChunk,
+            .chunkAuthenticationFailed, .trailingData:
             .damaged
         case .noMatchingIdentity, .wrongPassphrase, .passphraseRequired, .identityRequired:
             .notAllowed

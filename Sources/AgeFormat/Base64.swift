@@ -20,10 +20,14 @@ enum Base64 {
             out.append(alphabet[Int((a & 0x03) << 4 | (b ?? 0) >> 4)])
             if let b {
                 out.append(alphabet[Int((b & 0x0F) << 2 | (c ?? 0) >> 6)])
-            } else if padded { out.append(0x3D) }
+            } else if padded {
+                out.append(0x3D)
+            }
             if let c {
                 out.append(alphabet[Int(c & 0x3F)])
-            } else if padded { out.append(0x3D) }
+            } else if padded {
+                out.append(0x3D)
+            }
         }
         return out
     }

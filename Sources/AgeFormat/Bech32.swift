@@ -11,7 +11,7 @@ public enum Bech32 {
     /// Why a string is not valid Bech32.
     public enum Error: Swift.Error, Equatable, Sendable {
         case invalidCharacter, mixedCase, missingSeparator, emptyHumanReadablePart,
-             checksumTooShort, tooLong, invalidChecksum, invalidPadding
+            checksumTooShort, tooLong, invalidChecksum, invalidPadding
     }
 
     private static func polymod(_ values: [UInt8]) -> UInt32 {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where encrypted or plain bytes come from, one read at a time (constant memory).
@@ -25,9 +25,9 @@ public final class FileDescriptorByteSource: ByteSource {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
         while true {
             #if canImport(Glibc)
-            let n = Glibc.read(fileDescriptor, base, buffer.count)
+                let n = Glibc.read(fileDescriptor, base, buffer.count)
             #else
-            let n = Darwin.read(fileDescriptor, base, buffer.count)
+                let n = Darwin.read(fileDescriptor, base, buffer.count)
             #endif
             if n >= 0 { return n }
             if errno == EINTR { continue }
@@ -46,9 +46,9 @@ public final class FileDescriptorByteSink: ByteSink {
         var left = bytes.count
         while left > 0 {
             #if canImport(Glibc)
-            let n = Glibc.write(fileDescriptor, p, left)
+                let n = Glibc.write(fileDescriptor, p, left)
             #else
-            let n = Darwin.write(fileDescriptor, p, left)
+                let n = Darwin.write(fileDescriptor, p, left)
             #endif
             if n < 0 {
                 if errno == EINTR { continue }

@@ -23,9 +23,11 @@ public enum AgeDecryptor {
     ///
     /// `chunksAtOnce` chunks are read and opened together, on every core (a parameter so that
     /// tests run every stream through the parallel path with small files).
-    public static func decrypt(from source: any ByteSource, to sink: any ByteSink, identities: [AgeIdentity],
-                               maximumScryptLogN: Int = Age.maximumScryptLogN, chunksAtOnce: Int = chunksAtOnce,
-                               progress: ((_ bytesDone: Int64) -> Void)? = nil) throws {
+    public static func decrypt(
+        from source: any ByteSource, to sink: any ByteSink, identities: [AgeIdentity],
+        maximumScryptLogN: Int = Age.maximumScryptLogN, chunksAtOnce: Int = chunksAtOnce,
+        progress: ((_ bytesDone: Int64) -> Void)? = nil
+    ) throws {
         let counting = CountingSource(source)
         let input = try openInput(BufferedReader(counting, capacity: 64 * 1024))
         let header = try AgeHeader.parse(input)
@@ -94,8 +96,10 @@ public enum AgeDecryptor {
     /// the order of opening does not matter) and written in order. The end of the stream, once
     /// in the buffer, is opened chunk by chunk. Either way the first chunk that fails is the
     /// one named, and the chunks before it have been written, as when opening one at a time.
-    static func decryptPayload(_ input: BufferedReader, key: SecretBytes, to sink: any ByteSink, chunksAtOnce batch: Int,
-                               afterChunk: () -> Void) throws {
+    static func decryptPayload(
+        _ input: BufferedReader, key: SecretBytes, to sink: any ByteSink, chunksAtOnce batch: Int,
+        afterChunk: () -> Void
+    ) throws {
         let full = Age.encryptedChunkSize
         // One byte of look-ahead tells a full final chunk from a full chunk with more to come.
         var buffer = [UInt8](repeating: 0, count: batch * full + 1)
@@ -105,8 +109,10 @@ public enum AgeDecryptor {
         var counter: UInt64 = 0
 
         try key.withUnsafeBytes { k in
-            func open(_ b: UnsafeRawBufferPointer, _ p: UnsafeMutableRawBufferPointer, offset: Int, count: Int,
-                      number: UInt64, last: Bool, slot: Int) -> Int? {
+            func open(
+                _ b: UnsafeRawBufferPointer, _ p: UnsafeMutableRawBufferPointer, offset: Int, count: Int,
+                number: UInt64, last: Bool, slot: Int
+            ) -> Int? {
                 openChunk(b, p, key: k, offset: offset, count: count, number: number, last: last, slot: slot)
             }
             // Why a non-final chunk did not open: if it opens as the final one, bytes follow the end.
@@ -131,7 +137,8 @@ public enum AgeDecryptor {
                             nonisolated(unsafe) let (shared, k, b, p) = (opened, k, b, p)
                             let first = counter
                             DispatchQueue.concurrentPerform(iterations: batch) { i in
-                                shared[i] = openChunk(b, p, key: k, offset: i * full, count: full, number: first + UInt64(i), last: false, slot: i) != nil
+                                shared[i] =
+                                    openChunk(b, p, key: k, offset: i * full, count: full, number: first + UInt64(i), last: false, slot: i) != nil
                             }
                             for i in 0..<batch {
                                 let number = counter + UInt64(i)
@@ -185,10 +192,13 @@ public enum AgeDecryptor {
 
     /// Opens `count` bytes at `offset` of `buffer` as chunk `number` into plaintext slot `slot`
     /// of `plain`: the plaintext's length, or nil when it does not authenticate.
-    private static func openChunk(_ buffer: UnsafeRawBufferPointer, _ plain: UnsafeMutableRawBufferPointer, key: UnsafeRawBufferPointer,
-                                  offset: Int, count: Int, number: UInt64, last: Bool, slot: Int) -> Int? {
-        try? ChaCha20Poly1305.open(UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + count)]),
-                                   nonce: streamNonce(counter: number, last: last), key: key,
-                                   into: UnsafeMutableRawBufferPointer(rebasing: plain[(slot * Age.chunkSize)...]))
+    private static func openChunk(
+        _ buffer: UnsafeRawBufferPointer, _ plain: UnsafeMutableRawBufferPointer, key: UnsafeRawBufferPointer,
+        offset: Int, count: Int, number: UInt64, last: Bool, slot: Int
+    ) -> Int? {
+        try? ChaCha20Poly1305.open(
+            UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + count)]),
+            nonce: streamNonce(counter: number, last: last), key: key,
+            into: UnsafeMutableRawBufferPointer(rebasing: plain[(slot * Age.chunkSize)...]))
     }
 }

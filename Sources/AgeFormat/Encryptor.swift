@@ -124,8 +124,10 @@ public final class AgeWriter: ByteSink {
 public enum AgeEncryptor {
     /// Encrypts everything `source` holds into `sink` as an age v1 file for `recipients`.
     /// `progress` is called after each read with the plaintext bytes read so far.
-    public static func encrypt(from source: any ByteSource, to sink: any ByteSink, recipients: [AgeRecipient],
-                               armor: Bool = false, progress: ((_ bytesDone: Int64) -> Void)? = nil) throws {
+    public static func encrypt(
+        from source: any ByteSource, to sink: any ByteSink, recipients: [AgeRecipient],
+        armor: Bool = false, progress: ((_ bytesDone: Int64) -> Void)? = nil
+    ) throws {
         let writer = try AgeWriter(to: sink, recipients: recipients, armor: armor)
         var buffer = [UInt8](repeating: 0, count: Age.chunkSize)
         defer { buffer.wipe() }

@@ -80,7 +80,7 @@ public struct AgeHeader: Sendable, Equatable {
             if l.starts(with: Array("---".utf8)) {
                 // "--- " + 43 base64 characters + LF.
                 guard l.count == 4 + 43 + 1, l[3] == 0x20,
-                      let mac = Base64.decodeUnpadded(l[4..<47]), mac.count == 32
+                    let mac = Base64.decodeUnpadded(l[4..<47]), mac.count == 32
                 else { throw AgeError.malformedHeader("the MAC line is malformed") }
                 guard !stanzas.isEmpty else { throw AgeError.malformedHeader("it has no recipient stanza") }
                 consumed += l[0..<3]

@@ -1,8 +1,9 @@
 import CasesCrypto
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An X25519 recipient: the public key a backup is encrypted to, written `age1…`.

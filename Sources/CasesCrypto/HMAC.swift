@@ -23,7 +23,8 @@ public enum HMACSHA256 {
         Sodium.ready()
         var state = crypto_auth_hmacsha256_state()
         var empty: UInt8 = 0
-        _ = crypto_auth_hmacsha256_init(&state, key.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? withUnsafePointer(to: &empty) { $0 }, key.count)
+        _ = crypto_auth_hmacsha256_init(
+            &state, key.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? withUnsafePointer(to: &empty) { $0 }, key.count)
         for part in parts {
             if let m = part.baseAddress, part.count > 0 {
                 _ = crypto_auth_hmacsha256_update(&state, m.assumingMemoryBound(to: UInt8.self), UInt64(part.count))

@@ -17,8 +17,9 @@ public enum SubkeyDerivation {
             master.withUnsafeBytes { m in
                 context.withUTF8Buffer { ctx in
                     ctx.withMemoryRebound(to: CChar.self) { c in
-                        crypto_kdf_derive_from_key(s.baseAddress!.assumingMemoryBound(to: UInt8.self), length, id, c.baseAddress!,
-                                                   m.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                        crypto_kdf_derive_from_key(
+                            s.baseAddress!.assumingMemoryBound(to: UInt8.self), length, id, c.baseAddress!,
+                            m.baseAddress!.assumingMemoryBound(to: UInt8.self))
                     }
                 }
             }

@@ -50,9 +50,10 @@ public enum PasswordHash {
         let key = try SecretBytes(count: length)
         let rc = key.withUnsafeMutableBytes { k in
             passphrase.withUnsafeBytes { p in
-                crypto_pwhash(k.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt64(length),
-                              p.baseAddress!.assumingMemoryBound(to: CChar.self), UInt64(p.count),
-                              salt, parameters.opsLimit, Int(parameters.memLimit), crypto_pwhash_ALG_ARGON2ID13)
+                crypto_pwhash(
+                    k.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt64(length),
+                    p.baseAddress!.assumingMemoryBound(to: CChar.self), UInt64(p.count),
+                    salt, parameters.opsLimit, Int(parameters.memLimit), crypto_pwhash_ALG_ARGON2ID13)
             }
         }
         guard rc == 0 else { throw CryptoError.outOfMemory }

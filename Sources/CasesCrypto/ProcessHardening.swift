@@ -1,6 +1,7 @@
 import CSodium
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Keeps secrets out of core dumps and away from other processes of the same user.
@@ -14,9 +15,9 @@ public enum ProcessHardening {
         Sodium.ready()
         var ok = true
         #if os(Linux)
-        var limit = rlimit(rlim_cur: 0, rlim_max: 0)
-        if setrlimit(Int32(RLIMIT_CORE.rawValue), &limit) != 0 { ok = false }
-        if cases_set_nondumpable() != 0 { ok = false }
+            var limit = rlimit(rlim_cur: 0, rlim_max: 0)
+            if setrlimit(Int32(RLIMIT_CORE.rawValue), &limit) != 0 { ok = false }
+            if cases_set_nondumpable() != 0 { ok = false }
         #endif
         return ok
     }

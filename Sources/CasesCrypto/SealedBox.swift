@@ -34,8 +34,10 @@ public enum XChaCha20Poly1305 {
     /// Encrypts and authenticates `plaintext` into `out`, exactly `plaintext.count + overhead`
     /// bytes: `nonce ‖ ciphertext ‖ tag`. `nonce` must be `nonceLength` bytes fresh from
     /// ``Random`` (a caller sealing many records draws them in bulk, not one system call each).
-    public static func seal(_ plaintext: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, associatedData: UnsafeRawBufferPointer,
-                            key: SecretBytes, into out: UnsafeMutableRawBufferPointer) throws {
+    public static func seal(
+        _ plaintext: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, associatedData: UnsafeRawBufferPointer,
+        key: SecretBytes, into out: UnsafeMutableRawBufferPointer
+    ) throws {
         Sodium.ready()
         guard key.count == keyLength else { throw CryptoError.invalidLength("key") }
         guard nonce.count == nonceLength else { throw CryptoError.invalidLength("nonce") }
@@ -91,13 +93,17 @@ public enum XChaCha20Poly1305 {
 
     /// Verifies and decrypts into `out` (at least `sealed.count - overhead` bytes), for a
     /// caller that opens many records with one buffer; returns the plaintext's length.
-    public static func open(_ sealed: UnsafeRawBufferPointer, associatedData: [UInt8], key: SecretBytes, into out: UnsafeMutableRawBufferPointer) throws -> Int {
+    public static func open(_ sealed: UnsafeRawBufferPointer, associatedData: [UInt8], key: SecretBytes, into out: UnsafeMutableRawBufferPointer)
+        throws -> Int
+    {
         guard sealed.count >= overhead, out.count >= sealed.count - overhead, out.baseAddress != nil else { throw CryptoError.authenticationFailed }
         try open(sealed, associatedData: associatedData, key: key, checkedOut: out)
         return sealed.count - overhead
     }
 
-    private static func open(_ sealed: UnsafeRawBufferPointer, associatedData: [UInt8], key: SecretBytes, checkedOut out: UnsafeMutableRawBufferPointer) throws {
+    private static func open(
+        _ sealed: UnsafeRawBufferPointer, associatedData: [UInt8], key: SecretBytes, checkedOut out: UnsafeMutableRawBufferPointer
+    ) throws {
         Sodium.ready()
         guard key.count == keyLength else { throw CryptoError.invalidLength("key") }
         guard let s = sealed.baseAddress?.assumingMemoryBound(to: UInt8.self) else { throw CryptoError.authenticationFailed }
@@ -137,7 +143,9 @@ public enum ChaCha20Poly1305 {
 
     /// Verifies and decrypts `ciphertext ‖ tag` into `out` (at least the ciphertext's length),
     /// and returns the plaintext's length. Nothing is written unless the tag verifies.
-    public static func open(_ sealed: UnsafeRawBufferPointer, nonce: [UInt8], key: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) throws -> Int {
+    public static func open(_ sealed: UnsafeRawBufferPointer, nonce: [UInt8], key: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer)
+        throws -> Int
+    {
         Sodium.ready()
         guard key.count == keyLength else { throw CryptoError.invalidLength("key") }
         guard nonce.count == nonceLength else { throw CryptoError.invalidLength("nonce") }

@@ -1,7 +1,8 @@
 import CasesCore
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The file in /dev/shm (memory, never the disk) where `$EDITOR` writes a note, and what

@@ -1,7 +1,8 @@
 import CasesCore
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Ctrl-C inside `cases shell` on a terminal: it abandons the command that is waiting for the

@@ -1,8 +1,9 @@
 import CasesCore
 import CasesCrypto
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Results on stdout (text or one JSON document); errors on stderr with the docs/cli.md exit code.

@@ -1,7 +1,8 @@
 import CasesCore
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Guided questions on a terminal, for caseworkers who do not write JSON. Each answer is
@@ -91,16 +92,20 @@ enum Prompts {
         }
         var doc = AdvanceDocument()
         let missing = c.missing(forGate: c.stage)
-        if !missing.isEmpty { Terminal.message("Still missing for \(c.stage.rawValue): \(missing.joined(separator: ", ")). Add them with --input {\"principal\": {…}}.") }
+        if !missing.isEmpty {
+            Terminal.message("Still missing for \(c.stage.rawValue): \(missing.joined(separator: ", ")). Add them with --input {\"principal\": {…}}.")
+        }
         switch c.stage.next {
         case .riskAssessment?: doc.assessment = try assessment()
         case .destination?:
-            doc.destination = DestinationPlan(country: try country("Destination country", required: true),
-                                              route: try choice("Legal route", LegalRoute.self, required: true),
-                                              travelOn: try date("Planned travel date"), funding: try text("Funding"))
+            doc.destination = DestinationPlan(
+                country: try country("Destination country", required: true),
+                route: try choice("Legal route", LegalRoute.self, required: true),
+                travelOn: try date("Planned travel date"), funding: try text("Funding"))
         case .arrival?:
-            doc.arrival = Arrival(arrivedOn: try date("Arrived on", required: true), country: try country("Country", required: true),
-                                  city: try text("City", required: true), legalStatus: try text("Legal status on arrival"), checkins: nil)
+            doc.arrival = Arrival(
+                arrivedOn: try date("Arrived on", required: true), country: try country("Country", required: true),
+                city: try text("City", required: true), legalStatus: try text("Legal status on arrival"), checkins: nil)
         default: break
         }
         return doc
@@ -110,7 +115,8 @@ enum Prompts {
     /// one-line prompt.
     static func noteText() throws -> String {
         if let editor = ProcessInfo.processInfo.environment["EDITOR"], !editor.isEmpty, FileManager.default.fileExists(atPath: EditorDraft.folder),
-           let text = try EditorDraft.edit() {
+            let text = try EditorDraft.edit()
+        {
             return text
         }
         guard let t = try text("Note", required: true) else { throw EndOfInput() }

@@ -13,7 +13,8 @@ enum SessionError: CasesError {
         switch self {
         case .noTerminal: "No terminal to ask for the passphrase; give it with --passphrase-file or CASES_PASSPHRASE_FILE."
         case .noInput(let what): "No \(what) given and stdin is not a terminal; pass it with --input FILE (or - for stdin)."
-        case .stdinIsTheShells(let what): "Inside `cases shell` stdin carries the shell's commands, so the \(what) cannot come from it; pass it with --input FILE."
+        case .stdinIsTheShells(let what):
+            "Inside `cases shell` stdin carries the shell's commands, so the \(what) cannot come from it; pass it with --input FILE."
         }
     }
 }
@@ -139,12 +140,18 @@ struct Session {
         case .off, .consistent, .started(hadHistory: false): break
         case .rolledBack, .damaged:
             if let refusal = vault.anchorStatus.refusal {
-                Terminal.message("warning: \(refusal.finding). Nothing can be changed or published until it is accepted with `cases audit accept-rollback` (only if you restored a backup on purpose).")
+                Terminal.message(
+                    "warning: \(refusal.finding). Nothing can be changed or published until it is accepted with `cases audit accept-rollback` (only if you restored a backup on purpose)."
+                )
             }
         case .started(hadHistory: true):
-            Terminal.message("note: this laptop had no record of this vault's last state (first use here, or the record in \(stateFolder) was deleted), so a rollback before now cannot be detected; from now on it can.")
+            Terminal.message(
+                "note: this laptop had no record of this vault's last state (first use here, or the record in \(stateFolder) was deleted), so a rollback before now cannot be detected; from now on it can."
+            )
         case .notKept(let why):
-            Terminal.message("warning: cannot keep this laptop's record of the vault's last state (\(why)); a rolled-back vault will not be noticed. Set CASES_STATE_DIR or --state-dir to a folder you can write.")
+            Terminal.message(
+                "warning: cannot keep this laptop's record of the vault's last state (\(why)); a rolled-back vault will not be noticed. Set CASES_STATE_DIR or --state-dir to a folder you can write."
+            )
         }
     }
 
@@ -153,7 +160,8 @@ struct Session {
     /// vault still works, but the warning must not be lost to a script.
     private func warnAboutDamagedKeyslots(_ vault: UnlockedVault) {
         for slot in vault.damagedKeyslots {
-            let fix = slot.kind == "recovery"
+            let fix =
+                slot.kind == "recovery"
                 ? "it may no longer open the vault when it is needed: make sure a passphrase opens it, and keep a backup"
                 : slot.unlockedThisSession
                     ? "it opened this session, but its label or cost was changed: add a new passphrase with `cases key add`, then remove this slot"

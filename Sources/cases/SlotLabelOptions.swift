@@ -34,7 +34,9 @@ struct SlotLabelOptions: ParsableArguments {
             return cleaned(String(first))
         }
         guard Terminal.stdinIsTerminal else { return nil }
-        guard let typed = try Terminal.ask("A name for this keyslot, shown in `cases key list` (initials or a pseudonym; Enter for none): ") else { return nil }
+        guard let typed = try Terminal.ask("A name for this keyslot, shown in `cases key list` (initials or a pseudonym; Enter for none): ") else {
+            return nil
+        }
         return cleaned(typed)
     }
 

@@ -1,8 +1,9 @@
 import CasesCore
 import CasesCrypto
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Everything that talks to a person at a terminal: prompts, hidden passphrase entry, colour.

@@ -1,6 +1,7 @@
-@testable import AgeFormat
 import CasesCrypto
 import Testing
+
+@testable import AgeFormat
 
 @Suite("AgeArmor")
 struct ArmorTests {
@@ -30,7 +31,8 @@ struct ArmorTests {
 
     @Test func rejectsMissingOrAlteredBeginAndEndLines() {
         #expect(error(armored.replacingOccurrences(of: AgeArmor.endLine + "\n", with: ""))?.kind == .damaged)
-        #expect(error(armored.replacingOccurrences(of: "-----END AGE ENCRYPTED FILE-----", with: "-----END AGE ENCRYPTED FILE----"))?.kind == .damaged)
+        #expect(
+            error(armored.replacingOccurrences(of: "-----END AGE ENCRYPTED FILE-----", with: "-----END AGE ENCRYPTED FILE----"))?.kind == .damaged)
         #expect(error(armored.replacingOccurrences(of: "BEGIN AGE ENCRYPTED FILE", with: "BEGIN age ENCRYPTED FILE"))?.kind == .damaged)
         #expect(error("garbage\n" + armored)?.kind == .damaged)
         #expect(error("\(AgeArmor.beginLine)\n\(AgeArmor.endLine)\n") == .malformedArmor("there is nothing between BEGIN and END"))
@@ -43,7 +45,7 @@ struct ArmorTests {
 
     @Test func rejectsLinesOfTheWrongLength() {
         var l = lines
-        l[1] += "AAAA"   // 68 columns
+        l[1] += "AAAA" // 68 columns
         #expect(error(l.joined(separator: "\n") + "\n")?.kind == .damaged)
         l = lines
         l[1] = String(l[1].dropLast(4)) // a short line that is not the last

@@ -1,5 +1,6 @@
-@testable import AgeFormat
 import Testing
+
+@testable import AgeFormat
 
 @Suite("Bech32")
 struct Bech32Tests {
@@ -16,18 +17,18 @@ struct Bech32Tests {
 
     // BIP 173 invalid strings, each with the reason the BIP gives.
     static let invalid: [(String, Bech32.Error)] = [
-        ("\u{20}1nwldj5", .invalidCharacter),          // HRP character out of range
-        ("\u{7F}1axkwrx", .invalidCharacter),          // HRP character out of range
-        ("\u{80}1eym55h", .invalidCharacter),          // HRP character out of range
+        ("\u{20}1nwldj5", .invalidCharacter), // HRP character out of range
+        ("\u{7F}1axkwrx", .invalidCharacter), // HRP character out of range
+        ("\u{80}1eym55h", .invalidCharacter), // HRP character out of range
         ("an84characterslonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1569pvx", .tooLong),
-        ("pzry9x0s0muk", .missingSeparator),           // no separator character
-        ("1pzry9x0s0muk", .emptyHumanReadablePart),    // empty HRP
-        ("x1b4n0q5v", .invalidCharacter),              // invalid data character
-        ("li1dgmt3", .checksumTooShort),               // too short checksum
-        ("de1lg7wt\u{FF}", .invalidCharacter),         // invalid character in checksum
-        ("A1G7SGD8", .invalidChecksum),                // checksum calculated with uppercase form of HRP
-        ("10a06t8", .emptyHumanReadablePart),          // empty HRP
-        ("1qzzfhee", .emptyHumanReadablePart),         // empty HRP
+        ("pzry9x0s0muk", .missingSeparator), // no separator character
+        ("1pzry9x0s0muk", .emptyHumanReadablePart), // empty HRP
+        ("x1b4n0q5v", .invalidCharacter), // invalid data character
+        ("li1dgmt3", .checksumTooShort), // too short checksum
+        ("de1lg7wt\u{FF}", .invalidCharacter), // invalid character in checksum
+        ("A1G7SGD8", .invalidChecksum), // checksum calculated with uppercase form of HRP
+        ("10a06t8", .emptyHumanReadablePart), // empty HRP
+        ("1qzzfhee", .emptyHumanReadablePart), // empty HRP
     ]
 
     @Test(arguments: valid)
@@ -92,11 +93,11 @@ struct Base64Tests {
 
     @Test func unpaddedRejectsPaddingNonCanonicalAndForeignCharacters() {
         #expect(unpadded("Zg==") == nil)
-        #expect(unpadded("Zh") == nil)        // unused bits set: non-canonical "f"
+        #expect(unpadded("Zh") == nil) // unused bits set: non-canonical "f"
         #expect(unpadded("Zm9=") == nil)
-        #expect(unpadded("Z") == nil)         // impossible length
+        #expect(unpadded("Z") == nil) // impossible length
         #expect(unpadded("Zm9v\n") == nil)
-        #expect(unpadded("Zm-v") == nil)      // URL alphabet
+        #expect(unpadded("Zm-v") == nil) // URL alphabet
         #expect(unpadded("Zm9 v") == nil)
     }
 
@@ -108,6 +109,6 @@ struct Base64Tests {
         #expect(padded("Zm8==") == nil)
         #expect(padded("Zm=v") == nil)
         #expect(padded("Zh==") == nil)
-        #expect(padded("Zm9=") == nil)        // non-canonical "fo"
+        #expect(padded("Zm9=") == nil) // non-canonical "fo"
     }
 }

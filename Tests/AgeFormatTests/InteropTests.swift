@@ -1,13 +1,17 @@
-@testable import AgeFormat
 import CasesCrypto
 import Foundation
 import Testing
 
+@testable import AgeFormat
+
 private let agePath = which("age")
 private let keygenPath = which("age-keygen")
 
-@Suite("Interop with the age command", .enabled(if: agePath != nil && keygenPath != nil,
-                                                "age and age-keygen are not on PATH: install the Debian package `age` to run the interop tests"))
+@Suite(
+    "Interop with the age command",
+    .enabled(
+        if: agePath != nil && keygenPath != nil,
+        "age and age-keygen are not on PATH: install the Debian package `age` to run the interop tests"))
 struct InteropTests {
     private func keygen(_ dir: TempDir, _ name: String) throws -> (path: String, identity: AgeX25519Identity) {
         let path = dir.path(name)
@@ -42,7 +46,8 @@ struct InteropTests {
         let a = try keygen(dir, "a.txt").identity, b = try keygen(dir, "b.txt").identity
         let plain = pattern(100_000)
         try write(plain, dir.path("plain"))
-        #expect(try run(agePath!, ["-r", a.recipient.description, "-r", b.recipient.description, "-o", dir.path("x.age"), dir.path("plain")]).status == 0)
+        #expect(
+            try run(agePath!, ["-r", a.recipient.description, "-r", b.recipient.description, "-o", dir.path("x.age"), dir.path("plain")]).status == 0)
         #expect(try decrypt(read(dir.path("x.age")), [.x25519(a)]) == plain)
         #expect(try decrypt(read(dir.path("x.age")), [.x25519(b)]) == plain)
         let stranger = try AgeX25519Identity.generate()
@@ -75,8 +80,10 @@ struct InteropTests {
         defer { dir.cleanup() }
         let (path, id) = try keygen(dir, "key.txt")
         let fileKey = try SecretBytes.random(count: 16)
-        let stanzas = [AgeStanza(type: "example.org/grease", arguments: ["a", "b"], body: pattern(70)),
-                       try Stanzas.wrapX25519(fileKey: fileKey, to: id.recipient)]
+        let stanzas = [
+            AgeStanza(type: "example.org/grease", arguments: ["a", "b"], body: pattern(70)),
+            try Stanzas.wrapX25519(fileKey: fileKey, to: id.recipient),
+        ]
         let sink = ArrayByteSink()
         let w = try AgeWriter(to: sink, fileKey: fileKey, stanzas: stanzas, armor: false)
         try [UInt8](repeating: 9, count: 1000).withUnsafeBytes { try w.write($0) }

@@ -1,6 +1,7 @@
-@testable import AgeFormat
 import CasesCrypto
 import Testing
+
+@testable import AgeFormat
 
 @Suite("AgeX25519Recipient")
 struct AgeX25519RecipientTests {
@@ -61,7 +62,9 @@ struct AgeX25519IdentityTests {
     }
 
     @Test func identityFileMayHoldSeveralKeysCommentsBlankLinesAndCRLF() throws {
-        let text = "# one\r\n\(Self.specIdentity)\r\n\n# two\n" + (try AgeX25519Identity.generate().encoded().withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
+        let text =
+            "# one\r\n\(Self.specIdentity)\r\n\n# two\n"
+            + (try AgeX25519Identity.generate().encoded().withUnsafeBytes { String(decoding: $0, as: UTF8.self) })
         let ids = try AgeX25519Identity.parseIdentityFile(secret(text))
         #expect(ids.count == 2)
         #expect(ids[0].recipient.description == AgeX25519RecipientTests.specRecipient)

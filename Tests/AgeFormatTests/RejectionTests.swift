@@ -1,6 +1,7 @@
-@testable import AgeFormat
 import CasesCrypto
 import Testing
+
+@testable import AgeFormat
 
 /// Builds an age file with exactly the given stanzas and a valid MAC (so a rejection is
 /// structural, not the MAC's).
@@ -40,7 +41,7 @@ struct RejectionTests {
         let plain = pattern(3 * 65_536 + 100)
         let enc = try encrypt(plain, [.x25519(id.recipient)])
         let payloadStart = headerLength(enc) + 16
-        var cuts = Set(0..<(payloadStart + 20))          // inside the header, the nonce, the first tag
+        var cuts = Set(0..<(payloadStart + 20)) // inside the header, the nonce, the first tag
         for k in 0...4 {
             let boundary = payloadStart + k * 65_552
             for d in -17...17 where boundary + d >= 0 && boundary + d < enc.count { cuts.insert(boundary + d) }
@@ -218,15 +219,23 @@ struct RejectionTests {
     }
 
     @Test func onlyUnknownStanzaTypesAreUnsupported() throws {
-        let file = try craft { _ in [AgeStanza(type: "example.org/pq", arguments: ["x"], body: pattern(32)),
-                                     AgeStanza(type: "piv-p256", arguments: [], body: [])] }
+        let file = try craft { _ in
+            [
+                AgeStanza(type: "example.org/pq", arguments: ["x"], body: pattern(32)),
+                AgeStanza(type: "piv-p256", arguments: [], body: []),
+            ]
+        }
         #expect(error(file) == .unsupportedRecipientTypes)
         #expect(AgeError.unsupportedRecipientTypes.kind == .unsupported)
     }
 
     @Test func unknownStanzasAreSkippedWhenAnX25519StanzaMatches() throws {
-        let file = try craft { key in [AgeStanza(type: "example.org/pq", arguments: ["x"], body: pattern(64)),
-                                       try Stanzas.wrapX25519(fileKey: key, to: self.id.recipient)] }
+        let file = try craft { key in
+            [
+                AgeStanza(type: "example.org/pq", arguments: ["x"], body: pattern(64)),
+                try Stanzas.wrapX25519(fileKey: key, to: self.id.recipient),
+            ]
+        }
         #expect(try decrypt(file, [.x25519(id)]) == [1, 2, 3])
     }
 
@@ -237,7 +246,9 @@ struct RejectionTests {
         #expect(error(replacing(enc, arg, arg + " extra")) == .malformedHeader("an X25519 stanza has the wrong number of arguments"))
         #expect(error(replacing(enc, arg, String(arg.dropLast(4))))?.kind == .damaged)
         // A low-order share (all zeros) must abort.
-        #expect(error(replacing(enc, arg, Base64.encodeString([UInt8](repeating: 0, count: 32)))) == .malformedHeader("an X25519 stanza's share is a low-order point"))
+        #expect(
+            error(replacing(enc, arg, Base64.encodeString([UInt8](repeating: 0, count: 32))))
+                == .malformedHeader("an X25519 stanza's share is a low-order point"))
     }
 
     // MARK: header syntax
@@ -255,12 +266,15 @@ struct RejectionTests {
         let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
         let v = table.firstIndex(of: b64.last!)!
         spare[spare.count - 1] = table[v | 1]
-        #expect(error(replacing(enc, body, String(decoding: spare, as: UTF8.self))) == .malformedHeader("a stanza body is not canonical unpadded base64"))
+        #expect(
+            error(replacing(enc, body, String(decoding: spare, as: UTF8.self))) == .malformedHeader("a stanza body is not canonical unpadded base64"))
     }
 
     @Test func stanzaLineWrappingRulesAreEnforced() throws {
         // 48-byte body = exactly 64 columns: an empty final line is required.
-        let file = try craft { key in [AgeStanza(type: "grease", arguments: [], body: pattern(48)), try Stanzas.wrapX25519(fileKey: key, to: self.id.recipient)] }
+        let file = try craft { key in
+            [AgeStanza(type: "grease", arguments: [], body: pattern(48)), try Stanzas.wrapX25519(fileKey: key, to: self.id.recipient)]
+        }
         let text = String(decoding: file[0..<headerLength(file)], as: UTF8.self)
         #expect(try decrypt(file, [.x25519(id)]) == [1, 2, 3])
         let line64 = String(text.split(separator: "\n")[2])
@@ -268,7 +282,9 @@ struct RejectionTests {
         // Without the empty line the next "->" line is read as body: damage.
         #expect(error(replacing(file, line64 + "\n\n", line64 + "\n"))?.kind == .damaged)
         // A 65-column line.
-        let longBody = try craft { key in [AgeStanza(type: "grease", arguments: [], body: pattern(30)), try Stanzas.wrapX25519(fileKey: key, to: self.id.recipient)] }
+        let longBody = try craft { key in
+            [AgeStanza(type: "grease", arguments: [], body: pattern(30)), try Stanzas.wrapX25519(fileKey: key, to: self.id.recipient)]
+        }
         let short = String(String(decoding: longBody[0..<headerLength(longBody)], as: UTF8.self).split(separator: "\n")[2])
         #expect(error(replacing(longBody, short, short + String(repeating: "A", count: 65 - short.count)))?.kind == .damaged)
     }

@@ -1,7 +1,8 @@
-@testable import AgeFormat
 import CasesCrypto
 import Foundation
 import Testing
+
+@testable import AgeFormat
 
 @Suite("AgeEncryptor and AgeDecryptor round trips")
 struct RoundTripTests {
@@ -19,9 +20,11 @@ struct RoundTripTests {
         _ = FileManager.default.createFile(atPath: dir.path("enc.age"), contents: nil)
         let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir.path("enc.age")))
         var reports: [Int64] = []
-        try AgeEncryptor.encrypt(from: FileDescriptorByteSource(fileDescriptor: inHandle.fileDescriptor),
-                                 to: FileDescriptorByteSink(fileDescriptor: outHandle.fileDescriptor),
-                                 recipients: [.x25519(id.recipient)]) { reports.append($0) }
+        try AgeEncryptor.encrypt(
+            from: FileDescriptorByteSource(fileDescriptor: inHandle.fileDescriptor),
+            to: FileDescriptorByteSink(fileDescriptor: outHandle.fileDescriptor),
+            recipients: [.x25519(id.recipient)]
+        ) { reports.append($0) }
         try inHandle.close(); try outHandle.close()
         #expect(reports == reports.sorted())
         #expect((reports.last ?? 0) == Int64(size))
@@ -35,9 +38,11 @@ struct RoundTripTests {
         _ = FileManager.default.createFile(atPath: dir.path("dec"), contents: nil)
         let decHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir.path("dec")))
         var decReports: [Int64] = []
-        try AgeDecryptor.decrypt(from: FileDescriptorByteSource(fileDescriptor: encHandle.fileDescriptor),
-                                 to: FileDescriptorByteSink(fileDescriptor: decHandle.fileDescriptor),
-                                 identities: [.x25519(id)]) { decReports.append($0) }
+        try AgeDecryptor.decrypt(
+            from: FileDescriptorByteSource(fileDescriptor: encHandle.fileDescriptor),
+            to: FileDescriptorByteSink(fileDescriptor: decHandle.fileDescriptor),
+            identities: [.x25519(id)]
+        ) { decReports.append($0) }
         try encHandle.close(); try decHandle.close()
         #expect(decReports.last == Int64(enc.count))
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir.path("dec"))) == Data(plain))

@@ -1,7 +1,8 @@
-@testable import AgeFormat
 import CasesCrypto
 import Foundation
 import Testing
+
+@testable import AgeFormat
 
 /// A fresh temporary folder, removed by `cleanup()`.
 struct TempDir {

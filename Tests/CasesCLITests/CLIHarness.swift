@@ -53,7 +53,9 @@ final class CLIHarness: @unchecked Sendable {
         let group = DispatchGroup()
         group.enter()
         let reader = out.fileHandleForReading
-        DispatchQueue.global().async { outBox.value = reader.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            outBox.value = reader.readDataToEndOfFile(); group.leave()
+        }
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         let outData = outBox.value

@@ -141,9 +141,14 @@ import Testing
             return r
         }
         let id = try run(["open", "--input", "-"], CLIHarness.caseJSON(canary)).out.trimmingCharacters(in: .whitespacesAndNewlines)
-        _ = try run(["advance", id, "--input", "-"], #"{"assessment": {"level": "high", "likelihood": 4, "impact": 5, "threats": [{"actor": "a \#(canary)", "kind": "k \#(canary)", "evidence": "e \#(canary)"}], "vulnerabilities": "v \#(canary)", "capacities": "c \#(canary)", "urgency": "u \#(canary)"}}"#)
+        _ = try run(
+            ["advance", id, "--input", "-"],
+            #"{"assessment": {"level": "high", "likelihood": 4, "impact": 5, "threats": [{"actor": "a \#(canary)", "kind": "k \#(canary)", "evidence": "e \#(canary)"}], "vulnerabilities": "v \#(canary)", "capacities": "c \#(canary)", "urgency": "u \#(canary)"}}"#
+        )
         _ = try run(["advance", id, "--input", "-"], #"{"destination": {"country": "GE", "route": "visa_free", "funding": "f \#(canary)"}}"#)
-        _ = try run(["advance", id, "--input", "-"], #"{"arrival": {"arrived_on": "2021-06-01", "country": "GE", "city": "Tbilisi \#(canary)", "legal_status": "s \#(canary)"}}"#)
+        _ = try run(
+            ["advance", id, "--input", "-"],
+            #"{"arrival": {"arrived_on": "2021-06-01", "country": "GE", "city": "Tbilisi \#(canary)", "legal_status": "s \#(canary)"}}"#)
         _ = try run(["note", id, "--input", "-"], "note \(canary)")
         _ = try run(["close", id, "--outcome", "settled"])
         #expect(try run(["show", id]).out.contains(canary)) // it is really there, sealed

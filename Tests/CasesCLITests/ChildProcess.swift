@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Whether the deeper reliability runs are asked for (`CASES_LONG_TESTS=1`); CI runs the short ones.
@@ -22,8 +23,10 @@ final class ChildProcess {
 
     /// Starts `executable ARGS` with exactly `environment`, stdin from `stdin` (or /dev/null),
     /// stdout and stderr to the named files.
-    init(_ executable: String, _ arguments: [String], environment: [String: String],
-         stdin: String = "/dev/null", stdout: String, stderr: String) throws {
+    init(
+        _ executable: String, _ arguments: [String], environment: [String: String],
+        stdin: String = "/dev/null", stdout: String, stderr: String
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -97,7 +100,8 @@ extension CLIHarness {
         let child = try ChildProcess("/bin/sh", ["-c", script, Self.binary] + args, environment: environment, stdout: out, stderr: err)
         guard case .exited(let code) = child.wait() else { return Result(code: -1, out: "", err: "killed by a signal") }
         defer { unlink(out); unlink(err) }
-        return Result(code: code, out: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
-                      err: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+        return Result(
+            code: code, out: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+            err: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
     }
 }

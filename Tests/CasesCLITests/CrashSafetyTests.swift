@@ -1,6 +1,7 @@
+import CasesTestSupport
 import Foundation
 import Testing
-import CasesTestSupport
+
 @testable import CasesCore
 
 /// The real binary killed with SIGKILL at random moments while it opens, advances, notes and
@@ -20,8 +21,12 @@ import CasesTestSupport
         var runs = 0, kills = 0, completed = 0, failed = 0, tornWAL = 0
         var landed: [Op: Int] = [:], lost: [Op: Int] = [:], killedBy: [Op: Int] = [:]
         var description: String {
-            let perOp = Op.allCases.map { "\($0.rawValue) \(killedBy[$0, default: 0]) killed (\(landed[$0, default: 0]) had committed, \(lost[$0, default: 0]) had not)" }
-            return "\(runs) runs, \(kills) SIGKILLs (\(tornWAL) of them mid-transaction, leaving uncommitted frames in the WAL), \(completed) exited 0 before the kill, \(failed) other exits; " + perOp.joined(separator: "; ")
+            let perOp = Op.allCases.map {
+                "\($0.rawValue) \(killedBy[$0, default: 0]) killed (\(landed[$0, default: 0]) had committed, \(lost[$0, default: 0]) had not)"
+            }
+            return
+                "\(runs) runs, \(kills) SIGKILLs (\(tornWAL) of them mid-transaction, leaving uncommitted frames in the WAL), \(completed) exited 0 before the kill, \(failed) other exits; "
+                + perOp.joined(separator: "; ")
         }
     }
 

@@ -1,6 +1,7 @@
 import CasesTestSupport
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 /// Writes that fail (a file-size limit, EFBIG, and a full tmpfs, ENOSPC, where this machine
@@ -41,8 +42,10 @@ import Testing
 
     /// Checks one limited run: 0 and the change is there, or 74 with one sentence and the vault
     /// exactly as it was. Returns whether it failed (74).
-    static func expectCleanOutcome(_ r: CLIHarness.Result, _ what: String, inspector: VaultInspector,
-                                   before: VaultInspector.Look, grew: (VaultInspector.Look) -> Bool) throws -> Bool {
+    static func expectCleanOutcome(
+        _ r: CLIHarness.Result, _ what: String, inspector: VaultInspector,
+        before: VaultInspector.Look, grew: (VaultInspector.Look) -> Bool
+    ) throws -> Bool {
         #expect(r.code == 0 || r.code == 74, "\(what): exit \(r.code): \(r.err)")
         let after = try inspector.look()
         #expect(after.ok, "\(what): \(after.integrity) \(after.audit.firstBreak ?? "") \(after.damaged)")
@@ -67,8 +70,10 @@ import Testing
 
     /// Runs one change under each file-size limit in turn; every run must end cleanly, and at
     /// least one must fail (else the limits exercised nothing).
-    static func sweep(_ name: String, _ args: [String], limits: [Int], adds: Int, cli: CLIHarness,
-                      prepare: () throws -> Void = {}) throws {
+    static func sweep(
+        _ name: String, _ args: [String], limits: [Int], adds: Int, cli: CLIHarness,
+        prepare: () throws -> Void = {}
+    ) throws {
         let (inspector, initial) = try vaultWithCases(cli)
         var before = initial
         var outcomes: [(Int, Int32)] = []
@@ -76,8 +81,9 @@ import Testing
             try prepare()
             let r = try cli.runLimited(args, fileSizeBlocks: blocks, tag: "\(name)-\(blocks)")
             outcomes.append((blocks, r.code))
-            _ = try expectCleanOutcome(r, "\(name) with ulimit -f \(blocks)", inspector: inspector, before: before,
-                                       grew: { $0.cases.count == before.cases.count + adds })
+            _ = try expectCleanOutcome(
+                r, "\(name) with ulimit -f \(blocks)", inspector: inspector, before: before,
+                grew: { $0.cases.count == before.cases.count + adds })
             before = try inspector.look()
         }
         report("\(name) (ulimit -f blocks→exit)", outcomes)
@@ -112,11 +118,13 @@ import Testing
         var outcomes: [(Int, Int32)] = []
         for blocks in [0, 1, 8, size / 512 - 1, size / 512, size / 512 + 1, size / 512 + 2] {
             let out = cli.folder + "/backup-\(blocks).age"
-            let r = try cli.runLimited(["backup", "create", "--out", out, "--recipient", "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"],
-                                       fileSizeBlocks: blocks, tag: "backup-\(blocks)")
+            let r = try cli.runLimited(
+                ["backup", "create", "--out", out, "--recipient", "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"],
+                fileSizeBlocks: blocks, tag: "backup-\(blocks)")
             outcomes.append((blocks, r.code))
-            let failed = try Self.expectCleanOutcome(r, "backup create with ulimit -f \(blocks)", inspector: inspector, before: before,
-                                                     grew: { $0.cases.count == before.cases.count })
+            let failed = try Self.expectCleanOutcome(
+                r, "backup create with ulimit -f \(blocks)", inspector: inspector, before: before,
+                grew: { $0.cases.count == before.cases.count })
             if failed {
                 failures += 1
                 #expect(!FileManager.default.fileExists(atPath: out), "a failed backup left \(out)")
@@ -143,8 +151,9 @@ import Testing
         var outcomes: [(Int, Int32)] = []
         for blocks in [0, 1, 8, size / 512 - 1, size / 512, size / 512 + 1, size / 512 + 8, size / 512 + 64] {
             let to = restored + "/vault-\(blocks).cases"
-            let r = try cli.runLimited(["backup", "restore", backup, "--to", to, "--backup-passphrase-file", pass],
-                                       fileSizeBlocks: blocks, tag: "restore-\(blocks)")
+            let r = try cli.runLimited(
+                ["backup", "restore", backup, "--to", to, "--backup-passphrase-file", pass],
+                fileSizeBlocks: blocks, tag: "restore-\(blocks)")
             outcomes.append((blocks, r.code))
             #expect(r.code == 0 || r.code == 74, "restore with ulimit -f \(blocks): exit \(r.code): \(r.err)")
             if r.code == 74 {
@@ -211,8 +220,14 @@ import Testing
             let commands: [(String, [String], (VaultInspector.Look) -> Bool)] = [
                 ("open", ["open", "--input", cli.folder + "/case.json"], { $0.cases.count == before.cases.count + 1 }),
                 ("import", ["import", bulk, "--format", "jsonl"], { $0.cases.count == before.cases.count + 20 }),
-                ("backup create", ["backup", "create", "--out", disk + "/b-\(slack).age", "--passphrase", "--backup-passphrase-file", pass], { _ in true }),
-                ("backup restore", ["backup", "restore", backup, "--to", disk + "/restored-\(slack)/vault.cases", "--backup-passphrase-file", pass], { _ in true }),
+                (
+                    "backup create", ["backup", "create", "--out", disk + "/b-\(slack).age", "--passphrase", "--backup-passphrase-file", pass],
+                    { _ in true }
+                ),
+                (
+                    "backup restore",
+                    ["backup", "restore", backup, "--to", disk + "/restored-\(slack)/vault.cases", "--backup-passphrase-file", pass], { _ in true }
+                ),
             ]
             for (name, args, grew) in commands {
                 try CLIHarness.caseJSON().write(toFile: cli.folder + "/case.json", atomically: false, encoding: .utf8)
@@ -220,7 +235,8 @@ import Testing
                 let r = try cli.run(args)
                 unlink(filler)
                 outcomes[name, default: []].append((slack / 1024, r.code))
-                #expect(Self.leftovers([disk, disk + "/restored-\(slack)"]).isEmpty, "\(name): \(Self.leftovers([disk, disk + "/restored-\(slack)"]))")
+                #expect(
+                    Self.leftovers([disk, disk + "/restored-\(slack)"]).isEmpty, "\(name): \(Self.leftovers([disk, disk + "/restored-\(slack)"]))")
                 if r.code != 0 {
                     for out in [disk + "/b-\(slack).age", disk + "/restored-\(slack)/vault.cases"] where args.contains(out) {
                         #expect(!FileManager.default.fileExists(atPath: out), "a failed \(name) left \(out)")

@@ -52,24 +52,27 @@ import Testing
         try cli.initVault()
         let id = try cli.run(["open", "--input", try ShellTests.caseFile(cli)]).out.trimmingCharacters(in: .whitespacesAndNewlines)
         let editor = try FakeEditor(cli)
-        let r = try ShellTests.shell(cli, [id], terminal: true, command: "note", env: ["EDITOR": editor.script], [
-            .run {
-                let draft = try editor.draft()
-                #expect(FileManager.default.fileExists(atPath: draft))
-                let pid = try owner(draft)
-                kill(pid, signal)
-                try FakeEditor.waitUntil("cases to end") { !alive(pid) }
-                try after(cli, draft)
-                editor.letGo()
-            },
-        ])
+        let r = try ShellTests.shell(
+            cli, [id], terminal: true, command: "note", env: ["EDITOR": editor.script],
+            [
+                .run {
+                    let draft = try editor.draft()
+                    #expect(FileManager.default.fileExists(atPath: draft))
+                    let pid = try owner(draft)
+                    kill(pid, signal)
+                    try FakeEditor.waitUntil("cases to end") { !alive(pid) }
+                    try after(cli, draft)
+                    editor.letGo()
+                }
+            ])
         #expect(r.code != 0, "\(r.out)")
         let notes = (cli.json(try cli.run(["show", id, "--json"]).out)["case"] as? [String: Any])?["notes"] as? [Any]
         #expect(notes?.count == 1, "the stopped note was not stored (the case came with one)")
     }
 
-    @Test(.enabled(if: ShellTests.haveScript, "needs util-linux script for a pseudo-terminal"),
-          arguments: [SIGHUP, SIGTERM, SIGINT])
+    @Test(
+        .enabled(if: ShellTests.haveScript, "needs util-linux script for a pseudo-terminal"),
+        arguments: [SIGHUP, SIGTERM, SIGINT])
     func aCatchableSignalRemovesTheDraftAtOnce(signal: Int32) throws {
         try Self.noteStopped(by: signal) { _, draft in
             #expect(!FileManager.default.fileExists(atPath: draft), "signal \(signal) left \(draft)")

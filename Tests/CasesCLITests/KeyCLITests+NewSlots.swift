@@ -38,10 +38,13 @@ extension KeyCLITests {
         try Self.write("short", cli.passFile)
         let made = try cli.run(["init", "--kdf", "interactive", "--label", "tester", "--accept-weak-passphrase", "--json"])
         #expect(made.code == 0, "\(made.err)")
-        let slot = try #require((cli.json(made.out)["keyslots"] as? [[String: Any]])?.first { $0["kind"] as? String == "passphrase" }?["id"] as? String)
+        let slot = try #require(
+            (cli.json(made.out)["keyslots"] as? [[String: Any]])?.first { $0["kind"] as? String == "passphrase" }?["id"] as? String)
         let weak = cli.folder + "/weak"
         try Self.write("second", weak)
-        let added = try cli.run(["key", "add", "--label", "B", "--kdf", "interactive", "--new-passphrase-file", weak, "--accept-weak-passphrase", "--json"])
+        let added = try cli.run([
+            "key", "add", "--label", "B", "--kdf", "interactive", "--new-passphrase-file", weak, "--accept-weak-passphrase", "--json",
+        ])
         #expect(added.code == 0, "\(added.err)")
         let slotB = try #require((cli.json(added.out)["keyslot"] as? [String: Any])?["id"] as? String)
 
@@ -87,11 +90,13 @@ extension KeyCLITests {
     @Test(.enabled(if: ShellTests.haveScript, "needs util-linux script for a pseudo-terminal"))
     func onATerminalInitAsksForTheLabel() throws {
         let cli = try CLIHarness()
-        let r = try ShellTests.shell(cli, ["--kdf", "interactive"], terminal: true, command: "init", [
-            .waitFor("A name for this keyslot"),
-            .keys("heron\r"),
-            .waitFor("Recovery code"),
-        ])
+        let r = try ShellTests.shell(
+            cli, ["--kdf", "interactive"], terminal: true, command: "init",
+            [
+                .waitFor("A name for this keyslot"),
+                .keys("heron\r"),
+                .waitFor("Recovery code"),
+            ])
         #expect(r.code == 0, "\(r.out)")
         let slots = cli.json(try cli.run(["key", "list", "--json"]).out)["keyslots"] as? [[String: Any]] ?? []
         #expect(slots.contains { $0["label"] as? String == "heron" }, "\(slots)")

@@ -42,7 +42,9 @@ import Testing
         #expect(verbose.code == 0)
         let lines = verbose.out.split(separator: "\n").map(String.init)
         #expect(lines[0].hasPrefix("SEQ"))
-        #expect(lines[1].hasPrefix("1 ") && lines[1].contains(id) && lines[1].contains("opened") && lines[1].hasSuffix("caseworker B (removed slot)"), "\(verbose.out)")
+        #expect(
+            lines[1].hasPrefix("1 ") && lines[1].contains(id) && lines[1].contains("opened") && lines[1].hasSuffix("caseworker B (removed slot)"),
+            "\(verbose.out)")
         #expect(lines[2].hasPrefix("2 ") && lines[2].contains("noted") && lines[2].hasSuffix("tester"), "\(verbose.out)")
         #expect(lines.contains("caseworker B (removed slot): 1 event"))
         #expect(lines.last?.hasPrefix("Audit chain holds: 2 events") == true)
@@ -112,7 +114,10 @@ import Testing
         let wrong = try Self.wrongFile(cli)
         let first = try cli.run(["list", "--passphrase-file", wrong])
         #expect(first.code == 77)
-        #expect(first.err == "error: The passphrase does not open this vault, and 2 more wrong tries in a row will shred it (unlock policy); check it before trying again.\n")
+        #expect(
+            first.err
+                == "error: The passphrase does not open this vault, and 2 more wrong tries in a row will shred it (unlock policy); check it before trying again.\n"
+        )
         let second = try cli.run(["list", "--passphrase-file", wrong])
         #expect(second.code == 77 && second.err.contains("1 more wrong try"))
         let right = try cli.run(["list"])
@@ -156,6 +161,9 @@ import Testing
         for _ in 0..<2 { _ = try cli.run(["list", "--passphrase-file", wrong]) }
         let third = try cli.run(["list", "--passphrase-file", wrong])
         #expect(third.code == 77)
-        #expect(third.err == "error: Wrong again: after 3 wrong tries in a row this vault's unlock policy has shredded it, and no passphrase or recovery code can open it any more.\n")
+        #expect(
+            third.err
+                == "error: Wrong again: after 3 wrong tries in a row this vault's unlock policy has shredded it, and no passphrase or recovery code can open it any more.\n"
+        )
     }
 }

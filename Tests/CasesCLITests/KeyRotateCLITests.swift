@@ -66,7 +66,9 @@ import Testing
         let cli = try CLIHarness()
         let (_, second) = try Self.vault(cli)
         let slots = try cli.run(["key", "list", "--json"]).out
-        let ids = (cli.json(slots)["keyslots"] as? [[String: Any]] ?? []).filter { ($0["label"] as? String) == "B" }.compactMap { $0["id"] as? String }
+        let ids = (cli.json(slots)["keyslots"] as? [[String: Any]] ?? []).filter { ($0["label"] as? String) == "B" }.compactMap {
+            $0["id"] as? String
+        }
         let removed = try cli.run(["key", "remove", try #require(ids.first)])
         #expect(removed.code == 0)
         #expect(removed.out.contains("cases key rotate"), "\(removed.out)")

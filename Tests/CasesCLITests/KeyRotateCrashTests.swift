@@ -2,6 +2,7 @@ import CasesCrypto
 import CasesTestSupport
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 /// `cases key rotate` killed with SIGKILL at random moments: after every kill the vault is
@@ -45,8 +46,9 @@ import Testing
             unlocked.vault.foldWAL()
         }
         try FileManager.default.copyItem(atPath: cli.vault, toPath: folder + "/vault.cases")
-        let t = Template(folder: folder, recoveryFile: recoveryFile, secondFile: secondFile, cases: cases, material: material,
-                         main: try Data(contentsOf: URL(fileURLWithPath: folder + "/vault.cases")))
+        let t = Template(
+            folder: folder, recoveryFile: recoveryFile, secondFile: secondFile, cases: cases, material: material,
+            main: try Data(contentsOf: URL(fileURLWithPath: folder + "/vault.cases")))
         #expect(material.count == 6)
         return t
     }
@@ -69,8 +71,9 @@ import Testing
             chmod(path, 0o600)
             let warmingUp = n < 3
             let started = Date()
-            let child = try ChildProcess(CLIHarness.binary, ["key", "rotate", "--yes", "--json", "--vault", path], environment: cli.environment,
-                                         stdout: folder + "/out", stderr: folder + "/err")
+            let child = try ChildProcess(
+                CLIHarness.binary, ["key", "rotate", "--yes", "--json", "--vault", path], environment: cli.environment,
+                stdout: folder + "/out", stderr: folder + "/err")
             var afterCommit = false
             if !warmingUp {
                 let span = durations.sorted()[durations.count / 2]
@@ -81,7 +84,12 @@ import Testing
                     let deadline = Date().addingTimeInterval(span * 2)
                     // Seen twice, 1 ms apart: a WAL caught while SQLite rewrites or removes it can
                     // look committed for an instant.
-                    func committed() -> Bool { Self.rotationHasCommitted(path) && { usleep(1000); return Self.rotationHasCommitted(path) }() }
+                    func committed() -> Bool {
+                        Self.rotationHasCommitted(path)
+                            && {
+                                usleep(1000); return Self.rotationHasCommitted(path)
+                            }()
+                    }
                     while !committed() && Date() < deadline { usleep(500) }
                     afterCommit = committed()
                 case let third:
@@ -115,7 +123,9 @@ import Testing
             }
             try? FileManager.default.removeItem(atPath: folder)
         }
-        print("KeyRotateCrash: seed \(seed); \(kills) SIGKILLs (\(killedAfterCommit) right after the commit); vault old after \(old) runs, new after \(new)")
+        print(
+            "KeyRotateCrash: seed \(seed); \(kills) SIGKILLs (\(killedAfterCommit) right after the commit); vault old after \(old) runs, new after \(new)"
+        )
         #expect(kills >= wantedKills / 2, "seed \(seed)")
         // Without kills between the commit and the checkpoint the test would prove little.
         #expect(killedAfterCommit >= wantedKills / 6, "seed \(seed): only \(killedAfterCommit) kills landed after the commit")
@@ -132,12 +142,14 @@ import Testing
         guard !FileManager.default.fileExists(atPath: vault + "-shm"), let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         guard let size = try? handle.seekToEnd(), size >= 32 + 24, (try? handle.seek(toOffset: 8)) != nil,
-              let header = try? handle.read(upToCount: 4), header.count == 4 else { return false }
+            let header = try? handle.read(upToCount: 4), header.count == 4
+        else { return false }
         let pageSize = UInt64(header.reduce(0) { $0 << 8 | UInt32($1) })
         guard pageSize >= 512 else { return false }
         let frames = (size - 32) / (24 + pageSize)
         guard frames > 16, (try? handle.seek(toOffset: 32 + (frames - 1) * (24 + pageSize) + 4)) != nil,
-              let commit = try? handle.read(upToCount: 4), commit.count == 4 else { return false }
+            let commit = try? handle.read(upToCount: 4), commit.count == 4
+        else { return false }
         return commit.contains { $0 != 0 }
     }
 
@@ -152,7 +164,8 @@ import Testing
         let second = try cli.run(["list", "--vault", path, "--passphrase-file", t.secondFile], passphrase: false).code
         let isNew = oldRecovery != 0
         if isNew {
-            #expect(oldRecovery == 77 && second == 77 && count == 2, "\(what): a mix: old recovery \(oldRecovery), second slot \(second), \(count) slots")
+            #expect(
+                oldRecovery == 77 && second == 77 && count == 2, "\(what): a mix: old recovery \(oldRecovery), second slot \(second), \(count) slots")
             for file in FileManager.default.enumerator(atPath: (path as NSString).deletingLastPathComponent)?.allObjects as? [String] ?? [] {
                 let bytes = FileManager.default.contents(atPath: (path as NSString).deletingLastPathComponent + "/" + file) ?? Data()
                 for m in t.material { #expect(bytes.range(of: m) == nil, "\(what): \(file) still holds an old keyslot") }

@@ -3,6 +3,7 @@ import CasesTestSupport
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// `cases backup create` and `cases backup restore` killed with SIGKILL at random moments, with
@@ -143,7 +144,8 @@ import Testing
                         args = ["backup", "create", "--out", folder + "/backup.age", "--recipient", t.recipient, "--vault", path]
                         growing = ".backup.age.partial-"
                     case .restore:
-                        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                        try FileManager.default.createDirectory(
+                            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                         path = folder + "/vault.cases"
                         args = ["backup", "restore", t.backups[pinned ? 1 : 0], "--to", path, "--identity", t.identityFile]
                         growing = ".vault.cases.partial-"
@@ -158,7 +160,9 @@ import Testing
                             // Anywhere in the run, a little past its usual end.
                             let delay = Double(random.below(1_000_000)) / 1_000_000 * span * 1.05
                             how = "after \(Int(delay * 1000)) ms"
-                            try waitUntil(seconds: delay + 10, what: "\(kind) run \(n)") { child.hasEnded || Date().timeIntervalSince(started) >= delay }
+                            try waitUntil(seconds: delay + 10, what: "\(kind) run \(n)") {
+                                child.hasEnded || Date().timeIntervalSince(started) >= delay
+                            }
                         } else {
                             // Once the file it writes has grown to a random size: mid-copy.
                             let target = 1 + random.below(max(sizes[kind, default: 1], 1))

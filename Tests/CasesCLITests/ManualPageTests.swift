@@ -56,13 +56,17 @@ import Testing
         let page = Self.fromPage(text)
         #expect(binary.commands.count >= 20 && binary.options.count >= 20, "the binary described too little of itself")
         let advice = "run Scripts/generate-manual"
-        #expect(binary.commands.subtracting(page.commands).isEmpty,
-                "docs/cases.1 lacks the commands \(binary.commands.subtracting(page.commands).sorted()): \(advice)")
-        #expect(page.commands.subtracting(binary.commands).isEmpty,
-                "docs/cases.1 lists commands the binary does not have: \(page.commands.subtracting(binary.commands).sorted()): \(advice)")
-        #expect(binary.options.subtracting(page.options).isEmpty,
-                "docs/cases.1 lacks the options \(binary.options.subtracting(page.options).sorted()): \(advice)")
-        #expect(page.options.subtracting(binary.options).isEmpty,
-                "docs/cases.1 lists options the binary does not have: \(page.options.subtracting(binary.options).sorted()): \(advice)")
+        #expect(
+            binary.commands.subtracting(page.commands).isEmpty,
+            "docs/cases.1 lacks the commands \(binary.commands.subtracting(page.commands).sorted()): \(advice)")
+        #expect(
+            page.commands.subtracting(binary.commands).isEmpty,
+            "docs/cases.1 lists commands the binary does not have: \(page.commands.subtracting(binary.commands).sorted()): \(advice)")
+        #expect(
+            binary.options.subtracting(page.options).isEmpty,
+            "docs/cases.1 lacks the options \(binary.options.subtracting(page.options).sorted()): \(advice)")
+        #expect(
+            page.options.subtracting(binary.options).isEmpty,
+            "docs/cases.1 lists options the binary does not have: \(page.options.subtracting(binary.options).sorted()): \(advice)")
     }
 }

@@ -10,7 +10,9 @@ import Testing
 
     static func folderContents(_ folder: String) throws -> [String: Data] {
         var out: [String: Data] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: folder) { out[name] = FileManager.default.contents(atPath: folder + "/" + name) }
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
+            out[name] = FileManager.default.contents(atPath: folder + "/" + name)
+        }
         return out
     }
 

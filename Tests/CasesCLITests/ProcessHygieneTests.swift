@@ -17,7 +17,8 @@ import Testing
         // Aborted once sh has become sleep, so that the core would be sleep's own.
         let deadline = Date().addingTimeInterval(20)
         while (try? String(contentsOfFile: "/proc/\(p.processIdentifier)/cmdline", encoding: .utf8))?.hasPrefix("/bin/sleep") != true,
-              Date() < deadline { usleep(10_000) }
+            Date() < deadline
+        { usleep(10_000) }
         kill(p.processIdentifier, SIGABRT)
         p.waitUntilExit()
         return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).contains { $0.hasPrefix("core") }

@@ -2,6 +2,7 @@ import CasesTestSupport
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// Four processes of the real binary writing to one vault at once: every change acknowledged
@@ -60,7 +61,8 @@ import Testing
                 switch i % 5 {
                 case 0:
                     if let r = run(["open", "--input", "-"], Self.caseJSON("open \(tag)")), r.code == 0,
-                       let id = CaseID(parsing: r.out.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                        let id = CaseID(parsing: r.out.trimmingCharacters(in: .whitespacesAndNewlines))
+                    {
                         me.opened.append((id, "open \(tag)"))
                         own.append((id, .intake))
                     }
@@ -114,7 +116,9 @@ import Testing
         }
         let runs = results.value.map(\.runs).reduce(0, +)
         let refused = results.value.map(\.refusals.count).reduce(0, +)
-        print("Races: \(processes) processes × \(each) operations: \(runs) commands, \(acknowledged) acknowledged changes all present, \(refused) refused with 75, \(look.events) events, audit \(look.audit.ok ? "holds" : "broken")")
+        print(
+            "Races: \(processes) processes × \(each) operations: \(runs) commands, \(acknowledged) acknowledged changes all present, \(refused) refused with 75, \(look.events) events, audit \(look.audit.ok ? "holds" : "broken")"
+        )
     }
 
     /// The one way to get a 75 from a single change: another writer holding the vault longer

@@ -34,9 +34,14 @@ import Testing
         }
         let id = try run(["open", "--input", "-"], CLIHarness.caseJSON(c)).out.trimmingCharacters(in: .whitespacesAndNewlines)
         // The update: the principal corrected on the way, so the old name is superseded.
-        _ = try run(["advance", id, "--input", "-"], #"{"principal": {"full_name": "Pyotr \#(Self.updated)", "current_city": "Riga \#(Self.updated)"}, "assessment": {"level": "high", "likelihood": 4, "impact": 5, "threats": [{"actor": "a \#(c)", "kind": "k \#(c)", "evidence": "e \#(c)"}], "vulnerabilities": "v \#(c)", "capacities": "c \#(c)", "urgency": "u \#(c)"}}"#)
+        _ = try run(
+            ["advance", id, "--input", "-"],
+            #"{"principal": {"full_name": "Pyotr \#(Self.updated)", "current_city": "Riga \#(Self.updated)"}, "assessment": {"level": "high", "likelihood": 4, "impact": 5, "threats": [{"actor": "a \#(c)", "kind": "k \#(c)", "evidence": "e \#(c)"}], "vulnerabilities": "v \#(c)", "capacities": "c \#(c)", "urgency": "u \#(c)"}}"#
+        )
         _ = try run(["advance", id, "--input", "-"], #"{"destination": {"country": "GE", "route": "visa_free", "funding": "f \#(c)"}}"#)
-        _ = try run(["advance", id, "--input", "-"], #"{"arrival": {"arrived_on": "2021-06-01", "country": "GE", "city": "Tbilisi \#(c)", "legal_status": "s \#(c)"}}"#)
+        _ = try run(
+            ["advance", id, "--input", "-"],
+            #"{"arrival": {"arrived_on": "2021-06-01", "country": "GE", "city": "Tbilisi \#(c)", "legal_status": "s \#(c)"}}"#)
         _ = try run(["note", id, "--input", "-"], "note \(c)")
         _ = try run(["close", id, "--outcome", "settled"])
         #expect(try run(["show", id]).out.contains(Self.updated)) // really stored, sealed

@@ -2,6 +2,7 @@ import CasesTestSupport
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// A vault put back to an earlier state (rows deleted with SQLite, or an older copy) is caught
@@ -134,8 +135,10 @@ import Testing
             let p = Process()
             p.executableURL = URL(fileURLWithPath: ShellTests.scriptTool)
             p.arguments = ["-qfec", "exec \(CLIHarness.binary) audit accept-rollback", "/dev/null"]
-            p.environment = ["PATH": "/usr/bin:/bin", "HOME": cli.folder, "TMPDIR": cli.tmp, "CASES_VAULT": cli.vault,
-                             "NO_COLOR": "1", "CASES_PASSPHRASE_FILE": cli.passFile]
+            p.environment = [
+                "PATH": "/usr/bin:/bin", "HOME": cli.folder, "TMPDIR": cli.tmp, "CASES_VAULT": cli.vault,
+                "NO_COLOR": "1", "CASES_PASSPHRASE_FILE": cli.passFile,
+            ]
             let out = Pipe(), input = Pipe()
             p.standardOutput = out
             p.standardError = out

@@ -8,11 +8,11 @@ extension ShellTests {
 
     /// The first unlock, typed on the terminal, then `lock`.
     static let unlockThenLock: [Step] = [
-            .waitFor("Vault passphrase: "),
-            .keys(Self.right + "\r"),
-            .waitFor("]> "),
-            .keys("lock\r"),
-            .waitFor("Locked;"),
+        .waitFor("Vault passphrase: "),
+        .keys(Self.right + "\r"),
+        .waitFor("]> "),
+        .keys("lock\r"),
+        .waitFor("Locked;"),
     ]
 
     /// After a wrong passphrase the shell asks again at once, echo still off. Before, it went
@@ -22,23 +22,24 @@ extension ShellTests {
     func onATerminalAWrongPassphraseIsAskedForAgainWithoutEcho() throws {
         let cli = try CLIHarness()
         try cli.initVault()
-        let steps: [Step] = Self.unlockThenLock + [
-            .keys("show 7QKM-2XAPV\r"),
-            .waitForCount("Vault passphrase: ", times: 2),
-            .keys("wrong horse battery staple\r"),
-            .waitFor("does not open"),
-            .waitForCount("Vault passphrase: ", times: 3), // asked again, not back at the prompt
-            .keys(Self.right + " tbilisi\r"),              // wrong again, typed as the caseworker would
-            .waitForCount("does not open", times: 2),
-            .waitForCount("Vault passphrase: ", times: 4),
-            .keys(Self.right + "\r"),
-            .waitFor("Unlocked."),
-            .waitFor("type the command again"),            // `show` failed: its message could quote the line
-            .keys("\u{1B}[A"),                             // Up: nothing typed while locked comes back
-            .keys("list --json\r"),
-            .waitFor("{\"cases\":[]"),
-            .keys("exit\r"),
-        ]
+        let steps: [Step] =
+            Self.unlockThenLock + [
+                .keys("show 7QKM-2XAPV\r"),
+                .waitForCount("Vault passphrase: ", times: 2),
+                .keys("wrong horse battery staple\r"),
+                .waitFor("does not open"),
+                .waitForCount("Vault passphrase: ", times: 3), // asked again, not back at the prompt
+                .keys(Self.right + " tbilisi\r"), // wrong again, typed as the caseworker would
+                .waitForCount("does not open", times: 2),
+                .waitForCount("Vault passphrase: ", times: 4),
+                .keys(Self.right + "\r"),
+                .waitFor("Unlocked."),
+                .waitFor("type the command again"), // `show` failed: its message could quote the line
+                .keys("\u{1B}[A"), // Up: nothing typed while locked comes back
+                .keys("list --json\r"),
+                .waitFor("{\"cases\":[]"),
+                .keys("exit\r"),
+            ]
         let r = try Self.shell(cli, [], terminal: true, passphraseFile: false, steps)
         #expect(r.code == 0, "\(r.out)")
         #expect(!r.out.contains("correct horse"), "a passphrase was echoed: \(r.out)")
@@ -53,16 +54,17 @@ extension ShellTests {
     func onATerminalALineTypedWhileLockedIsNotKeptOrQuoted() throws {
         let cli = try CLIHarness()
         try cli.initVault()
-        let steps: [Step] = Self.unlockThenLock + [
-            .keys("staple horse battery\r"),                 // the passphrase, typed at the wrong prompt
-            .waitForCount("Vault passphrase: ", times: 2),
-            .keys(Self.right + "\r"),
-            .waitFor("type the command again"),
-            .keys("\u{1B}[A\r"),                            // Up then Enter: an empty line, which runs nothing
-            .keys("list --json\r"),
-            .waitFor("{\"cases\":[]"),
-            .keys("exit\r"),
-        ]
+        let steps: [Step] =
+            Self.unlockThenLock + [
+                .keys("staple horse battery\r"), // the passphrase, typed at the wrong prompt
+                .waitForCount("Vault passphrase: ", times: 2),
+                .keys(Self.right + "\r"),
+                .waitFor("type the command again"),
+                .keys("\u{1B}[A\r"), // Up then Enter: an empty line, which runs nothing
+                .keys("list --json\r"),
+                .waitFor("{\"cases\":[]"),
+                .keys("exit\r"),
+            ]
         let r = try Self.shell(cli, [], terminal: true, passphraseFile: false, steps)
         #expect(r.code == 0, "\(r.out)")
         #expect(r.out.components(separatedBy: "staple horse battery").count == 2, "the locked line was shown again: \(r.out)")

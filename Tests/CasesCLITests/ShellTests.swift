@@ -31,8 +31,10 @@ import Testing
     /// everything the terminal shows.
     /// Without `passphraseFile`, every unlock asks on the terminal. `command`: another command
     /// than `shell`, for its questions on a terminal.
-    static func shell(_ cli: CLIHarness, _ args: [String] = [], terminal: Bool = false, passphraseFile: Bool = true,
-                      command: String = "shell", env extra: [String: String] = [:], _ steps: [Step]) throws -> CLIHarness.Result {
+    static func shell(
+        _ cli: CLIHarness, _ args: [String] = [], terminal: Bool = false, passphraseFile: Bool = true,
+        command: String = "shell", env extra: [String: String] = [:], _ steps: [Step]
+    ) throws -> CLIHarness.Result {
         let p = Process()
         if terminal {
             p.executableURL = URL(fileURLWithPath: scriptTool)
@@ -130,15 +132,17 @@ import Testing
         let id = try cli.run(["open", "--input", file]).out.trimmingCharacters(in: .whitespacesAndNewlines)
         // A second unlock would need the passphrase file: take it away once the shell is open.
         let pass = cli.passFile
-        let r = try Self.shell(cli, [], [
-            .line("help"),
-            .waitFor("never written to disk"),
-            .run { try FileManager.default.removeItem(atPath: pass) },
-            .line("open --input '\(file)'"),
-            .line("list --json"),
-            .line("show \"\(id)\""),
-            .line("exit"),
-        ])
+        let r = try Self.shell(
+            cli, [],
+            [
+                .line("help"),
+                .waitFor("never written to disk"),
+                .run { try FileManager.default.removeItem(atPath: pass) },
+                .line("open --input '\(file)'"),
+                .line("list --json"),
+                .line("show \"\(id)\""),
+                .line("exit"),
+            ])
         #expect(r.code == 0, "\(r.err)")
         #expect(!r.err.contains("error"), "\(r.err)")
         // What the commands printed after the help text (whose last line ends "without input.").
@@ -156,15 +160,17 @@ import Testing
         let cli = try CLIHarness()
         try cli.initVault()
         let file = try Self.caseFile(cli)
-        let r = try Self.shell(cli, [], [
-            .line("show 7QKM-2XAPV"),
-            .line("list --bogus"),
-            .line("frobnicate"),
-            .line("show 'unterminated"),
-            .line("open"),
-            .line("cases open --input \(file)"),
-            .line("list"),
-        ]) // then end of input: Ctrl-D
+        let r = try Self.shell(
+            cli, [],
+            [
+                .line("show 7QKM-2XAPV"),
+                .line("list --bogus"),
+                .line("frobnicate"),
+                .line("show 'unterminated"),
+                .line("open"),
+                .line("cases open --input \(file)"),
+                .line("list"),
+            ]) // then end of input: Ctrl-D
         #expect(r.code == 0, "\(r.err)")
         #expect(r.err.contains("--bogus"))
         #expect(r.err.contains("frobnicate"))
@@ -198,12 +204,14 @@ import Testing
         let cli = try CLIHarness()
         try cli.initVault()
         let file = try Self.caseFile(cli)
-        let r = try Self.shell(cli, ["--idle-timeout", "1"], [
-            .line("open --input \(file)"),
-            .waitForError("Locked after 1 s"),
-            .line("list --json"),
-            .line("exit"),
-        ])
+        let r = try Self.shell(
+            cli, ["--idle-timeout", "1"],
+            [
+                .line("open --input \(file)"),
+                .waitForError("Locked after 1 s"),
+                .line("list --json"),
+                .line("exit"),
+            ])
         #expect(r.code == 0, "\(r.err)")
         #expect(r.err.contains("Locked after 1 s"))
         #expect(r.err.contains("Unlocked."))
@@ -215,14 +223,16 @@ import Testing
         try cli.initVault()
         let file = try Self.caseFile(cli)
         let pass = cli.passFile
-        let r = try Self.shell(cli, ["--idle-timeout", "1"], [
-            .line("list"),
-            .waitForError("Locked after 1 s"),
-            .run { try Data("not the passphrase\n".utf8).write(to: URL(fileURLWithPath: pass)) },
-            .line("open --input \(file)"),
-            .line("lock"),
-            .line("exit"),
-        ])
+        let r = try Self.shell(
+            cli, ["--idle-timeout", "1"],
+            [
+                .line("list"),
+                .waitForError("Locked after 1 s"),
+                .run { try Data("not the passphrase\n".utf8).write(to: URL(fileURLWithPath: pass)) },
+                .line("open --input \(file)"),
+                .line("lock"),
+                .line("exit"),
+            ])
         #expect(r.code == 0)
         #expect(r.err.contains("passphrase does not open"), "\(r.err)")
         #expect(!r.err.contains("Unlocked."))
@@ -234,13 +244,15 @@ import Testing
         let cli = try CLIHarness()
         try cli.initVault()
         let pass = cli.passFile
-        let r = try Self.shell(cli, [], [
-            .line("help"),
-            .waitFor("never written to disk"), // the first unlock has happened
-            .line("lock"),
-            .run { try Data("not the passphrase\n".utf8).write(to: URL(fileURLWithPath: pass)) },
-            .line("list"), .line("list"), .line("list"), .line("list"),
-        ])
+        let r = try Self.shell(
+            cli, [],
+            [
+                .line("help"),
+                .waitFor("never written to disk"), // the first unlock has happened
+                .line("lock"),
+                .run { try Data("not the passphrase\n".utf8).write(to: URL(fileURLWithPath: pass)) },
+                .line("list"), .line("list"), .line("list"), .line("list"),
+            ])
         #expect(r.code == 77)
         #expect(r.err.components(separatedBy: "passphrase does not open").count == 4) // three refusals
     }
@@ -272,16 +284,18 @@ import Testing
         let cli = try CLIHarness()
         try cli.initVault()
         let id = try cli.run(["open", "--input", try Self.caseFile(cli)]).out.trimmingCharacters(in: .whitespacesAndNewlines)
-        let r = try Self.shell(cli, [], terminal: true, [
-            .waitFor("]> "),
-            .keys("sho\t\(id.prefix(2))\t\r"),          // Tab: `show `, then the whole case id
-            .waitFor("Case \(id)"),
-            .keys("garbage\u{03}"),                       // Ctrl-C drops the line unrun
-            .keys("\u{1B}[A\r"),                          // up: `show ID` again
-            .waitFor("Principal   Pyotr Ivanov"),
-            .waitForPrompt,
-            .keys("exit\r"),
-        ])
+        let r = try Self.shell(
+            cli, [], terminal: true,
+            [
+                .waitFor("]> "),
+                .keys("sho\t\(id.prefix(2))\t\r"), // Tab: `show `, then the whole case id
+                .waitFor("Case \(id)"),
+                .keys("garbage\u{03}"), // Ctrl-C drops the line unrun
+                .keys("\u{1B}[A\r"), // up: `show ID` again
+                .waitFor("Principal   Pyotr Ivanov"),
+                .waitForPrompt,
+                .keys("exit\r"),
+            ])
         #expect(r.code == 0)
         #expect(r.out.components(separatedBy: "Case \(id)").count == 3, "\(r.out)")
         #expect(!r.out.contains("Unexpected argument 'garbage'"))
@@ -292,14 +306,16 @@ import Testing
     func onATerminalAnIdleLockKeepsWhatWasTyped() throws {
         let cli = try CLIHarness()
         try cli.initVault()
-        let r = try Self.shell(cli, ["--idle-timeout", "1"], terminal: true, [
-            .waitFor("]> "),
-            .keys("li"),
-            .waitFor("Locked after 1 s"),                  // locks while `li` waits on the line
-            .keys("st --json\r"),
-            .waitFor("\"cases\""),
-            .keys("\u{04}"),                               // Ctrl-D on an empty line leaves
-        ])
+        let r = try Self.shell(
+            cli, ["--idle-timeout", "1"], terminal: true,
+            [
+                .waitFor("]> "),
+                .keys("li"),
+                .waitFor("Locked after 1 s"), // locks while `li` waits on the line
+                .keys("st --json\r"),
+                .waitFor("\"cases\""),
+                .keys("\u{04}"), // Ctrl-D on an empty line leaves
+            ])
         #expect(r.code == 0)
         #expect(r.out.contains("[locked]> li"))
         #expect(r.out.contains("Unlocked."))
@@ -317,29 +333,31 @@ import Testing
         let id = try cli.run(["open", "--input", try Self.caseFile(cli)]).out.trimmingCharacters(in: .whitespacesAndNewlines)
         let pass = cli.passFile
         let generated = cli.folder + "/generated.jsonl"
-        let r = try Self.shell(cli, [], terminal: true, [
-            .waitFor("]> "),
-            .run { try FileManager.default.removeItem(atPath: pass) },
-            .keys("open\r"),
-            .waitFor("Full name"),
-            .keys("Anna Example\u{03}"),                   // during a question
-            .waitForCount("nothing was stored.", times: 1),
-            .keys("key add --label x\r"),
-            .waitFor("New passphrase"),
-            .keys("half a passphrase\u{03}"),              // during a passphrase, echo off
-            .waitForCount("nothing was stored.", times: 2),
-            .keys("note \(id) --input -\r"),
-            .waitFor("then press Ctrl-D"),                 // note is reading stdin now
-            .keys("a note never finished\u{03}"),          // while stdin is read to its end
-            .waitForCount("nothing was stored.", times: 3),
-            .keys("demo generate --count 3000 --seed 1 --out \(generated)\r"),
-            .waitForLineTaken,
-            .keys("\u{03}"),                               // while it computes
-            .keys("list --json\r"),
-            .waitFor("{\"cases\":[{"),
-            .waitForPrompt,
-            .keys("exit\r"),
-        ])
+        let r = try Self.shell(
+            cli, [], terminal: true,
+            [
+                .waitFor("]> "),
+                .run { try FileManager.default.removeItem(atPath: pass) },
+                .keys("open\r"),
+                .waitFor("Full name"),
+                .keys("Anna Example\u{03}"), // during a question
+                .waitForCount("nothing was stored.", times: 1),
+                .keys("key add --label x\r"),
+                .waitFor("New passphrase"),
+                .keys("half a passphrase\u{03}"), // during a passphrase, echo off
+                .waitForCount("nothing was stored.", times: 2),
+                .keys("note \(id) --input -\r"),
+                .waitFor("then press Ctrl-D"), // note is reading stdin now
+                .keys("a note never finished\u{03}"), // while stdin is read to its end
+                .waitForCount("nothing was stored.", times: 3),
+                .keys("demo generate --count 3000 --seed 1 --out \(generated)\r"),
+                .waitForLineTaken,
+                .keys("\u{03}"), // while it computes
+                .keys("list --json\r"),
+                .waitFor("{\"cases\":[{"),
+                .waitForPrompt,
+                .keys("exit\r"),
+            ])
         #expect(r.code == 0, "\(r.out)")
         #expect(r.out.components(separatedBy: "Interrupted; nothing was stored.").count == 4, "\(r.out)")
         #expect(!r.out.contains("Unlocked."), "the shell never locked")
@@ -366,17 +384,19 @@ import Testing
         let idB = try cli.run(["open", "--input", try Self.caseFile(cli), "--vault", vaultB, "--passphrase-file", passB]).out
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let pass = cli.passFile
-        let r = try Self.shell(cli, [], [
-            .line("help"),
-            .waitFor("never written to disk"),                  // A is unlocked
-            .run { try FileManager.default.removeItem(atPath: pass) },
-            .line("list --json"),
-            .line("list --json --vault \(vaultB)"),             // no passphrase for B: refused
-            .line("list --json --vault \(vaultB) --passphrase-file \(passB)"),
-            .line("show \(idA) --vault \(vaultB) --passphrase-file \(passB)"),
-            .line("list --json --vault \(cli.folder)/vault/../vault/vault.cases"), // A under another spelling
-            .line("exit"),
-        ])
+        let r = try Self.shell(
+            cli, [],
+            [
+                .line("help"),
+                .waitFor("never written to disk"), // A is unlocked
+                .run { try FileManager.default.removeItem(atPath: pass) },
+                .line("list --json"),
+                .line("list --json --vault \(vaultB)"), // no passphrase for B: refused
+                .line("list --json --vault \(vaultB) --passphrase-file \(passB)"),
+                .line("show \(idA) --vault \(vaultB) --passphrase-file \(passB)"),
+                .line("list --json --vault \(cli.folder)/vault/../vault/vault.cases"), // A under another spelling
+                .line("exit"),
+            ])
         #expect(r.code == 0, "\(r.err)")
         let lists = r.out.split(separator: "\n").map { cli.json(String($0))["cases"] as? [[String: Any]] }.compactMap { $0 }
         #expect(lists.map { $0.compactMap { $0["id"] as? String } } == [[idA], [idB], [idA]], "\(r.out)")
@@ -394,14 +414,16 @@ import Testing
         try Data("the other vault mango tundra 4\n".utf8).write(to: URL(fileURLWithPath: passB))
         #expect(try cli.run(["init", "--kdf", "interactive", "--vault", other, "--passphrase-file", passB]).code == 0)
         let vault = cli.vault
-        let r = try Self.shell(cli, [], [
-            .line("help"),
-            .waitFor("never written to disk"),
-            .run { guard rename(other, vault) == 0 else { throw POSIXError(.EIO) } },
-            .line("list --json"),      // the old key would still read A's case from the moved-away file
-            .line("list --json"),      // the shell is locked now: its passphrase does not open B
-            .line("exit"),
-        ])
+        let r = try Self.shell(
+            cli, [],
+            [
+                .line("help"),
+                .waitFor("never written to disk"),
+                .run { guard rename(other, vault) == 0 else { throw POSIXError(.EIO) } },
+                .line("list --json"), // the old key would still read A's case from the moved-away file
+                .line("list --json"), // the shell is locked now: its passphrase does not open B
+                .line("exit"),
+            ])
         #expect(r.code == 0, "\(r.err)")
         #expect(r.err.contains("replaced while the shell was open"), "\(r.err)")
         #expect(r.err.components(separatedBy: "passphrase does not open").count == 3, "\(r.err)")
@@ -415,12 +437,14 @@ import Testing
         try cli.initVault()
         #expect(try cli.run(["key", "policy", "--shred-after", "3", "--yes"]).code == 0)
         let pass = cli.passFile
-        let r = try Self.shell(cli, ["--idle-timeout", "1"], [
-            .line("list"),
-            .waitForError("Locked after 1 s"),
-            .run { try Data("not the passphrase\n".utf8).write(to: URL(fileURLWithPath: pass)) },
-            .line("list"), .line("list"), .line("list"), .line("list"),
-        ])
+        let r = try Self.shell(
+            cli, ["--idle-timeout", "1"],
+            [
+                .line("list"),
+                .waitForError("Locked after 1 s"),
+                .run { try Data("not the passphrase\n".utf8).write(to: URL(fileURLWithPath: pass)) },
+                .line("list"), .line("list"), .line("list"), .line("list"),
+            ])
         #expect(r.code == 77)
         #expect(r.err.contains("2 more wrong tries") && r.err.contains("1 more wrong try"), "\(r.err)")
         #expect(r.err.contains("has shredded it"), "\(r.err)")

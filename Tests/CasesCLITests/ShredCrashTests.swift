@@ -3,6 +3,7 @@ import CasesTestSupport
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// `cases shred` killed with SIGKILL at random moments: after every kill either the shred had
@@ -46,10 +47,11 @@ import Testing
         // Copied while the session is open: what a kill of that session would leave.
         try FileManager.default.copyItem(atPath: cli.vault, toPath: folder + "/vault.cases")
         try FileManager.default.copyItem(atPath: cli.vault + "-wal", toPath: folder + "/vault.cases-wal")
-        let t = Template(folder: folder, recoveryFile: recoveryFile, vaultID: unlocked.vault.vaultID, material: material,
-                         secrets: ["correct horse battery staple", "second caseworker walnut fjord 8"],
-                         main: try Data(contentsOf: URL(fileURLWithPath: folder + "/vault.cases")),
-                         wal: try Data(contentsOf: URL(fileURLWithPath: folder + "/vault.cases-wal")))
+        let t = Template(
+            folder: folder, recoveryFile: recoveryFile, vaultID: unlocked.vault.vaultID, material: material,
+            secrets: ["correct horse battery staple", "second caseworker walnut fjord 8"],
+            main: try Data(contentsOf: URL(fileURLWithPath: folder + "/vault.cases")),
+            wal: try Data(contentsOf: URL(fileURLWithPath: folder + "/vault.cases-wal")))
         #expect(material.count == 6)
         #expect(t.wal.count > 2 << 20, "the WAL is only \(t.wal.count) bytes")
         #expect(t.material.contains { t.main.range(of: $0) != nil }, "the keyslots are in the main file")
@@ -85,8 +87,9 @@ import Testing
             let path = try Self.copy(t, to: cli.folder + "/run\(n)")
             let warmingUp = n < 3
             let started = Date()
-            let child = try ChildProcess(CLIHarness.binary, ["shred", "--yes", "--vault", path], environment: cli.environment,
-                                         stdout: cli.folder + "/run\(n).out", stderr: cli.folder + "/run\(n).err")
+            let child = try ChildProcess(
+                CLIHarness.binary, ["shred", "--yes", "--vault", path], environment: cli.environment,
+                stdout: cli.folder + "/run\(n).out", stderr: cli.folder + "/run\(n).err")
             if !warmingUp {
                 // Uniformly over the whole run half the time, else over its later half, where the
                 // shred writes (the rest is process start). Up to 0.9 of the warm-up's median, not

@@ -1,6 +1,7 @@
 import CasesTestSupport
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 /// A hostile analyst's attack on everything `cases stats` publishes about one year: a battery
@@ -14,15 +15,19 @@ import Testing
     static var battery: [[String]] {
         var requests: [[String]] = [[], ["--by", "destination"], ["--by", "reason"], ["--by", "quarter"], ["--by", "quarter,destination"]]
         for q in ["1", "2"] { requests += [["--quarter", q], ["--quarter", q, "--by", "destination"], ["--quarter", q, "--by", "reason"]] }
-        requests += [["--quarter", "3", "--by", "reason,destination"], ["--by", "destination", "--include-family"], ["--include-family"],
-                     ["--basis", "intake", "--by", "destination"], ["--basis", "intake", "--quarter", "2", "--by", "reason"]]
+        requests += [
+            ["--quarter", "3", "--by", "reason,destination"], ["--by", "destination", "--include-family"], ["--include-family"],
+            ["--basis", "intake", "--by", "destination"], ["--basis", "intake", "--quarter", "2", "--by", "reason"],
+        ]
         guard ProcessInfo.processInfo.environment["CASES_STATS_ATTACK"] == "full" else { return requests }
         for period in [[], ["--quarter", "1"], ["--quarter", "2"], ["--quarter", "3"], ["--quarter", "4"]] {
             for by in ["segment", "outcome", "segment,destination", "reason,destination"] { requests.append(period + ["--by", by]) }
         }
-        return requests + [["--by", "quarter,segment"], ["--quarter", "1", "--by", "destination", "--include-family"],
-                           ["--by", "segment,destination", "--include-family"], ["--basis", "intake", "--by", "segment,reason"],
-                           ["--basis", "intake", "--include-family"], ["--quarter", "4"], ["--quarter", "3"]]
+        return requests + [
+            ["--by", "quarter,segment"], ["--quarter", "1", "--by", "destination", "--include-family"],
+            ["--by", "segment,destination", "--include-family"], ["--basis", "intake", "--by", "segment,reason"],
+            ["--basis", "intake", "--include-family"], ["--quarter", "4"], ["--quarter", "3"],
+        ]
     }
 
     /// Publishes the battery for 2021 and returns what a reader now holds.
@@ -61,9 +66,13 @@ import Testing
     func expectEverySuppressedNumberAtLeastKWide(_ published: PublishedTables, caseload: String) throws {
         let intervals = try published.suppressedIntervals(year: 2021, destinations: StatisticsSettings.defaultDestinations)
         let narrow = intervals.filter { $0.interval.count < $0.k }
-        #expect(narrow.isEmpty, "\(narrow.count) suppressed numbers narrow below k, e.g. \(narrow.prefix(3).map { "release \($0.release): \($0.interval)" })")
+        #expect(
+            narrow.isEmpty,
+            "\(narrow.count) suppressed numbers narrow below k, e.g. \(narrow.prefix(3).map { "release \($0.release): \($0.interval)" })")
         let narrowest = intervals.map(\.interval).min { $0.count < $1.count }
-        print("statistics attack [\(caseload)]: \(published.releases.count) tables published, \(published.refused) refused, \(intervals.count) suppressed numbers, narrowest interval \(narrowest.map { "\($0.lowerBound)–\($0.upperBound) (\($0.count) wide)" } ?? "none")")
+        print(
+            "statistics attack [\(caseload)]: \(published.releases.count) tables published, \(published.refused) refused, \(intervals.count) suppressed numbers, narrowest interval \(narrowest.map { "\($0.lowerBound)–\($0.upperBound) (\($0.count) wide)" } ?? "none")"
+        )
         #expect(!intervals.isEmpty)
     }
 
@@ -91,7 +100,8 @@ import Testing
             lines = (0..<12).map { ArrivalLines.line($0, arrived: "2021-03-01", family: $0 % 3) }
         default:
             // The issue's Montenegro/Mongolia pair: two small named-elsewhere countries in Q1.
-            lines = (0..<7).map { ArrivalLines.line($0, arrived: "2021-02-01", country: "ME") }
+            lines =
+                (0..<7).map { ArrivalLines.line($0, arrived: "2021-02-01", country: "ME") }
                 + (7..<13).map { ArrivalLines.line($0, arrived: "2021-02-15", reason: "threats_violence", country: "MN") }
                 + (13..<48).map { ArrivalLines.line($0, arrived: "2021-0\(3 + $0 % 7)-05", reason: "threats_violence") }
         }
@@ -110,7 +120,8 @@ import Testing
         let cli = try CLIHarness()
         try cli.initVault()
         // criminal_prosecution 22 (shown 20; 23 would show 25), LT 12 (shown 10; 13 would show 15).
-        let seed = (0..<12).map { ArrivalLines.line($0, arrived: "2021-05-10", country: "LT", family: 1) }
+        let seed =
+            (0..<12).map { ArrivalLines.line($0, arrived: "2021-05-10", country: "LT", family: 1) }
             + (12..<22).map { ArrivalLines.line($0, arrived: "2021-06-10", country: "GE") }
             + (22..<37).map { ArrivalLines.line($0, arrived: "2021-07-10", reason: "political_pressure", country: "GE") }
         #expect(try cli.run(["import", "-", "--format", "jsonl"], stdin: seed.joined(separator: "\n") + "\n").code == 0)
@@ -123,9 +134,13 @@ import Testing
         }
         try publish(["--by", "reason"])
         try publish(["--by", "destination"])
-        #expect(try cli.run(["import", "-", "--format", "jsonl"], stdin: ArrivalLines.line(99, arrived: "2021-08-01", country: "LT", family: 2) + "\n").code == 0)
-        for args in [["--by", "reason", "--include-family"], ["--by", "destination", "--include-family"], ["--by", "reason,destination"],
-                     ["--include-family"], ["--quarter", "3", "--by", "destination"], ["--by", "quarter,reason"], ["--basis", "intake", "--by", "reason"]] {
+        #expect(
+            try cli.run(["import", "-", "--format", "jsonl"], stdin: ArrivalLines.line(99, arrived: "2021-08-01", country: "LT", family: 2) + "\n")
+                .code == 0)
+        for args in [
+            ["--by", "reason", "--include-family"], ["--by", "destination", "--include-family"], ["--by", "reason,destination"],
+            ["--include-family"], ["--quarter", "3", "--by", "destination"], ["--by", "quarter,reason"], ["--basis", "intake", "--by", "reason"],
+        ] {
             try publish(args)
         }
         var seen: [String: (String, PublishedCount)] = [:]

@@ -23,7 +23,9 @@ import Testing
         let cells = try #require(doc["cells"] as? [[String: Any]])
         #expect(!cells.isEmpty)
         for cell in cells {
-            if let n = cell["count"] as? Int { #expect(n >= 10 && n % 5 == 0) } else {
+            if let n = cell["count"] as? Int {
+                #expect(n >= 10 && n % 5 == 0)
+            } else {
                 #expect(["<10", "x"].contains(cell["count"] as? String))
             }
         }

@@ -8,7 +8,8 @@ import Testing
     func vault() throws -> CLIHarness {
         let cli = try CLIHarness()
         try cli.initVault()
-        let lines = (0..<22).map { ArrivalLines.line($0, arrived: "2021-05-10", country: $0 < 12 ? "LT" : "GE") }
+        let lines =
+            (0..<22).map { ArrivalLines.line($0, arrived: "2021-05-10", country: $0 < 12 ? "LT" : "GE") }
             + (22..<37).map { ArrivalLines.line($0, arrived: "2021-07-10", reason: "political_pressure", country: "GE", family: 1) }
         #expect(try cli.run(["import", "-", "--format", "jsonl"], stdin: lines.joined(separator: "\n") + "\n").code == 0)
         return cli
@@ -107,7 +108,8 @@ import Testing
         let newcomers = (50..<54).map { ArrivalLines.line($0, arrived: "2021-09-01", country: "LT") }
         #expect(try cli.run(["import", "-", "--format", "jsonl"], stdin: newcomers.joined(separator: "\n") + "\n").code == 0)
         // Without --revise nothing counts them.
-        #expect(try cli.run(["stats", "--year", "2021", "--by", "reason", "--json"]).out.contains("\"count\":20,\"reason\":\"criminal_prosecution\""))
+        #expect(
+            try cli.run(["stats", "--year", "2021", "--by", "reason", "--json"]).out.contains("\"count\":20,\"reason\":\"criminal_prosecution\""))
         let revised = try cli.run(["stats", "--year", "2021", "--by", "reason", "--revise", "--json"])
         #expect(revised.code == 0, "\(revised.err)")
         #expect(revised.out.contains("\"count\":25,\"reason\":\"criminal_prosecution\""))

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// What a caseworker sees, through the real binary, when the vault file was altered.

@@ -1,6 +1,7 @@
 import CasesCrypto
 import Foundation
 import GRDB
+
 @testable import CasesCore
 
 /// Looks into a vault the binary wrote, in-process: SQLite's own integrity check, the audit
@@ -36,8 +37,9 @@ final class VaultInspector {
         let (cases, damaged) = try load.list()
         let events = try vault.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? 0 }
         let whole = try cases.map { ($0.id, try load.show($0.id)) }
-        return Look(integrity: integrity, audit: audit, cases: Dictionary(uniqueKeysWithValues: whole),
-                    damaged: damaged, events: events)
+        return Look(
+            integrity: integrity, audit: audit, cases: Dictionary(uniqueKeysWithValues: whole),
+            damaged: damaged, events: events)
     }
 
     /// The vault's bytes, its WAL folded in first, so two states can be compared byte for byte.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 /// `Country+Table.swift` is generated from ISO 3166-1 by Scripts/generate-countries.py; this

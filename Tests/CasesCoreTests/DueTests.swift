@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 /// `cases due`: no one forgotten.
@@ -14,12 +15,16 @@ import Testing
         let march = Caseload(vault: t.unlocked, clock: Self.at("2021-03-10"))
         let idle = try march.open(sampleDocument())
         let travel = try march.open(sampleDocument())
-        _ = try march.advance(travel, document: AdvanceDocument(assessment: RiskAssessment(level: .high, likelihood: 4, impact: 5, reviewOn: ISODate("2021-04-01"))))
-        _ = try march.advance(travel, document: AdvanceDocument(destination: DestinationPlan(country: CountryCode("GE"), route: .visaFree, travelOn: ISODate("2021-03-20"))))
+        _ = try march.advance(
+            travel, document: AdvanceDocument(assessment: RiskAssessment(level: .high, likelihood: 4, impact: 5, reviewOn: ISODate("2021-04-01"))))
+        _ = try march.advance(
+            travel,
+            document: AdvanceDocument(destination: DestinationPlan(country: CountryCode("GE"), route: .visaFree, travelOn: ISODate("2021-03-20"))))
         let arrived = try march.open(sampleDocument())
         _ = try march.advance(arrived, document: CaseloadTests.assessment)
         _ = try march.advance(arrived, document: CaseloadTests.destination)
-        _ = try march.advance(arrived, document: AdvanceDocument(arrival: Arrival(arrivedOn: ISODate("2021-03-09"), country: CountryCode("GE"), city: "Tbilisi")))
+        _ = try march.advance(
+            arrived, document: AdvanceDocument(arrival: Arrival(arrivedOn: ISODate("2021-03-09"), country: CountryCode("GE"), city: "Tbilisi")))
         let closed = try march.open(sampleDocument())
         _ = try march.close(closed, outcome: .withdrawn)
 

@@ -2,6 +2,7 @@ import CasesCrypto
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// The fixtures of format 1.0 in `Tests/Fixtures/` (written by `Scripts/make-fixtures`) still
@@ -88,7 +89,9 @@ import Testing
         let ad = SealedRecord.associatedData(vaultID: vaultID, table: table, row: row)
         try padded.withUnsafeBytes { p in
             try sealed[1..<25].withUnsafeBytes { n in
-                try ad.withUnsafeBytes { a in try again.withUnsafeMutableBytes { try XChaCha20Poly1305.seal(p, nonce: n, associatedData: a, key: key.records, into: $0) } }
+                try ad.withUnsafeBytes { a in
+                    try again.withUnsafeMutableBytes { try XChaCha20Poly1305.seal(p, nonce: n, associatedData: a, key: key.records, into: $0) }
+                }
             }
         }
         #expect([SealedRecord.format] + again == sealed, "\(name) sealed again")
@@ -135,15 +138,17 @@ import Testing
 
     @Test func theKeyslotUnwrapsTheMasterKeyAndIsAuthentic() throws {
         let cost = try Self.text("sealed-1.0/keyslot-cost.txt").split(separator: "\n").map { Int64($0.split(separator: " ")[1]) ?? 0 }
-        let slot = Keyslot(slotID: Data(try Self.hex("keyslot-id")), kind: .passphrase, salt: Data(try Self.hex("keyslot-salt")),
-                           opsLimit: cost[0], memLimit: cost[1], wrappedKey: Data(try Self.hex("keyslot-wrapped-key")),
-                           sealedLabel: Data(try Self.hex("keyslot-sealed-label")), mac: Data(try Self.hex("keyslot-mac")))
+        let slot = Keyslot(
+            slotID: Data(try Self.hex("keyslot-id")), kind: .passphrase, salt: Data(try Self.hex("keyslot-salt")),
+            opsLimit: cost[0], memLimit: cost[1], wrappedKey: Data(try Self.hex("keyslot-wrapped-key")),
+            sealedLabel: Data(try Self.hex("keyslot-sealed-label")), mac: Data(try Self.hex("keyslot-mac")))
         let vaultID = try Self.hex("vault-id")
         let unwrapped = try #require(try slot.unwrap(secret: try secret(try Self.text("vault-1.0.passphrase")), vaultID: vaultID))
         #expect(Self.bytes(unwrapped) == (try Self.hex("master-key")))
         let key = try Self.masterKey()
         #expect(slot.isAuthentic(master: key, vaultID: vaultID))
-        let label = try SealedRecord.open(try Self.hex("keyslot-sealed-label"), key: key.labels, vaultID: vaultID, table: "keyslot", row: slot.displayID)
+        let label = try SealedRecord.open(
+            try Self.hex("keyslot-sealed-label"), key: key.labels, vaultID: vaultID, table: "keyslot", row: slot.displayID)
         #expect(String(decoding: label, as: UTF8.self) == "fixture")
     }
 }

@@ -2,6 +2,7 @@ import CasesCrypto
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// `UnlockedVault.rotateKey`: a new master key, every sealed thing sealed again under it, the
@@ -35,9 +36,11 @@ import Testing
 
     static func everyBlob(_ vault: UnlockedVault) throws -> [Data] {
         try vault.vault.read { db in
-            try Data.fetchAll(db, sql: "SELECT sealed FROM case_snapshot") + Data.fetchAll(db, sql: "SELECT summary FROM case_snapshot WHERE summary IS NOT NULL")
+            try Data.fetchAll(db, sql: "SELECT sealed FROM case_snapshot")
+                + Data.fetchAll(db, sql: "SELECT summary FROM case_snapshot WHERE summary IS NOT NULL")
                 + Data.fetchAll(db, sql: "SELECT sealed FROM event") + Data.fetchAll(db, sql: "SELECT mac FROM event")
-                + Data.fetchAll(db, sql: "SELECT sealed FROM release") + Data.fetchAll(db, sql: "SELECT sealed_policy FROM unlock_policy WHERE sealed_policy IS NOT NULL")
+                + Data.fetchAll(db, sql: "SELECT sealed FROM release")
+                + Data.fetchAll(db, sql: "SELECT sealed_policy FROM unlock_policy WHERE sealed_policy IS NOT NULL")
                 + Data.fetchAll(db, sql: "SELECT wrapped_key FROM keyslot") + Data.fetchAll(db, sql: "SELECT salt FROM keyslot")
                 + Data.fetchAll(db, sql: "SELECT sealed_label FROM keyslot WHERE sealed_label IS NOT NULL")
                 + Data.fetchAll(db, sql: "SELECT sealed_label FROM removed_keyslot WHERE sealed_label IS NOT NULL")
@@ -47,7 +50,8 @@ import Testing
     /// Each row's place and sealed sizes: what a copy shows of it.
     static func layout(_ vault: Vault) throws -> [String] {
         try vault.read { db in
-            try String.fetchAll(db, sql: "SELECT 'case ' || rowid || ' ' || length(summary) || ' ' || length(sealed) FROM case_snapshot ORDER BY rowid")
+            try String.fetchAll(
+                db, sql: "SELECT 'case ' || rowid || ' ' || length(summary) || ' ' || length(sealed) FROM case_snapshot ORDER BY rowid")
                 + String.fetchAll(db, sql: "SELECT 'event ' || seq || ' ' || length(sealed) FROM event ORDER BY seq")
                 + String.fetchAll(db, sql: "SELECT 'release ' || seq || ' ' || length(sealed) FROM release ORDER BY seq")
         }
@@ -102,18 +106,23 @@ import Testing
         try Vault.open(at: busy.vault.path).foldWAL()
         let files = busy.vault.folder.allFiles().compactMap { FileManager.default.contents(atPath: $0) }
         for (i, blob) in oldBlobs.enumerated() where blob.count >= 16 {
-            let (before, after) = (filesBefore.map { Self.occurrences(of: blob, in: $0) }.reduce(0, +), files.map { Self.occurrences(of: blob, in: $0) }.reduce(0, +))
+            let (before, after) = (
+                filesBefore.map { Self.occurrences(of: blob, in: $0) }.reduce(0, +), files.map { Self.occurrences(of: blob, in: $0) }.reduce(0, +)
+            )
             #expect(after < before, "a record sealed under the old key is still in the vault: \(i) of \(oldBlobs.count), \(blob.count) bytes")
         }
         for slotBytes in oldKeyslots { #expect(files.allSatisfy { $0.range(of: slotBytes) == nil }, "an old keyslot is still in the vault") }
         // The old key opens nothing; the old secrets open nothing.
-        let underOldKey = Caseload(vault: try UnlockedVault(vault: try Vault.open(at: busy.vault.path), key: oldKey, slotID: busy.vault.unlocked.slotID))
+        let underOldKey = Caseload(
+            vault: try UnlockedVault(vault: try Vault.open(at: busy.vault.path), key: oldKey, slotID: busy.vault.unlocked.slotID))
         #expect(try underOldKey.list().damaged.count == cases.count)
         #expect(try !underOldKey.verifyAudit().ok)
         let reopened = try Vault.open(at: busy.vault.path)
         // (Counted by the unlock policy, which the rotation kept.)
         #expect(throws: VaultError.wrongUnderPolicy(recoveryCode: true, triesLeft: 9)) { try reopened.unlock(recoveryCode: busy.vault.recovery) }
-        #expect(throws: VaultError.wrongUnderPolicy(recoveryCode: false, triesLeft: 8)) { try reopened.unlock(passphrase: try secret(busy.secondPassphrase)) }
+        #expect(throws: VaultError.wrongUnderPolicy(recoveryCode: false, triesLeft: 8)) {
+            try reopened.unlock(passphrase: try secret(busy.secondPassphrase))
+        }
         _ = try reopened.unlock(recoveryCode: outcome.recoveryCode)
     }
 

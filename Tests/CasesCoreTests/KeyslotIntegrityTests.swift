@@ -2,6 +2,7 @@ import CasesCrypto
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// A keyslot's public fields (salt, cost, wrapped key, sealed label) carry a MAC under a key
@@ -30,7 +31,9 @@ import Testing
         for column in ["salt", "wrapped_key", "sealed_label", "ops_limit", "mem_limit"] {
             for index in [0, 5, 15] {
                 try vault.write { db in
-                    try db.execute(sql: "UPDATE keyslot SET \(column) = ? WHERE slot_id = ?", arguments: [Self.flipped(recovery, column, index), recovery.slotID])
+                    try db.execute(
+                        sql: "UPDATE keyslot SET \(column) = ? WHERE slot_id = ?",
+                        arguments: [Self.flipped(recovery, column, index), recovery.slotID])
                 }
                 // Everything still works with the passphrase; the damage is named, by label
                 // (or, when the label is what was damaged, as the recovery code's slot).
@@ -40,7 +43,9 @@ import Testing
                 #expect(damaged.first?.name == (column == "sealed_label" ? "the recovery code's slot" : "“recovery code”"), "\(column)[\(index)]")
                 #expect(damaged.first?.name.contains(recovery.displayID) == false)
                 let audit = try Caseload(vault: unlocked).verifyAudit()
-                #expect(audit.firstBreak?.hasPrefix("the keyslot \(damaged.first?.name ?? "?") is damaged") == true, "\(column)[\(index)]: \(audit.firstBreak ?? "no break")")
+                #expect(
+                    audit.firstBreak?.hasPrefix("the keyslot \(damaged.first?.name ?? "?") is damaged") == true,
+                    "\(column)[\(index)]: \(audit.firstBreak ?? "no break")")
                 try vault.write { db in
                     try db.execute(sql: "DELETE FROM keyslot WHERE slot_id = ?", arguments: [recovery.slotID])
                     try recovery.insert(db)

@@ -1,6 +1,7 @@
 import CasesCrypto
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 /// What a killed `cases` process leaves beside a vault is destroyed at the next open, and only
@@ -76,8 +77,10 @@ import Testing
         #expect(LeftoverFile.partialName(of: ".vault.cases.partial-0123456789ab") == ".vault.cases.partial-0123456789ab")
         #expect(LeftoverFile.partialName(of: ".vault.cases.partial-0123456789ab-wal") == ".vault.cases.partial-0123456789ab")
         #expect(LeftoverFile.partialName(of: ".a.partial-b.partial-0123456789ab-journal") == ".a.partial-b.partial-0123456789ab")
-        for other in ["vault.cases.partial-0123456789ab", ".vault.cases.partial-0123456789AB", ".vault.cases.partial-0123456789a",
-                      ".vault.cases.partial-0123456789abc", ".vault.cases.partial-0123456789ab-old", ".vault.cases"] {
+        for other in [
+            "vault.cases.partial-0123456789ab", ".vault.cases.partial-0123456789AB", ".vault.cases.partial-0123456789a",
+            ".vault.cases.partial-0123456789abc", ".vault.cases.partial-0123456789ab-old", ".vault.cases",
+        ] {
             #expect(LeftoverFile.partialName(of: other) == nil, "\(other)")
         }
         #expect(LeftoverFile.isSnapshotFolder(".backup-00112233aabb"))

@@ -52,7 +52,8 @@ import Testing
         let first = try #require(unlocked.keyslots().first { $0.inUse })
         let added = try unlocked.addKeyslot(passphrase: try secret("second"), profile: .interactive, label: "B", acceptWeakPassphrase: true)
         try unlocked.changePassphrase(to: try secret("newer"), profile: .interactive, acceptWeakPassphrase: true)
-        try unlocked.addKeyslot(passphrase: try secret("lantern quarry velvet oboe 17"), profile: .interactive, label: "C", acceptWeakPassphrase: true)
+        try unlocked.addKeyslot(
+            passphrase: try secret("lantern quarry velvet oboe 17"), profile: .interactive, label: "C", acceptWeakPassphrase: true)
         let caseload = Caseload(vault: try Vault.open(at: path).unlock(passphrase: try secret("newer")))
         _ = try caseload.open(sampleDocument())
         var log: [CaseEvent] = []

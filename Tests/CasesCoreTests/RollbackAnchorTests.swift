@@ -1,7 +1,8 @@
-import Foundation
 import CasesCrypto
+import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// This laptop's record of a vault's last state, in-process: what counts as behind, what the
@@ -55,10 +56,13 @@ import Testing
 
     @Test func findingsAreNamedInPlainWords() {
         #expect(RollbackFinding(eventsMissing: 3).description == "the last 3 events are missing")
-        #expect(RollbackFinding(eventsMissing: 1, releasesMissing: 2).description == "the last event is missing and 2 published releases were removed")
+        #expect(
+            RollbackFinding(eventsMissing: 1, releasesMissing: 2).description == "the last event is missing and 2 published releases were removed")
         #expect(RollbackFinding(releasesMissing: 1, casesMissing: 1).description == "1 published release was removed and 1 case record was removed")
         #expect(RollbackFinding(casesMissing: -2).description == "2 case records were added outside cases")
-        #expect(RollbackError.rolledBack(RollbackFinding(eventsMissing: 3)).description.hasPrefix("This vault is older than this laptop's record of it: the last 3 events are missing. "))
+        #expect(
+            RollbackError.rolledBack(RollbackFinding(eventsMissing: 3)).description.hasPrefix(
+                "This vault is older than this laptop's record of it: the last 3 events are missing. "))
     }
 
     /// A key rotation seals everything under a new master key; the record follows through

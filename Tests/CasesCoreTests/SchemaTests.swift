@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// The binary embeds Schema/*.sql; these tests prove the embedded copy and a new vault's tables
@@ -19,8 +20,9 @@ import Testing
         #expect(!files.isEmpty)
         #expect(files.map(\.0) == VaultSchema.migrations.map(\.name), "run Scripts/embed-schema.sh")
         for (file, embedded) in zip(files, VaultSchema.migrations) {
-            #expect(file.1.trimmingCharacters(in: .whitespacesAndNewlines) == embedded.sql.trimmingCharacters(in: .whitespacesAndNewlines),
-                    "\(file.0) differs from the embedded copy: run Scripts/embed-schema.sh")
+            #expect(
+                file.1.trimmingCharacters(in: .whitespacesAndNewlines) == embedded.sql.trimmingCharacters(in: .whitespacesAndNewlines),
+                "\(file.0) differs from the embedded copy: run Scripts/embed-schema.sh")
         }
     }
 
@@ -28,7 +30,8 @@ import Testing
         let t = try TestVault()
         let reference = try DatabaseQueue()
         try reference.write { db in for (_, sql) in try Self.files() { try db.execute(sql: sql) } }
-        let query = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%' ORDER BY type, name"
+        let query =
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%' ORDER BY type, name"
         let want = try reference.read { db in try Row.fetchAll(db, sql: query) }
         let got = try t.unlocked.vault.read { db in try Row.fetchAll(db, sql: query) }
         #expect(want.count >= 5)
@@ -63,10 +66,12 @@ import Testing
     @Test func everyTableAndColumnOfANewVaultIsDocumented() throws {
         let t = try TestVault()
         let actual = try t.unlocked.vault.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT m.name || ' ' || p.name FROM sqlite_master m, pragma_table_info(m.name) p
-                WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE 'grdb_%'
-                """)
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT m.name || ' ' || p.name FROM sqlite_master m, pragma_table_info(m.name) p
+                    WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE 'grdb_%'
+                    """)
         }
         let documented = try Self.documentedColumns()
         #expect(Set(actual).subtracting(documented).sorted() == [], "in the vault but not in docs/format.md")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 /// A move between stages is refused with the same error and sentence whether a caseworker
@@ -38,8 +39,9 @@ import Testing
         let id = try t.caseload.open(sampleDocument())
         _ = try t.caseload.advance(id, document: CaseloadTests.assessment)
         let (error, sentence) = refusal { try t.caseload.close(id, outcome: .settled) }
-        let expected = CaseError.cannotMove(from: .riskAssessment, to: .closed,
-                                            why: "a case is settled only after arrival; use another outcome or advance it first")
+        let expected = CaseError.cannotMove(
+            from: .riskAssessment, to: .closed,
+            why: "a case is settled only after arrival; use another outcome or advance it first")
         #expect(error == expected)
         #expect(try StageTransitionTests.thrown { try StageTransition.check(from: .riskAssessment, to: .closed, outcome: .settled) } == expected)
         let imported = try importReason(t, history([["stage": "closed", "on": "2021-04-01", "outcome": "settled"]]))
@@ -53,8 +55,14 @@ import Testing
         _ = try t.caseload.advance(id, document: CaseloadTests.assessment)
         let (error, sentence) = refusal { try t.caseload.advance(id, to: .arrival, document: CaseloadTests.arrival) }
         #expect(error == .cannotMove(from: .riskAssessment, to: .arrival, why: "cases move one stage at a time; the next stage is destination"))
-        let imported = try importReason(t, history([["stage": "arrival", "on": "2021-04-01",
-                                                     "arrival": ["arrived_on": "2021-04-01", "country": "GE", "city": "Tbilisi"]]]))
+        let imported = try importReason(
+            t,
+            history([
+                [
+                    "stage": "arrival", "on": "2021-04-01",
+                    "arrival": ["arrived_on": "2021-04-01", "country": "GE", "city": "Tbilisi"],
+                ]
+            ]))
         #expect(imported == sentence)
     }
 
@@ -64,8 +72,12 @@ import Testing
         _ = try t.caseload.close(id, outcome: .withdrawn)
         let (error, sentence) = refusal { try t.caseload.close(id, outcome: .withdrawn) }
         #expect(error == .cannotMove(from: .closed, to: .closed, why: "the case is already closed"))
-        let imported = try importReason(t, history([["stage": "closed", "on": "2021-04-01", "outcome": "withdrawn"],
-                                                    ["stage": "closed", "on": "2021-04-02", "outcome": "withdrawn"]]))
+        let imported = try importReason(
+            t,
+            history([
+                ["stage": "closed", "on": "2021-04-01", "outcome": "withdrawn"],
+                ["stage": "closed", "on": "2021-04-02", "outcome": "withdrawn"],
+            ]))
         #expect(imported == sentence)
     }
 

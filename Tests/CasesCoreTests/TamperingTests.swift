@@ -1,9 +1,10 @@
-import CasesCrypto
 import CSodium
+import CasesCrypto
 import CasesTestSupport
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// What someone holding the vault file can change, and what each change gives them: flipped
@@ -44,8 +45,9 @@ import Testing
         // numbers), so that a hundred unlock attempts take well under a second.
         let cheap = Argon2Parameters(opsLimit: UInt64(crypto_pwhash_opslimit_min()), memLimit: UInt64(crypto_pwhash_memlimit_min()))
         let original = try #require(try vault.keyslots().first { $0.kind == kind })
-        var slot = try Keyslot.make(kind: kind, secret: kind == .passphrase ? try secret(TestVault.passphrase) : t.recovery.characters,
-                                    parameters: cheap, master: t.unlocked.key, vaultID: vault.vaultID, slotID: original.slotID)
+        var slot = try Keyslot.make(
+            kind: kind, secret: kind == .passphrase ? try secret(TestVault.passphrase) : t.recovery.characters,
+            parameters: cheap, master: t.unlocked.key, vaultID: vault.vaultID, slotID: original.slotID)
         slot.sealedLabel = original.sealedLabel
         try vault.write { db in try slot.store(db, master: t.unlocked.key, vaultID: vault.vaultID) }
         let flips = Self.flips(of: slot)
@@ -138,9 +140,10 @@ import Testing
         let victim = try t.caseload.open(sampleDocument())
         let bystander = try t.caseload.open(sampleDocument())
         let vault = t.unlocked.vault
-        let sealed = try #require(try vault.read { db in
-            try Data.fetchOne(db, sql: "SELECT sealed FROM case_snapshot WHERE case_id = ?", arguments: [victim.compact])
-        })
+        let sealed = try #require(
+            try vault.read { db in
+                try Data.fetchOne(db, sql: "SELECT sealed FROM case_snapshot WHERE case_id = ?", arguments: [victim.compact])
+            })
         for i in Self.positions(sealed.count) {
             var b = sealed
             b[i] ^= 0xFF
@@ -198,9 +201,10 @@ import Testing
 
     /// Case `id`'s row as stored: its sealed record and summary.
     func storedRow(_ t: TestVault, _ id: CaseID) throws -> (sealed: Data, summary: Data) {
-        let row = try #require(try t.unlocked.vault.read { db in
-            try Row.fetchOne(db, sql: "SELECT sealed, summary FROM case_snapshot WHERE case_id = ?", arguments: [id.compact])
-        })
+        let row = try #require(
+            try t.unlocked.vault.read { db in
+                try Row.fetchOne(db, sql: "SELECT sealed, summary FROM case_snapshot WHERE case_id = ?", arguments: [id.compact])
+            })
         return (row["sealed"], row["summary"])
     }
 
@@ -225,8 +229,9 @@ import Testing
         var summary = CaseSummary(try t.caseload.show(ids[0]))
         summary.id = victim
         summary.fullName = "Someone Else"
-        let resealed = try SealedRecord.seal(summary.encoded(), key: t.unlocked.key.records, vaultID: t.unlocked.vault.vaultID,
-                                             table: Caseload.summaryTable, row: victim.compact)
+        let resealed = try SealedRecord.seal(
+            summary.encoded(), key: t.unlocked.key.records, vaultID: t.unlocked.vault.vaultID,
+            table: Caseload.summaryTable, row: victim.compact)
         try put(sealed: original.sealed, summary: Data(resealed))
         #expect(try t.caseload.verifyAudit().firstBreak == "the summary of case \(victim) does not match the case")
         try put(sealed: original.sealed, summary: original.summary)
@@ -253,8 +258,9 @@ import Testing
         let id = try t.caseload.open(sampleDocument())
         let vault = t.unlocked.vault
         let (seq, event) = try #require(try t.caseload.history(id).first)
-        let json = try SealedRecord.seal([UInt8](JSONEncoder().encode(event)), key: t.unlocked.key.records, vaultID: vault.vaultID,
-                                         table: Caseload.eventTable, row: String(seq))
+        let json = try SealedRecord.seal(
+            [UInt8](JSONEncoder().encode(event)), key: t.unlocked.key.records, vaultID: vault.vaultID,
+            table: Caseload.eventTable, row: String(seq))
         let mac = Caseload.chainMAC(previous: Data(count: 32), seq: seq, sealed: Data(json), key: t.unlocked.key.audit)
         try vault.write { db in
             try db.execute(sql: "DROP TRIGGER event_is_append_only_update")
@@ -273,8 +279,9 @@ import Testing
         try t.unlocked.vault.write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT case_id, sealed, summary FROM case_snapshot")
             for (from, to) in [(rows[0], rows[1]), (rows[1], rows[0])] {
-                try db.execute(sql: "UPDATE case_snapshot SET sealed = ?, summary = ? WHERE case_id = ?",
-                               arguments: [from["sealed"] as Data, from["summary"] as Data, to["case_id"] as String])
+                try db.execute(
+                    sql: "UPDATE case_snapshot SET sealed = ?, summary = ? WHERE case_id = ?",
+                    arguments: [from["sealed"] as Data, from["summary"] as Data, to["case_id"] as String])
             }
         }
         #expect(throws: CaseError.integrity(a)) { try t.caseload.show(a) }
@@ -294,7 +301,8 @@ import Testing
             let rows = try Row.fetchAll(db, sql: "SELECT seq, sealed, mac FROM event WHERE seq IN (2, 4) ORDER BY seq")
             try db.execute(sql: "DELETE FROM event WHERE seq IN (2, 4)")
             for (row, seq) in [(rows[0], 4), (rows[1], 2)] {
-                try db.execute(sql: "INSERT INTO event (seq, sealed, mac) VALUES (?, ?, ?)", arguments: [seq, row["sealed"] as Data, row["mac"] as Data])
+                try db.execute(
+                    sql: "INSERT INTO event (seq, sealed, mac) VALUES (?, ?, ?)", arguments: [seq, row["sealed"] as Data, row["mac"] as Data])
             }
         }
         #expect(try t.caseload.verifyAudit().firstBreak?.hasPrefix("event 2 ") == true)
@@ -307,14 +315,17 @@ import Testing
         let a = try one.caseload.open(sampleDocument())
         let b = try two.caseload.open(sampleDocument())
         let (row, event) = try one.unlocked.vault.read { db in
-            (try Row.fetchOne(db, sql: "SELECT case_id, sealed FROM case_snapshot")!,
-             try Row.fetchOne(db, sql: "SELECT sealed, mac FROM event WHERE seq = 1")!)
+            (
+                try Row.fetchOne(db, sql: "SELECT case_id, sealed FROM case_snapshot")!,
+                try Row.fetchOne(db, sql: "SELECT sealed, mac FROM event WHERE seq = 1")!
+            )
         }
         // Case a's record, under its own id, planted in vault two; and vault one's first event
         // in place of vault two's.
         try two.unlocked.vault.write { db in
-            try db.execute(sql: "INSERT INTO case_snapshot (case_id, write_tag, sealed) VALUES (?, randomblob(16), ?)",
-                           arguments: [row["case_id"] as String, row["sealed"] as Data])
+            try db.execute(
+                sql: "INSERT INTO case_snapshot (case_id, write_tag, sealed) VALUES (?, randomblob(16), ?)",
+                arguments: [row["case_id"] as String, row["sealed"] as Data])
         }
         #expect(throws: CaseError.integrity(a)) { try two.caseload.show(a) }
         try two.unlocked.vault.write { db in
@@ -336,10 +347,13 @@ import Testing
         let copy = t.folder.path + "/copy/vault.cases"
         var outcomes: [Int: String] = [:]
         let page = try t.unlocked.vault.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } ?? 4096
-        let cuts = [0, 1, 15, 16, 50, 99, 100, page / 2, page - 1, page, page + 1, whole.count / 2, whole.count - page, whole.count - 100, whole.count - 1]
+        let cuts = [
+            0, 1, 15, 16, 50, 99, 100, page / 2, page - 1, page, page + 1, whole.count / 2, whole.count - page, whole.count - 100, whole.count - 1,
+        ]
         for cut in cuts {
             try? FileManager.default.removeItem(atPath: t.folder.path + "/copy")
-            try FileManager.default.createDirectory(atPath: t.folder.path + "/copy", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: t.folder.path + "/copy", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             FileManager.default.createFile(atPath: copy, contents: whole.prefix(cut), attributes: [.posixPermissions: 0o600])
             do {
                 // SQLite reads a page cut short as if zero-filled: a cut that removes only
@@ -348,7 +362,8 @@ import Testing
                 // A cut inside a sealed record opens, and then `audit verify` names the damage.
                 let load = Caseload(vault: try Vault.open(at: copy).unlock(passphrase: try secret(TestVault.passphrase)))
                 let listed = try load.list()
-                let intact = try load.verifyAudit().ok && listed.cases.count == 6 && listed.damaged.isEmpty
+                let intact =
+                    try load.verifyAudit().ok && listed.cases.count == 6 && listed.damaged.isEmpty
                     && load.vault.vault.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") } == "ok"
                 if intact {
                     #expect(whole.suffix(from: cut).allSatisfy { $0 == 0 }, "a cut at \(cut) removed data yet every check passed")
@@ -380,7 +395,8 @@ import Testing
         try t.unlocked.vault.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
 
         let copy = t.folder.path + "/rolled/vault.cases"
-        try FileManager.default.createDirectory(atPath: t.folder.path + "/rolled", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: t.folder.path + "/rolled", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         FileManager.default.createFile(atPath: copy, contents: old, attributes: [.posixPermissions: 0o600])
         let rolled = Caseload(vault: try Vault.open(at: copy).unlock(passphrase: try secret(TestVault.passphrase)))
         #expect(try rolled.verifyAudit().ok)
@@ -397,8 +413,9 @@ import Testing
         let old = try #require(try vault.read { db in try Row.fetchOne(db, sql: "SELECT sealed FROM case_snapshot") })
         _ = try t.caseload.note(id, text: "added later")
         try vault.write { db in
-            try db.execute(sql: "UPDATE case_snapshot SET sealed = ? WHERE case_id = ?",
-                           arguments: [old["sealed"] as Data, id.compact])
+            try db.execute(
+                sql: "UPDATE case_snapshot SET sealed = ? WHERE case_id = ?",
+                arguments: [old["sealed"] as Data, id.compact])
         }
         #expect(try t.caseload.show(id).notes.count == 1)
         #expect(try t.caseload.verifyAudit().firstBreak == "case \(id) does not match its events: its record was replaced or rolled back")
@@ -411,15 +428,17 @@ import Testing
         let t = try TestVault()
         let id = try t.caseload.open(sampleDocument())
         let vault = t.unlocked.vault
-        let old = try #require(try vault.read { db in
-            try Row.fetchOne(db, sql: "SELECT sealed, summary FROM case_snapshot")
-        })
+        let old = try #require(
+            try vault.read { db in
+                try Row.fetchOne(db, sql: "SELECT sealed, summary FROM case_snapshot")
+            })
         _ = try t.caseload.note(id, text: "added later")
         try vault.write { db in try db.execute(sql: "DELETE FROM event WHERE seq = 2") }
         #expect(try t.caseload.verifyAudit().firstBreak == "case \(id) does not match its events: its record was replaced or rolled back")
         try vault.write { db in
-            try db.execute(sql: "UPDATE case_snapshot SET sealed = ?, summary = ? WHERE case_id = ?",
-                           arguments: [old["sealed"] as Data, old["summary"] as Data, id.compact])
+            try db.execute(
+                sql: "UPDATE case_snapshot SET sealed = ?, summary = ? WHERE case_id = ?",
+                arguments: [old["sealed"] as Data, old["summary"] as Data, id.compact])
         }
         #expect(try t.caseload.verifyAudit().ok)
     }

@@ -1,5 +1,6 @@
 import CasesCrypto
 import Foundation
+
 @testable import CasesCore
 
 /// A fresh folder under the system temp directory, removed when the test is done with it.
@@ -48,11 +49,12 @@ struct TestVault {
 /// A complete intake document; `canary` goes into every text field.
 func sampleDocument(canary: String = "Ivanov") -> OpenDocument {
     OpenDocument(
-        principal: Principal(fullName: "Pyotr \(canary)", aliases: ["P. \(canary)"], birthYear: 1985, citizenship: CountryCode("RU"),
-                             currentCountry: CountryCode("RU"), currentCity: "City \(canary)", languages: ["ru \(canary)"],
-                             contact: Contact(signal: "sig-\(canary)", email: "\(canary)@example.org", phone: "+7 \(canary)", intermediary: "via \(canary)"),
-                             segment: .journalist, reason: .criminalProsecution,
-                             consent: Consent(givenOn: ISODate("2021-03-02"), channel: "signal \(canary)")),
+        principal: Principal(
+            fullName: "Pyotr \(canary)", aliases: ["P. \(canary)"], birthYear: 1985, citizenship: CountryCode("RU"),
+            currentCountry: CountryCode("RU"), currentCity: "City \(canary)", languages: ["ru \(canary)"],
+            contact: Contact(signal: "sig-\(canary)", email: "\(canary)@example.org", phone: "+7 \(canary)", intermediary: "via \(canary)"),
+            segment: .journalist, reason: .criminalProsecution,
+            consent: Consent(givenOn: ISODate("2021-03-02"), channel: "signal \(canary)")),
         family: [FamilyMember(relation: "child", fullName: "Child \(canary)", birthYear: 2015, needs: "needs \(canary)")],
         notes: "first note \(canary)")
 }

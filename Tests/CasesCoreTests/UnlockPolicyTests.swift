@@ -3,6 +3,7 @@ import CasesCrypto
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 @Suite struct UnlockPolicyTests {
@@ -114,7 +115,9 @@ import Testing
         _ = try Self.wrong(t.path)
         // An older threshold, row and sealed copy together: not reported.
         try t.unlocked.vault.write { db in
-            try db.execute(sql: "UPDATE unlock_policy SET shred_after = ?, sealed_policy = ?", arguments: [old?["shred_after"] as Int?, old?["sealed_policy"] as Data?])
+            try db.execute(
+                sql: "UPDATE unlock_policy SET shred_after = ?, sealed_policy = ?",
+                arguments: [old?["shred_after"] as Int?, old?["sealed_policy"] as Data?])
         }
         #expect(try t.unlocked.unlockPolicy() == UnlockPolicy(shredAfter: 1000, failures: 2, altered: false))
         // The count of wrong tries, reset: the next unlock says nobody tried.
@@ -149,12 +152,14 @@ import Testing
         let target = t.folder.path + "/restored/vault.cases"
         for _ in 0..<3 {
             #expect(throws: VaultError.wrongPassphrase) {
-                try VaultBackup.restore(file: out, to: target, identities: [.x25519(identity)],
-                                        unlock: { try $0.unlock(passphrase: try secret("not the passphrase")) })
+                try VaultBackup.restore(
+                    file: out, to: target, identities: [.x25519(identity)],
+                    unlock: { try $0.unlock(passphrase: try secret("not the passphrase")) })
             }
         }
-        try VaultBackup.restore(file: out, to: target, identities: [.x25519(identity)],
-                                unlock: { try $0.unlock(passphrase: try secret(TestVault.passphrase)) })
+        try VaultBackup.restore(
+            file: out, to: target, identities: [.x25519(identity)],
+            unlock: { try $0.unlock(passphrase: try secret(TestVault.passphrase)) })
         #expect(try Vault.open(at: target).unlockPolicy().shredAfter == 3)
     }
 }

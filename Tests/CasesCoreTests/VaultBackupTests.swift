@@ -3,6 +3,7 @@ import CasesCrypto
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 @Suite struct VaultBackupTests {
@@ -60,8 +61,9 @@ import Testing
         }
         // A wrong vault passphrase after a good decryption: still nothing at the target.
         #expect(throws: VaultError.wrongPassphrase) {
-            try VaultBackup.restore(file: out, to: target, identities: [.x25519(identity)],
-                                    unlock: { try $0.unlock(passphrase: try secret("wrong")) })
+            try VaultBackup.restore(
+                file: out, to: target, identities: [.x25519(identity)],
+                unlock: { try $0.unlock(passphrase: try secret("wrong")) })
         }
         #expect(!FileManager.default.fileExists(atPath: target))
         #expect(try FileManager.default.contentsOfDirectory(atPath: t.folder.path + "/r").isEmpty)
@@ -75,8 +77,18 @@ import Testing
         let good = try Data(contentsOf: URL(fileURLWithPath: out))
         let variants: [(String, Data)] = [
             ("truncated", good.prefix(good.count - 100)),
-            ("flipped payload byte", { var d = good; d[d.count - 40] ^= 1; return d }()),
-            ("flipped header byte", { var d = good; d[30] ^= 1; return d }()),
+            (
+                "flipped payload byte",
+                {
+                    var d = good; d[d.count - 40] ^= 1; return d
+                }()
+            ),
+            (
+                "flipped header byte",
+                {
+                    var d = good; d[30] ^= 1; return d
+                }()
+            ),
             ("appended", good + Data([0])),
         ]
         for (name, bytes) in variants {
@@ -154,9 +166,11 @@ import Testing
         let seen = Box<Set<String>>([])
         let identity = try AgeX25519Identity.generate()
         let out = t.folder.path + "/backup.age"
-        try VaultBackup.create(vault: t.unlocked.vault, output: out, recipients: [.x25519(identity.recipient)], progress: { _, _ in
-            seen.value.formUnion((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-        })
+        try VaultBackup.create(
+            vault: t.unlocked.vault, output: out, recipients: [.x25519(identity.recipient)],
+            progress: { _, _ in
+                seen.value.formUnion((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            })
         #expect(!seen.value.isEmpty)
         #expect(seen.value.subtracting(["vault.cases", "vault.cases-wal", "vault.cases-shm"]).isEmpty, "\(seen.value)")
         let wal = try FileManager.default.attributesOfItem(atPath: t.path + "-wal")[.size] as? Int
@@ -180,13 +194,15 @@ import Testing
         try VaultBackup.create(vault: t.unlocked.vault, output: out, recipients: [.x25519(identity.recipient)])
         let held = Box<Int32>(-1)
         #expect(throws: VaultError.wrongPassphrase) {
-            try VaultBackup.restore(file: out, to: t.folder.path + "/r/vault.cases", identities: [.x25519(identity)], unlock: { candidate in
-                // The candidate is the decrypted file under its temporary name; this descriptor
-                // reads its blocks after the name is gone.
-                held.value = open(candidate.path, O_RDONLY | O_CLOEXEC)
-                #expect(VaultShredderTests.bytes(candidate.path).range(of: material[0]) != nil)
-                throw VaultError.wrongPassphrase
-            })
+            try VaultBackup.restore(
+                file: out, to: t.folder.path + "/r/vault.cases", identities: [.x25519(identity)],
+                unlock: { candidate in
+                    // The candidate is the decrypted file under its temporary name; this descriptor
+                    // reads its blocks after the name is gone.
+                    held.value = open(candidate.path, O_RDONLY | O_CLOEXEC)
+                    #expect(VaultShredderTests.bytes(candidate.path).range(of: material[0]) != nil)
+                    throw VaultError.wrongPassphrase
+                })
         }
         defer { close(held.value) }
         #expect(held.value >= 0)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// A vault's SQLite header says it is a vault and of which format; a file that is not a vault
@@ -20,7 +21,8 @@ import Testing
         let before = try FixtureFiles.contents(of: folder.path + "/vault")
         #expect(throws: VaultError.olderTestBuild) { try Vault.open(at: path) }
         #expect(try FixtureFiles.contents(of: folder.path + "/vault") == before)
-        #expect(VaultError.olderTestBuild.description
+        #expect(
+            VaultError.olderTestBuild.description
                 == "This vault was made by an older test build of cases and cannot be opened by this version; nothing in it was changed.")
         #expect(VaultError.olderTestBuild.kind == .invalidInput)
     }

@@ -2,6 +2,7 @@ import CasesCrypto
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 @Suite struct VaultShredderTests {
@@ -52,7 +53,9 @@ import Testing
         _ = try t.caseload.open(Array(SyntheticCaseload(count: 300, seed: 4)))
         // Enough slots, added after the cases, that the keyslot table spills onto pages at the
         // end of the file, far past the leading pages a blind shred overwrites.
-        for i in 0..<24 { _ = try t.unlocked.addKeyslot(passphrase: try secret("caseworker \(i) saffron meadow kettle"), profile: .interactive, label: "cw \(i)") }
+        for i in 0..<24 {
+            _ = try t.unlocked.addKeyslot(passphrase: try secret("caseworker \(i) saffron meadow kettle"), profile: .interactive, label: "cw \(i)")
+        }
         let (_, pages) = VaultShredder.locateKeyslots(t.path)
         #expect(pages.contains { $0 > VaultShredder.leadingPages })
         let material = try Self.keyslotMaterial(t.unlocked)
@@ -100,8 +103,9 @@ import Testing
         _ = try t.caseload.open(Array(SyntheticCaseload(count: 30, seed: 2)))
         let original = try Self.keyslotMaterial(t.unlocked)
         // A slot written while the WAL was not folded back (as when another process was reading).
-        let slot = try Keyslot.make(kind: .passphrase, secret: try secret("second caseworker walnut fjord 8"), parameters: Argon2Parameters(profile: .interactive),
-                                    master: t.unlocked.key, vaultID: t.unlocked.vault.vaultID)
+        let slot = try Keyslot.make(
+            kind: .passphrase, secret: try secret("second caseworker walnut fjord 8"), parameters: Argon2Parameters(profile: .interactive),
+            master: t.unlocked.key, vaultID: t.unlocked.vault.vaultID)
         try t.unlocked.vault.write { db in try slot.insert(db) }
         let material = try Self.keyslotMaterial(t.unlocked)
         let folder = TempFolder()

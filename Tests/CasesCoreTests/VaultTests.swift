@@ -2,6 +2,7 @@ import CasesCrypto
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 @Suite struct VaultTests {
@@ -122,9 +123,12 @@ import Testing
         let slot = try a.unlocked.vault.read { db in try Row.fetchOne(db, sql: "SELECT * FROM keyslot WHERE kind = 'passphrase'") }!
         try b.unlocked.vault.write { db in
             try db.execute(sql: "DELETE FROM keyslot WHERE kind = 'passphrase'")
-            try db.execute(sql: "INSERT INTO keyslot VALUES (?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
-                slot["slot_id"] as Data, slot["kind"] as String, slot["salt"] as Data, slot["ops_limit"] as Int64,
-                slot["mem_limit"] as Int64, slot["wrapped_key"] as Data, slot["sealed_label"] as Data?, slot["mac"] as Data?])
+            try db.execute(
+                sql: "INSERT INTO keyslot VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    slot["slot_id"] as Data, slot["kind"] as String, slot["salt"] as Data, slot["ops_limit"] as Int64,
+                    slot["mem_limit"] as Int64, slot["wrapped_key"] as Data, slot["sealed_label"] as Data?, slot["mac"] as Data?,
+                ])
         }
         #expect(throws: VaultError.wrongPassphrase) { try Vault.open(at: b.path).unlock(passphrase: try secret(TestVault.passphrase)) }
     }

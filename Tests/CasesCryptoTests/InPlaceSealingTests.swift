@@ -26,9 +26,13 @@ struct InPlaceSealingTests {
         for cuts in [[0, 0], [0, 700], [32, 40], [1, 699], [350, 351]] {
             let parts = [Array(message[0..<cuts[0]]), Array(message[cuts[0]..<cuts[1]]), Array(message[cuts[1]...])]
             var out = [UInt8](repeating: 0, count: 32)
-            parts[0].withUnsafeBytes { a in parts[1].withUnsafeBytes { b in parts[2].withUnsafeBytes { c in
-                out.withUnsafeMutableBytes { KeyedHash.mac([a, b, c], key: key, into: $0) }
-            } } }
+            parts[0].withUnsafeBytes { a in
+                parts[1].withUnsafeBytes { b in
+                    parts[2].withUnsafeBytes { c in
+                        out.withUnsafeMutableBytes { KeyedHash.mac([a, b, c], key: key, into: $0) }
+                    }
+                }
+            }
             #expect(out == KeyedHash.mac(parts, key: key))
             #expect(out == KeyedHash.mac([message], key: key))
         }
@@ -40,9 +44,13 @@ struct InPlaceSealingTests {
         let ad: [UInt8] = Array("row 7".utf8)
         for plain in [[UInt8](), [1], [UInt8](repeating: 0xAB, count: 4096)] {
             var sealed = [UInt8](repeating: 0, count: plain.count + XChaCha20Poly1305.overhead)
-            try plain.withUnsafeBytes { p in try nonce.withUnsafeBytes { n in try ad.withUnsafeBytes { a in
-                try sealed.withUnsafeMutableBytes { try XChaCha20Poly1305.seal(p, nonce: n, associatedData: a, key: key, into: $0) }
-            } } }
+            try plain.withUnsafeBytes { p in
+                try nonce.withUnsafeBytes { n in
+                    try ad.withUnsafeBytes { a in
+                        try sealed.withUnsafeMutableBytes { try XChaCha20Poly1305.seal(p, nonce: n, associatedData: a, key: key, into: $0) }
+                    }
+                }
+            }
             #expect(Array(sealed[0..<nonce.count]) == nonce)
             #expect(try XChaCha20Poly1305.open(sealed, associatedData: ad, key: key) == plain)
             #expect(throws: CryptoError.authenticationFailed) { try XChaCha20Poly1305.open(sealed, associatedData: [], key: key) }
@@ -50,14 +58,23 @@ struct InPlaceSealingTests {
         // The output must be exactly the sealed length; a short nonce is refused.
         var short = [UInt8](repeating: 0, count: 10)
         #expect(throws: CryptoError.invalidLength("sealed output")) {
-            try [UInt8]([1, 2]).withUnsafeBytes { p in try nonce.withUnsafeBytes { n in
-                try short.withUnsafeMutableBytes { try XChaCha20Poly1305.seal(p, nonce: n, associatedData: UnsafeRawBufferPointer(start: nil, count: 0), key: key, into: $0) }
-            } }
+            try [UInt8]([1, 2]).withUnsafeBytes { p in
+                try nonce.withUnsafeBytes { n in
+                    try short.withUnsafeMutableBytes {
+                        try XChaCha20Poly1305.seal(p, nonce: n, associatedData: UnsafeRawBufferPointer(start: nil, count: 0), key: key, into: $0)
+                    }
+                }
+            }
         }
         #expect(throws: CryptoError.invalidLength("nonce")) {
-            try [UInt8]([1]).withUnsafeBytes { p in try nonce.prefix(8).withUnsafeBytes { n in
-                try short.withUnsafeMutableBytes { try XChaCha20Poly1305.seal(p, nonce: UnsafeRawBufferPointer(n), associatedData: UnsafeRawBufferPointer(start: nil, count: 0), key: key, into: $0) }
-            } }
+            try [UInt8]([1]).withUnsafeBytes { p in
+                try nonce.prefix(8).withUnsafeBytes { n in
+                    try short.withUnsafeMutableBytes {
+                        try XChaCha20Poly1305.seal(
+                            p, nonce: UnsafeRawBufferPointer(n), associatedData: UnsafeRawBufferPointer(start: nil, count: 0), key: key, into: $0)
+                    }
+                }
+            }
         }
     }
 }

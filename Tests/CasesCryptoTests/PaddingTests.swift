@@ -1,5 +1,5 @@
-import CasesCrypto
 import CSodium
+import CasesCrypto
 import Testing
 
 @Suite("Padding")

@@ -8,11 +8,12 @@ import Foundation
 public enum TestSeed {
     public static func value(for test: String, default fixed: UInt64) -> UInt64 {
         let asked = ProcessInfo.processInfo.environment["CASES_TEST_SEED"]
-        let seed: UInt64 = switch asked {
-        case "random": UInt64.random(in: 0...UInt64.max)
-        case let text?: UInt64(text) ?? fixed
-        case nil: fixed
-        }
+        let seed: UInt64 =
+            switch asked {
+            case "random": UInt64.random(in: 0...UInt64.max)
+            case let text?: UInt64(text) ?? fixed
+            case nil: fixed
+            }
         print("\(test): seed \(seed) (CASES_TEST_SEED=\(seed) repeats it)")
         return seed
     }

@@ -7,8 +7,10 @@ public enum Wait {
     /// Polls `condition` every 10 ms until it holds; after `timeout` seconds records a failure
     /// naming `what` and returns false.
     @discardableResult
-    public static func until(_ what: @autoclosure () -> String, timeout: Double = 20,
-                             sourceLocation: SourceLocation = #_sourceLocation, _ condition: () throws -> Bool) rethrows -> Bool {
+    public static func until(
+        _ what: @autoclosure () -> String, timeout: Double = 20,
+        sourceLocation: SourceLocation = #_sourceLocation, _ condition: () throws -> Bool
+    ) rethrows -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while try !condition() {
             guard Date() < deadline else {

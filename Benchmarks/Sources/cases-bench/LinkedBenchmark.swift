@@ -40,12 +40,14 @@ enum LinkedBenchmark {
                         // shows how the cost grows with the tables already published.
                         let step = try seconds {
                             do {
-                                published.append(try LinkedAudit(atomCount: 2 * principalAtoms, published: published, familyLinks: links).protect(table))
+                                published.append(
+                                    try LinkedAudit(atomCount: 2 * principalAtoms, published: published, familyLinks: links).protect(table))
                             } catch StatisticsError.linkedConflict {
                                 refused += 1
                             }
                         }
-                        FileHandle.standardOutput.write(Data("  published \(published.count), refused \(refused): \(id) audited in \(format(step))\n".utf8))
+                        FileHandle.standardOutput.write(
+                            Data("  published \(published.count), refused \(refused): \(id) audited in \(format(step))\n".utf8))
                     }
                 }
             }
@@ -62,8 +64,12 @@ enum LinkedBenchmark {
         let small = published.reduce(0) { $0 + $1.cells.filter(\.isProtected).count }
         let withheld = published.reduce(0) { $0 + $1.cells.filter { $0.shown == .withheld && !$0.forced }.count }
         let added = zip(new.cells, protected.cells).filter { $0.shown != $1.shown }.count
-        print("linked audit: \(cases) cases, \(principalAtoms) principal atoms, \(published.count) tables published and \(refused) refused (set up in \(format(setup)); \(small) small cells, \(withheld) withheld)")
-        print("linked audit of a new table against \(published.count) published   \(format(linked))   goal ≤ 2 s, ratio \(String(format: "%.2f", linked / 2))   (\(verdict == "refused" ? verdict : "\(added) \(verdict)"))")
+        print(
+            "linked audit: \(cases) cases, \(principalAtoms) principal atoms, \(published.count) tables published and \(refused) refused (set up in \(format(setup)); \(small) small cells, \(withheld) withheld)"
+        )
+        print(
+            "linked audit of a new table against \(published.count) published   \(format(linked))   goal ≤ 2 s, ratio \(String(format: "%.2f", linked / 2))   (\(verdict == "refused" ? verdict : "\(added) \(verdict)"))"
+        )
         print("anchor: the same table audited alone               \(format(alone))   ratio \(String(format: "%.1f", linked / max(alone, 1e-6)))")
     }
 
@@ -92,7 +98,10 @@ enum LinkedBenchmark {
             cells.append(LinkedCell(atoms: atoms, shown: shown))
             if withFamily {
                 let small = shown.number == nil
-                cells.append(LinkedCell(atoms: atoms.map { principals.count + $0 }, shown: small ? .withheld : rule.publish(atoms.reduce(0) { $0 + family[$1] }), forced: small))
+                cells.append(
+                    LinkedCell(
+                        atoms: atoms.map { principals.count + $0 }, shown: small ? .withheld : rule.publish(atoms.reduce(0) { $0 + family[$1] }),
+                        forced: small))
             }
         }
         return LinkedTable(releaseID: id, rule: rule, cells: cells)

@@ -2,8 +2,9 @@ import AgeFormat
 import Foundation
 import GRDB
 import GRDBSQLite
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A consistent copy of a vault in this process's memory, for a backup while another process

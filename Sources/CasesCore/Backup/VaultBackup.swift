@@ -3,8 +3,9 @@ import CasesCrypto
 import Foundation
 import GRDB
 import GRDBSQLite
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Encrypted backups of a vault as age v1 files (C2SP), so headquarters can decrypt them with
@@ -37,23 +38,27 @@ public enum VaultBackup {
     /// process keeps the WAL from being folded, a copy of the vault taken in memory is encrypted
     /// instead. Neither writes a copy of the vault anywhere.
     @discardableResult
-    public static func create(vault: Vault, output: String, recipients: [AgeRecipient], armor: Bool = false,
-                              progress: Progress? = nil) throws -> Summary {
+    public static func create(
+        vault: Vault, output: String, recipients: [AgeRecipient], armor: Bool = false,
+        progress: Progress? = nil
+    ) throws -> Summary {
         guard !recipients.isEmpty else { throw BackupError.noRecipient }
         let out = try AtomicFile(path: output)
         let encrypt = { (source: any ByteSource, size: Int64) throws in
             try age {
-                try AgeEncryptor.encrypt(from: source, to: FileDescriptorByteSink(fileDescriptor: out.descriptor),
-                                         recipients: recipients, armor: armor, progress: progress.map { p in { p($0, size) } })
+                try AgeEncryptor.encrypt(
+                    from: source, to: FileDescriptorByteSink(fileDescriptor: out.descriptor),
+                    recipients: recipients, armor: armor, progress: progress.map { p in { p($0, size) } })
             }
         }
-        let folded = (try? vault.database.writeWithoutTransaction { db in
-            // Not GRDB's 5 s: a reader that pins the WAL for a second longer is holding it open
-            // on purpose (`sqlite3`, a sync tool), and the copy in memory is quicker than waiting.
-            sqlite3_busy_timeout(db.sqliteConnection, 1000)
-            defer { sqlite3_busy_timeout(db.sqliteConnection, 5000) }
-            return try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)").map { ($0[0] as Int) == 0 } ?? false
-        }) ?? false
+        let folded =
+            (try? vault.database.writeWithoutTransaction { db in
+                // Not GRDB's 5 s: a reader that pins the WAL for a second longer is holding it open
+                // on purpose (`sqlite3`, a sync tool), and the copy in memory is quicker than waiting.
+                sqlite3_busy_timeout(db.sqliteConnection, 1000)
+                defer { sqlite3_busy_timeout(db.sqliteConnection, 5000) }
+                return try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)").map { ($0[0] as Int) == 0 } ?? false
+            }) ?? false
         let size: Int64
         if folded {
             size = try Vault.mapErrors {
@@ -108,8 +113,10 @@ public enum VaultBackup {
     /// The backup holds the vault's own event and release chains, so its heads are compared with
     /// this laptop's record in `anchorFolder` (``Summary/behindRecord``); the record is left as
     /// it is: only `cases audit accept-rollback` moves it back.
-    public static func restore(file: String, to destination: String, identities: [AgeIdentity], anchorFolder: String? = nil,
-                               unlock: (Vault) throws -> UnlockedVault, progress: Progress? = nil) throws -> Summary {
+    public static func restore(
+        file: String, to destination: String, identities: [AgeIdentity], anchorFolder: String? = nil,
+        unlock: (Vault) throws -> UnlockedVault, progress: Progress? = nil
+    ) throws -> Summary {
         try Vault.makePrivateFolder(AtomicFile.folder(of: destination))
         let out = try AtomicFile(path: destination)
         let sink = try decrypt(file: file, into: FileDescriptorByteSink(fileDescriptor: out.descriptor), identities: identities, progress: progress)
@@ -171,8 +178,9 @@ public enum VaultBackup {
         let total = fileSize(fd)
         let sink = MagicCheckingSink(inner: inner)
         try age {
-            try AgeDecryptor.decrypt(from: FileDescriptorByteSource(fileDescriptor: fd), to: sink, identities: identities,
-                                     progress: progress.map { p in { p($0, total) } })
+            try AgeDecryptor.decrypt(
+                from: FileDescriptorByteSource(fileDescriptor: fd), to: sink, identities: identities,
+                progress: progress.map { p in { p($0, total) } })
         }
         return sink
     }
@@ -253,7 +261,8 @@ public enum BackupError: CasesError, Equatable {
         case .noRecipient: "Name who can open the backup: --recipient age1…, --recipients-file FILE, or --passphrase."
         case .notAVaultBackup: "The file decrypts, but what is inside is not a cases vault; nothing was restored."
         case .damagedPayload(let why): "The backup decrypts, but the vault inside is damaged (\(why)); nothing was restored. Try an older backup."
-        case .noMemoryForSnapshot: "Another program keeps the vault open, and there is not enough memory to copy it for the backup; close that program (another cases, sqlite3) and try again. Nothing was written."
+        case .noMemoryForSnapshot:
+            "Another program keeps the vault open, and there is not enough memory to copy it for the backup; close that program (another cases, sqlite3) and try again. Nothing was written."
         }
     }
 }

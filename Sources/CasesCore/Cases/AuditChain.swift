@@ -53,7 +53,9 @@ struct LogChunk: Sendable {
             let sealed = sealed ?? Self.none
             let chains = rows.withBlob(i, 2) { mac in
                 if i > 0 {
-                    return rows.withBlob(i - 1, 2) { Caseload.chainHolds(previous: $0 ?? Self.none, seq: seq, sealed: sealed, mac: mac ?? Self.none, key: audit) }
+                    return rows.withBlob(i - 1, 2) {
+                        Caseload.chainHolds(previous: $0 ?? Self.none, seq: seq, sealed: sealed, mac: mac ?? Self.none, key: audit)
+                    }
                 }
                 return previous.withUnsafeBytes { Caseload.chainHolds(previous: $0, seq: seq, sealed: sealed, mac: mac ?? Self.none, key: audit) }
             }
@@ -63,7 +65,8 @@ struct LogChunk: Sendable {
                 return CheckedRow(chains: chains, content: .vault(event))
             case .caseEvents(let events):
                 guard !events.isEmpty else { return CheckedRow(chains: chains, content: nil) }
-                return CheckedRow(chains: chains, content: .events(RowFacts(events, first: seq - Int64(events.count) + 1, digests: digests, keep: keepEvents)))
+                return CheckedRow(
+                    chains: chains, content: .events(RowFacts(events, first: seq - Int64(events.count) + 1, digests: digests, keep: keepEvents)))
             }
         }
     }
@@ -140,10 +143,11 @@ extension ChainWalk {
         let expected = expectedSeq
         if seq < expected { return "event \(expected) is missing: the log was cut or reordered" }
         guard let result, let content = result.content else { return "event \(seq) does not open: it was altered or moved" }
-        let count = switch content {
-        case .vault: 1
-        case .events(let facts): facts.count
-        }
+        let count =
+            switch content {
+            case .vault: 1
+            case .events(let facts): facts.count
+            }
         if seq - Int64(count) + 1 != expected { return "event \(expected) is missing: the log was cut or reordered" }
         guard result.chains else {
             return "event \(seq) does not match its MAC: it or an earlier event was altered, removed or reordered"

@@ -50,7 +50,11 @@ extension Caseload {
 
     private func verifyAudit(db: Database, visit: ((_ seq: Int64, _ event: CaseEvent) -> Void)?) throws -> AuditReport {
         if let slot = vault.vault.damaged(try Keyslot.fetchAll(db), master: vault.key, unlockedBy: vault.slotID).first {
-            return AuditReport(events: 0, cases: 0, firstBreak: "the keyslot \(slot.name) is damaged: its salt, cost, wrapped key or label was changed outside cases, so it may no longer open the vault")
+            return AuditReport(
+                events: 0, cases: 0,
+                firstBreak:
+                    "the keyslot \(slot.name) is damaged: its salt, cost, wrapped key or label was changed outside cases, so it may no longer open the vault"
+            )
         }
         var walk = ChainWalk()
         let digests = try UniversalHash()
@@ -59,8 +63,9 @@ extension Caseload {
         if let orphan = walk.trails.keys.first {
             return walk.broken("case \(orphan) has events but no record: it was deleted outside cases")
         }
-        var report = AuditReport(events: Int(walk.expectedSeq - 1), cases: walk.seen, firstBreak: nil, eventsByActor: walk.byActor,
-                                 vaultEvents: walk.vaultEvents)
+        var report = AuditReport(
+            events: Int(walk.expectedSeq - 1), cases: walk.seen, firstBreak: nil, eventsByActor: walk.byActor,
+            vaultEvents: walk.vaultEvents)
         if let anchor = vault.anchor {
             switch try anchor.compare(db) {
             case .behind(let f): report.rollback = f
@@ -76,8 +81,10 @@ extension Caseload {
 
     /// Whether `mac` is the chain's MAC of the row numbered `seq` after the row whose MAC is
     /// `previous` (``chainMAC(previous:seq:sealed:key:)``), computed and compared in place.
-    static func chainHolds(previous: UnsafeRawBufferPointer, seq: Int64, sealed: UnsafeRawBufferPointer,
-                           mac: UnsafeRawBufferPointer, key: SecretBytes) -> Bool {
+    static func chainHolds(
+        previous: UnsafeRawBufferPointer, seq: Int64, sealed: UnsafeRawBufferPointer,
+        mac: UnsafeRawBufferPointer, key: SecretBytes
+    ) -> Bool {
         var seqBytes = UInt64(bitPattern: seq).bigEndian
         return withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { out in
             withUnsafeBytes(of: &seqBytes) { s in KeyedHash.mac([previous, s, sealed], key: key, into: out) }

@@ -77,7 +77,8 @@ extension Caseload {
         for seq in c.eventSeqs {
             guard let end = walk.rowEnd(holding: seq) else { continue }
             if c.rows.last?.seq != end, !c.rows.contains(where: { $0.seq == end }),
-               let sealed = try Data.fetchOne(eventRow, arguments: [end]) {
+                let sealed = try Data.fetchOne(eventRow, arguments: [end])
+            {
                 c.rows.append((end, sealed))
             }
         }
@@ -123,8 +124,10 @@ struct CaseChunk: Sendable {
 
     /// Whether case row `i` opens, with its summary, to exactly the bytes whose digest the
     /// chain pass took of the case's replay.
-    func holds(_ i: Int, _ id: CaseID, _ digest: CaseDigest, _ snapshots: inout SealedRecord.Opener,
-               _ summaries: inout SealedRecord.Opener, digests: UniversalHash) -> Bool {
+    func holds(
+        _ i: Int, _ id: CaseID, _ digest: CaseDigest, _ snapshots: inout SealedRecord.Opener,
+        _ summaries: inout SealedRecord.Opener, digests: UniversalHash
+    ) -> Bool {
         let row = id.compact
         return rows.withBlob(i, 1) { sealed in
             rows.withBlob(i, 2) { summary in

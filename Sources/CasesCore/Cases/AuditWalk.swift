@@ -29,7 +29,8 @@ struct ChainWalk {
     /// other row of the log holds any of its events.
     func wholeDigest(of id: CaseID) -> CaseDigest? {
         guard let (first, digest) = replayed[id], let trail = trails[id], let end = rowEnd(holding: first),
-              trail.isExactly(first...end) else { return nil }
+            trail.isExactly(first...end)
+        else { return nil }
         return digest
     }
 
@@ -50,8 +51,9 @@ struct ChainWalk {
     func broken(_ why: String) -> AuditReport {
         var walk = self
         walk.countActor(nil)
-        return AuditReport(events: Int(expectedSeq - 1), cases: trails.count, firstBreak: why, eventsByActor: walk.byActor,
-                           vaultEvents: vaultEvents)
+        return AuditReport(
+            events: Int(expectedSeq - 1), cases: trails.count, firstBreak: why, eventsByActor: walk.byActor,
+            vaultEvents: vaultEvents)
     }
 }
 

@@ -11,7 +11,10 @@ public struct OpenDocument: Codable, Equatable, Sendable {
     /// For imports: the stages the case already went through, oldest first.
     public var history: [HistoryStep]?
 
-    public init(principal: Principal, family: [FamilyMember]? = nil, notes: String? = nil, caseworker: String? = nil, openedOn: ISODate? = nil, history: [HistoryStep]? = nil) {
+    public init(
+        principal: Principal, family: [FamilyMember]? = nil, notes: String? = nil, caseworker: String? = nil, openedOn: ISODate? = nil,
+        history: [HistoryStep]? = nil
+    ) {
         self.principal = principal
         self.family = family
         self.notes = notes
@@ -31,8 +34,10 @@ public struct HistoryStep: Codable, Equatable, Sendable {
     public var outcome: Outcome?
     public var reason: String?
 
-    public init(stage: Stage, on: ISODate, assessment: RiskAssessment? = nil, destination: DestinationPlan? = nil,
-                arrival: Arrival? = nil, outcome: Outcome? = nil, reason: String? = nil) {
+    public init(
+        stage: Stage, on: ISODate, assessment: RiskAssessment? = nil, destination: DestinationPlan? = nil,
+        arrival: Arrival? = nil, outcome: Outcome? = nil, reason: String? = nil
+    ) {
         self.stage = stage
         self.on = on
         self.assessment = assessment
@@ -53,8 +58,10 @@ public struct AdvanceDocument: Codable, Sendable {
     /// Fields of the principal to add or correct on the way (for example consent).
     public var principal: Principal?
 
-    public init(assessment: RiskAssessment? = nil, destination: DestinationPlan? = nil, arrival: Arrival? = nil,
-                reason: String? = nil, principal: Principal? = nil) {
+    public init(
+        assessment: RiskAssessment? = nil, destination: DestinationPlan? = nil, arrival: Arrival? = nil,
+        reason: String? = nil, principal: Principal? = nil
+    ) {
         self.assessment = assessment
         self.destination = destination
         self.arrival = arrival

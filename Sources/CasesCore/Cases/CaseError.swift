@@ -21,10 +21,13 @@ public enum CaseError: CasesError, Equatable {
         case .malformedID(let text):
             "\(text.count > 20 ? "That" : "\"\(text)\"") is not a case id: ids have 9 characters like 7QKM-2XAPV and the last one checks the others; look for a typo."
         case .notFound(let id): "No case \(id) in this vault; `cases list` shows the cases there are."
-        case .conflict(let id): "Case \(id) was changed by someone else since you read it; nothing was stored. Run the command again to work on the current version."
-        case .integrity(let id): "Case \(id) failed its integrity check: its record was altered or damaged. Other cases are unaffected; restore this case from a backup."
+        case .conflict(let id):
+            "Case \(id) was changed by someone else since you read it; nothing was stored. Run the command again to work on the current version."
+        case .integrity(let id):
+            "Case \(id) failed its integrity check: its record was altered or damaged. Other cases are unaffected; restore this case from a backup."
         case .cannotMove(let from, let to, let why): "Cannot move from \(from.rawValue) to \(to.rawValue): \(why); nothing was stored."
-        case .notArrived(let id): "Case \(id) is not at arrival: check-ins follow an arrival; before that, record contacts with `cases note`. Nothing was stored."
+        case .notArrived(let id):
+            "Case \(id) is not at arrival: check-ins follow an arrival; before that, record contacts with `cases note`. Nothing was stored."
         }
     }
 }

@@ -60,9 +60,10 @@ extension CaseFile {
     static func applying(_ event: CaseEvent, seq: Int64, to current: CaseFile?) throws -> CaseFile {
         if event.kind == .opened {
             guard current == nil, let o = event.opened else { throw AuditError.projection(seq) }
-            var c = CaseFile(id: event.caseId, version: 1, stage: .intake, openedOn: o.openedOn, lastActivityAt: event.on?.text ?? event.at,
-                             principal: o.principal, family: o.family, assessments: [], destination: nil, arrival: nil,
-                             outcome: nil, notes: [], caseworker: o.caseworker, eventSeqs: [seq], duplicateKey: o.duplicateKey)
+            var c = CaseFile(
+                id: event.caseId, version: 1, stage: .intake, openedOn: o.openedOn, lastActivityAt: event.on?.text ?? event.at,
+                principal: o.principal, family: o.family, assessments: [], destination: nil, arrival: nil,
+                outcome: nil, notes: [], caseworker: o.caseworker, eventSeqs: [seq], duplicateKey: o.duplicateKey)
             if let text = event.note { c.notes.append(Note(at: event.at, actor: event.actor, text: text)) }
             return c
         }

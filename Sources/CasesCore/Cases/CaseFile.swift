@@ -7,7 +7,7 @@ public struct Contact: Codable, Equatable, Sendable {
 
     var hasChannel: Bool {
         !((signal?.isBlank(.whitespaces) ?? true) && (email?.isBlank(.whitespaces) ?? true)
-          && (phone?.isBlank(.whitespaces) ?? true) && (intermediary?.isBlank(.whitespaces) ?? true))
+            && (phone?.isBlank(.whitespaces) ?? true) && (intermediary?.isBlank(.whitespaces) ?? true))
     }
 
     public init(signal: String? = nil, email: String? = nil, phone: String? = nil, intermediary: String? = nil) {
@@ -44,7 +44,11 @@ public struct Principal: Codable, Equatable, Sendable {
     public var reason: LeavingReason?
     public var consent: Consent?
 
-    public init(fullName: String? = nil, aliases: [String]? = nil, birthDate: ISODate? = nil, birthYear: Int? = nil, citizenship: CountryCode? = nil, currentCountry: CountryCode? = nil, currentCity: String? = nil, languages: [String]? = nil, contact: Contact? = nil, segment: Segment? = nil, reason: LeavingReason? = nil, consent: Consent? = nil) {
+    public init(
+        fullName: String? = nil, aliases: [String]? = nil, birthDate: ISODate? = nil, birthYear: Int? = nil, citizenship: CountryCode? = nil,
+        currentCountry: CountryCode? = nil, currentCity: String? = nil, languages: [String]? = nil, contact: Contact? = nil, segment: Segment? = nil,
+        reason: LeavingReason? = nil, consent: Consent? = nil
+    ) {
         self.fullName = fullName
         self.aliases = aliases
         self.birthDate = birthDate
@@ -103,7 +107,10 @@ public struct RiskAssessment: Codable, Equatable, Sendable {
     public var urgency: String?
     public var reviewOn: ISODate?
 
-    public init(version: Int? = nil, assessedOn: ISODate? = nil, level: RiskLevel? = nil, likelihood: Int? = nil, impact: Int? = nil, threats: [Threat]? = nil, vulnerabilities: String? = nil, capacities: String? = nil, urgency: String? = nil, reviewOn: ISODate? = nil) {
+    public init(
+        version: Int? = nil, assessedOn: ISODate? = nil, level: RiskLevel? = nil, likelihood: Int? = nil, impact: Int? = nil,
+        threats: [Threat]? = nil, vulnerabilities: String? = nil, capacities: String? = nil, urgency: String? = nil, reviewOn: ISODate? = nil
+    ) {
         self.version = version
         self.assessedOn = assessedOn
         self.level = level

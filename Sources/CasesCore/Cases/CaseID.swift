@@ -88,7 +88,8 @@ public struct CaseID: Hashable, Sendable, Codable, CustomStringConvertible, Comp
     public init?(parsing text: String) {
         if Self.isCanonical(text) { compact = text; return }
         guard let values = Crockford32.values(of: text.utf8), values.count == Self.randomLength + 1,
-              Crockford32.isValid(values) else { return nil }
+            Crockford32.isValid(values)
+        else { return nil }
         compact = String(decoding: values.map { Crockford32.alphabet[$0] }, as: UTF8.self)
     }
 

@@ -19,8 +19,9 @@ enum CaseTable {
     /// (16 bytes, whatever the case: a counter would tell how active the case is). False when
     /// the row was changed since it was read.
     static func update(_ db: Database, _ id: CaseID, summary: Data, sealed: Data, previousTag: Data) throws -> Bool {
-        try db.execute(sql: "UPDATE case_snapshot SET write_tag = randomblob(16), summary = ?, sealed = ? WHERE case_id = ? AND write_tag = ?",
-                       arguments: [summary, sealed, id.compact, previousTag])
+        try db.execute(
+            sql: "UPDATE case_snapshot SET write_tag = randomblob(16), summary = ?, sealed = ? WHERE case_id = ? AND write_tag = ?",
+            arguments: [summary, sealed, id.compact, previousTag])
         return db.changesCount == 1
     }
 
@@ -37,7 +38,8 @@ enum CaseTable {
         /// A new case's row gets a random row key (the table's order says nothing about when
         /// cases were opened) and a random write tag (SQLite's generator, seeded by the system's).
         init(_ db: Database) throws {
-            insert = try RawStatement(db, sql: "INSERT INTO case_snapshot (row_key, case_id, write_tag, summary, sealed) VALUES (random(), ?, randomblob(16), ?, ?)")
+            insert = try RawStatement(
+                db, sql: "INSERT INTO case_snapshot (row_key, case_id, write_tag, summary, sealed) VALUES (random(), ?, randomblob(16), ?, ?)")
             exists = try RawStatement(db, sql: "SELECT 1 FROM case_snapshot WHERE case_id = ?")
         }
 

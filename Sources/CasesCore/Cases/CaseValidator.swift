@@ -17,8 +17,12 @@ struct CaseValidator: Sendable {
         for (i, step) in (d.history ?? []).enumerated() {
             var path: String { "history[\(i)]" }
             try notFuture(step.on, "\(path).on")
-            if let p = previous, step.on < p { throw InputError.invalid(field: "\(path).on", expected: "on or after the step before it (history must be in order)") }
-            if let b = birthYear(d.principal), step.on.year < b { throw InputError.invalid(field: "\(path).on", expected: "after the principal's birth") }
+            if let p = previous, step.on < p {
+                throw InputError.invalid(field: "\(path).on", expected: "on or after the step before it (history must be in order)")
+            }
+            if let b = birthYear(d.principal), step.on.year < b {
+                throw InputError.invalid(field: "\(path).on", expected: "after the principal's birth")
+            }
             previous = step.on
             if step.stage == .closed && step.outcome == nil { throw InputError.missing(["\(path).outcome"]) }
             _ = try StageTransition.check(from: stage, to: step.stage, outcome: step.outcome, reason: step.reason, reasonField: "\(path).reason")
@@ -31,7 +35,9 @@ struct CaseValidator: Sendable {
         if let p = d.principal { try validate(p, path: prefix() + "principal") }
         if let a = d.assessment {
             for (v, f) in [(a.likelihood, "likelihood"), (a.impact, "impact")] {
-                if let v, !(1...5).contains(v) { throw InputError.invalid(field: "\(prefix())assessment.\(f)", expected: "a whole number from 1 to 5") }
+                if let v, !(1...5).contains(v) {
+                    throw InputError.invalid(field: "\(prefix())assessment.\(f)", expected: "a whole number from 1 to 5")
+                }
             }
             try notFuture(a.assessedOn, "\(prefix())assessment.assessed_on")
         }
@@ -52,7 +58,9 @@ struct CaseValidator: Sendable {
     /// Dates that must not come before the principal's birth or after today.
     func checkChronology(_ c: CaseFile) throws {
         guard let born = birthYear(c.principal) else { return }
-        if let a = c.arrival?.arrivedOn, a.year < born { throw InputError.invalid(field: "arrival.arrived_on", expected: "after the principal's birth") }
+        if let a = c.arrival?.arrivedOn, a.year < born {
+            throw InputError.invalid(field: "arrival.arrived_on", expected: "after the principal's birth")
+        }
     }
 
     func birthYear(_ p: Principal) -> Int? { p.birthYear ?? p.birthDate?.year }

@@ -55,11 +55,14 @@ extension Caseload {
     /// opened `today` unless the document says when. `checkStep` sees each step of the past with
     /// the stage the case was at and the case after it, and may refuse it (the import's gate
     /// checks).
-    func makeNew(_ d: OpenDocument, id: CaseID, firstSeq: Int64, at: String, today: ISODate, duplicateKey: String?,
-                 checkStep: ((_ step: HistoryStep, _ from: Stage, _ after: CaseFile) throws -> Void)? = nil) throws -> NewCase {
+    func makeNew(
+        _ d: OpenDocument, id: CaseID, firstSeq: Int64, at: String, today: ISODate, duplicateKey: String?,
+        checkStep: ((_ step: HistoryStep, _ from: Stage, _ after: CaseFile) throws -> Void)? = nil
+    ) throws -> NewCase {
         var event = newEvent(id, .opened, on: d.openedOn, at: at)
-        event.opened = .init(principal: d.principal, family: d.family ?? [], caseworker: d.caseworker,
-                             openedOn: d.openedOn ?? today, duplicateKey: duplicateKey)
+        event.opened = .init(
+            principal: d.principal, family: d.family ?? [], caseworker: d.caseworker,
+            openedOn: d.openedOn ?? today, duplicateKey: duplicateKey)
         event.note = d.notes.flatMap { $0.isEmpty ? nil : $0 }
         var c = try CaseFile.applying(event, seq: firstSeq, to: nil)
         var events = [event]
@@ -149,7 +152,9 @@ extension Caseload {
                         // All of a new case's events go in one row (``EventGroup``), numbered as its last.
                         let seq = try required(cases[i].file.eventSeqs.last)
                         let row = String(seq)
-                        let sealedEvents = try cases[i].events.count == 1 ? sealer.seal(cases[i].events[0], table: Self.eventTable, row: row)
+                        let sealedEvents =
+                            try cases[i].events.count == 1
+                            ? sealer.seal(cases[i].events[0], table: Self.eventTable, row: row)
                             : sealer.seal(EventGroup(events: cases[i].events), table: Self.eventTable, row: row) // shares the array, copies no event
                         let (snapshot, summary) = try sealCase(cases[i].file, with: &sealer)
                         return PreparedCases.Sealed(seq: seq, events: sealedEvents, snapshot: snapshot, summary: summary)

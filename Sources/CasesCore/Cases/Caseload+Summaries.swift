@@ -49,8 +49,10 @@ extension Caseload {
     }
 
     /// What `keep` makes of each summary of `rows` that opens, and the ids of those that do not.
-    private static func openSummaries<T>(_ rows: PackedRows, key: SecretBytes, vaultID: [UInt8],
-                                         keep: (CaseSummary) -> T?) -> (kept: [T], damaged: [String]) {
+    private static func openSummaries<T>(
+        _ rows: PackedRows, key: SecretBytes, vaultID: [UInt8],
+        keep: (CaseSummary) -> T?
+    ) -> (kept: [T], damaged: [String]) {
         var opener = SealedRecord.Opener(key: key, vaultID: vaultID, table: Self.summaryTable)
         defer { opener.wipe() }
         var kept: [T] = []
@@ -78,7 +80,10 @@ extension Caseload {
     }
 
     func openSummary(id: CaseID, sealed: UnsafeRawBufferPointer) throws -> CaseSummary {
-        guard var plain = try? SealedRecord.open(sealed, key: vault.key.records, vaultID: vault.vault.vaultID, table: Self.summaryTable, row: id.compact) else {
+        guard
+            var plain = try? SealedRecord.open(
+                sealed, key: vault.key.records, vaultID: vault.vault.vaultID, table: Self.summaryTable, row: id.compact)
+        else {
             throw CaseError.integrity(id)
         }
         defer { plain.wipe() }

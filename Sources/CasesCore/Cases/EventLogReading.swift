@@ -36,12 +36,13 @@ extension Caseload {
     }
 
     private static func decodeRow(seq: Int64, plain: UnsafeBufferPointer<UInt8>) throws -> LogRow {
-        let row: LogRow = switch plain.first {
-        case EventGroup.marker: .caseEvents(try EventGroup(binary: plain).events)
-        case CaseEvent.marker: .caseEvents([try CaseEvent(binary: plain)])
-        case VaultEvent.marker: .vault(try VaultEvent(binary: plain))
-        default: throw RecordMalformed() // format 1.0 holds binary records only
-        }
+        let row: LogRow =
+            switch plain.first {
+            case EventGroup.marker: .caseEvents(try EventGroup(binary: plain).events)
+            case CaseEvent.marker: .caseEvents([try CaseEvent(binary: plain)])
+            case VaultEvent.marker: .vault(try VaultEvent(binary: plain))
+            default: throw RecordMalformed() // format 1.0 holds binary records only
+            }
         if case .caseEvents(let events) = row, Int64(events.count) > seq { throw RecordMalformed() }
         return row
     }

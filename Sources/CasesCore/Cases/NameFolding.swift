@@ -15,8 +15,9 @@ enum NameFolding {
 
     /// Foundation's folding, the definition.
     static func reference(_ name: String) -> [UInt8] {
-        Array(name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
-            .split(whereSeparator: { $0.isWhitespace || $0 == "-" }).joined(separator: " ").utf8)
+        Array(
+            name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+                .split(whereSeparator: { $0.isWhitespace || $0 == "-" }).joined(separator: " ").utf8)
     }
 
     /// The table's path, or nil for a name with a scalar outside it.

@@ -18,12 +18,15 @@ enum StageTransition: Equatable {
     ///   - reasonField: the name of the reason's field in a caseworker's input.
     /// - Throws: ``CaseError/cannotMove(from:to:why:)`` for a move no caseworker could make;
     ///   ``InputError/missing(_:)`` for a move back without a reason.
-    static func check(from: Stage, to: Stage?, outcome: Outcome? = nil, reason: String? = nil,
-                      reasonField: @autoclosure () -> String = "reason") throws -> StageTransition {
+    static func check(
+        from: Stage, to: Stage?, outcome: Outcome? = nil, reason: String? = nil,
+        reasonField: @autoclosure () -> String = "reason"
+    ) throws -> StageTransition {
         if to == .closed, let outcome {
             if from == .closed { throw CaseError.cannotMove(from: from, to: .closed, why: "the case is already closed") }
             if outcome == .settled && from != .arrival {
-                throw CaseError.cannotMove(from: from, to: .closed, why: "a case is settled only after arrival; use another outcome or advance it first")
+                throw CaseError.cannotMove(
+                    from: from, to: .closed, why: "a case is settled only after arrival; use another outcome or advance it first")
             }
             return .close(outcome)
         }
@@ -34,12 +37,16 @@ enum StageTransition: Equatable {
             return .back(to: to)
         }
         guard let next = from.next else {
-            throw CaseError.cannotMove(from: from, to: to ?? from, why: from == .closed
-                ? "the case is closed; name an earlier stage with --to to reopen it"
-                : "arrival is the last stage; close the case with `cases close`")
+            throw CaseError.cannotMove(
+                from: from, to: to ?? from,
+                why: from == .closed
+                    ? "the case is closed; name an earlier stage with --to to reopen it"
+                    : "arrival is the last stage; close the case with `cases close`")
         }
         if let to, to != next {
-            throw CaseError.cannotMove(from: from, to: to, why: to == from ? "the case is already there" : "cases move one stage at a time; the next stage is \(next.rawValue)")
+            throw CaseError.cannotMove(
+                from: from, to: to,
+                why: to == from ? "the case is already there" : "cases move one stage at a time; the next stage is \(next.rawValue)")
         }
         return .forward(from: from, to: next)
     }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A closed list of values read forgivingly ("Human rights defender", "human-rights-defender"
@@ -158,7 +159,8 @@ public struct ISODate: CheckedText, Hashable, Sendable, Comparable, CustomString
         // cost a tenth of their time.
         let found = s.utf8.withContiguousStorageIfAvailable { Self.parts($0) } ?? Self.parts(Array(s.utf8))
         guard let (y, m, d) = found,
-              (1900...2200).contains(y), (1...12).contains(m), d >= 1, d <= Self.daysIn(month: m, year: y) else { return nil }
+            (1900...2200).contains(y), (1...12).contains(m), d >= 1, d <= Self.daysIn(month: m, year: y)
+        else { return nil }
         text = s
     }
 

@@ -53,11 +53,13 @@ final class OrderedPipeline<Output: Sendable> {
     /// The oldest result not yet taken, once its work is done; nil when no work is pending.
     /// Throws the first error of the work started so far.
     func next() throws -> Output? {
-        let slot: Slot? = state.withLock(waitingFor: { $0.taken == $0.started || $0.slots[$0.taken] != nil }) { s in
-            guard s.taken < s.started else { return nil }
-            defer { s.taken += 1 }
-            return s.slots.removeValue(forKey: s.taken)
-        }
+        let slot: Slot? = state.withLock(
+            waitingFor: { $0.taken == $0.started || $0.slots[$0.taken] != nil },
+            { s in
+                guard s.taken < s.started else { return nil }
+                defer { s.taken += 1 }
+                return s.slots.removeValue(forKey: s.taken)
+            })
         switch slot {
         case nil: return nil
         case .done(let result)?: return try result.get()
@@ -69,15 +71,17 @@ final class OrderedPipeline<Output: Sendable> {
 
     deinit {
         state.withLock { $0.stopped = true }
-        state.withLock(waitingFor: { $0.running == 0 }) { _ in }
+        state.withLock(waitingFor: { $0.running == 0 }, { _ in })
     }
 
     /// Calls `produce` on this thread until it returns nil, `transform` on other threads (at
     /// most `depth` at once), and `consume` on this thread with each result in the order
     /// produced. Stops at the first error of any of them and throws it, after the work running
     /// has ended.
-    static func map<Input: Sendable>(depth: Int, produce: () throws -> Input?, transform: @escaping @Sendable (Input) throws -> Output,
-                                     consume: (Output) throws -> Void) throws {
+    static func map<Input: Sendable>(
+        depth: Int, produce: () throws -> Input?, transform: @escaping @Sendable (Input) throws -> Output,
+        consume: (Output) throws -> Void
+    ) throws {
         let pipeline = OrderedPipeline(depth: depth)
         var produced = true
         while true {

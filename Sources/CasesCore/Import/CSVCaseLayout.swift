@@ -56,7 +56,9 @@ public struct CSVCaseLayout: Sendable {
             let folded = Self.fold(raw)
             if folded.isEmpty { continue }
             guard let name = Self.canonical(folded) else {
-                throw InputError.notAllowed("Column \(i + 1) of the header is not a column cases knows; `cases import --template csv` prints the known ones (a missing header row looks like this too)")
+                throw InputError.notAllowed(
+                    "Column \(i + 1) of the header is not a column cases knows; `cases import --template csv` prints the known ones (a missing header row looks like this too)"
+                )
             }
             if let first = index[name] {
                 throw InputError.notAllowed("Column \(i + 1) of the header repeats column \(first + 1) (\(name))")
@@ -65,7 +67,8 @@ public struct CSVCaseLayout: Sendable {
         }
         let missing = Self.requiredColumns.filter { index[$0] == nil }
         if !missing.isEmpty {
-            throw InputError.notAllowed("The header has no column \(missing.joined(separator: ", ")); `cases import --template csv` prints every column")
+            throw InputError.notAllowed(
+                "The header has no column \(missing.joined(separator: ", ")); `cases import --template csv` prints every column")
         }
         self.index = index
         width = header.count
@@ -105,7 +108,8 @@ public struct CSVCaseLayout: Sendable {
     /// The case one row describes. Errors name the column.
     func document(_ row: [String]) throws -> OpenDocument {
         guard row.count == width else {
-            throw InputError.notAllowed("The row has \(row.count) field(s) but the header has \(width) column(s); check for a stray comma or an unclosed quote")
+            throw InputError.notAllowed(
+                "The row has \(row.count) field(s) but the header has \(width) column(s); check for a stray comma or an unclosed quote")
         }
         let r = Cells(layout: self, row: row)
         var p = Principal()
@@ -126,8 +130,9 @@ public struct CSVCaseLayout: Sendable {
 
         var family: [FamilyMember] = []
         for i in 1...Self.maxFamily {
-            let f = FamilyMember(relation: r.text("family\(i)_relation"), fullName: r.text("family\(i)_full_name"),
-                                 birthYear: try r.int("family\(i)_birth_year"), needs: r.text("family\(i)_needs"))
+            let f = FamilyMember(
+                relation: r.text("family\(i)_relation"), fullName: r.text("family\(i)_full_name"),
+                birthYear: try r.int("family\(i)_birth_year"), needs: r.text("family\(i)_needs"))
             if f != FamilyMember() { family.append(f) }
         }
 
@@ -141,27 +146,35 @@ public struct CSVCaseLayout: Sendable {
             let expected = reached?.stage.next ?? .riskAssessment
             if stage != .closed && stage != expected {
                 let needed = Self.dateColumn[expected] ?? "assessed_on"
-                throw InputError.notAllowed("\(column) is given but \(needed) is empty: a case reaches \(stage.rawValue) only through \(expected.rawValue)")
+                throw InputError.notAllowed(
+                    "\(column) is given but \(needed) is empty: a case reaches \(stage.rawValue) only through \(expected.rawValue)")
             }
             reached = (stage, column)
             return on
         }
 
-        let assessment = RiskAssessment(assessedOn: try r.date("assessed_on"), level: try r.word("level", RiskLevel.self),
-                                        likelihood: try r.int("likelihood"), impact: try r.int("impact"),
-                                        urgency: r.text("urgency"), reviewOn: try r.date("review_on"))
-        if let on = try step(.riskAssessment, date: "assessed_on", given: r.any("assessed_on", "level", "likelihood", "impact", "urgency", "review_on")) {
+        let assessment = RiskAssessment(
+            assessedOn: try r.date("assessed_on"), level: try r.word("level", RiskLevel.self),
+            likelihood: try r.int("likelihood"), impact: try r.int("impact"),
+            urgency: r.text("urgency"), reviewOn: try r.date("review_on"))
+        if let on = try step(
+            .riskAssessment, date: "assessed_on", given: r.any("assessed_on", "level", "likelihood", "impact", "urgency", "review_on"))
+        {
             var a = assessment
             a.assessedOn = on
             history.append(HistoryStep(stage: .riskAssessment, on: on, assessment: a))
         }
-        let destination = DestinationPlan(country: try r.country("destination_country"), route: try r.word("route", LegalRoute.self),
-                                          travelOn: try r.date("travel_on"), funding: r.text("funding"))
-        if let on = try step(.destination, date: "destination_on", given: r.any("destination_on", "destination_country", "route", "travel_on", "funding")) {
+        let destination = DestinationPlan(
+            country: try r.country("destination_country"), route: try r.word("route", LegalRoute.self),
+            travelOn: try r.date("travel_on"), funding: r.text("funding"))
+        if let on = try step(
+            .destination, date: "destination_on", given: r.any("destination_on", "destination_country", "route", "travel_on", "funding"))
+        {
             history.append(HistoryStep(stage: .destination, on: on, destination: destination))
         }
-        let arrival = Arrival(arrivedOn: try r.date("arrived_on"), country: try r.country("arrival_country"),
-                              city: r.text("arrival_city"), legalStatus: r.text("legal_status"))
+        let arrival = Arrival(
+            arrivedOn: try r.date("arrived_on"), country: try r.country("arrival_country"),
+            city: r.text("arrival_city"), legalStatus: r.text("legal_status"))
         if let on = try step(.arrival, date: "arrived_on", given: r.any("arrived_on", "arrival_country", "arrival_city", "legal_status")) {
             history.append(HistoryStep(stage: .arrival, on: on, arrival: arrival))
         }
@@ -171,9 +184,10 @@ public struct CSVCaseLayout: Sendable {
             history.append(HistoryStep(stage: .closed, on: on, outcome: outcome, reason: r.text("closing_reason")))
         }
 
-        return OpenDocument(principal: p, family: family.isEmpty ? nil : family, notes: r.text("notes"),
-                            caseworker: r.text("caseworker"), openedOn: try r.date("opened_on"),
-                            history: history.isEmpty ? nil : history)
+        return OpenDocument(
+            principal: p, family: family.isEmpty ? nil : family, notes: r.text("notes"),
+            caseworker: r.text("caseworker"), openedOn: try r.date("opened_on"),
+            history: history.isEmpty ? nil : history)
     }
 
     static let dateColumn: [Stage: String] = [
@@ -186,7 +200,8 @@ public struct CSVCaseLayout: Sendable {
         let (head, hint) = path.firstIndex(of: " ").map { (String(path[..<$0]), String(path[$0...])) } ?? (path, "")
         var parts = head.split(separator: ".").map(String.init)
         if let first = parts.first, first.hasPrefix("history["), let i = Int(first.dropFirst(8).dropLast()),
-           let steps = document.history, steps.indices.contains(i) {
+            let steps = document.history, steps.indices.contains(i)
+        {
             parts.removeFirst()
             if parts.isEmpty || parts == ["on"] || parts == ["stage"] { return (dateColumn[steps[i].stage] ?? "opened_on") + hint }
         } else if let first = parts.first, first.hasPrefix("family["), let i = Int(first.dropFirst(7).dropLast()), parts.count == 2 {
@@ -232,7 +247,8 @@ private struct Cells {
         if let d = ISODate(t) { return d }
         let parts = t.split(separator: ".", omittingEmptySubsequences: false)
         if parts.count == 3, parts[0].count == 2, parts[1].count == 2, parts[2].count == 4,
-           let d = ISODate("\(parts[2])-\(parts[1])-\(parts[0])") {
+            let d = ISODate("\(parts[2])-\(parts[1])-\(parts[0])")
+        {
             return d
         }
         throw InputError.invalid(field: column, expected: "a date written yyyy-mm-dd (or dd.mm.yyyy), such as 2021-06-01")

@@ -22,7 +22,10 @@ final class CSVCaseSource: ImportRowSource {
         stream = BoundedInputStream(file: file, limit: lineLimit)
         let head = try stream.peek()
         if head.isEmpty {
-            pendingProblem = ImportRow(line: 1, content: .problem("the file is empty: a header row and one row a case are expected (`cases import --template csv` prints the header)"))
+            pendingProblem = ImportRow(
+                line: 1,
+                content: .problem("the file is empty: a header row and one row a case are expected (`cases import --template csv` prints the header)")
+            )
             return
         }
         if !Self.headerIsUTF8(head) {
@@ -42,7 +45,8 @@ final class CSVCaseSource: ImportRowSource {
         } catch let e as InputError {
             pendingProblem = ImportRow(line: 1, content: .problem(e.rowReason))
         } catch {
-            pendingProblem = failure(of: nil, line: 1)
+            pendingProblem =
+                failure(of: nil, line: 1)
                 ?? ImportRow(line: 1, content: .problem("the header row cannot be read: the file is not UTF-8 CSV text"))
         }
     }
@@ -76,7 +80,10 @@ final class CSVCaseSource: ImportRowSource {
     /// The problem that stopped the parser, if any: an over-long record or bytes that are not UTF-8.
     private func failure(of reader: CSVReader?, line: Int) -> ImportRow? {
         if stream.exceeded {
-            return ImportRow(line: line, content: .problem("the record starting here is longer than \(ByteCount(limit)) (perhaps an unclosed quote); rows after it were not checked"))
+            return ImportRow(
+                line: line,
+                content: .problem(
+                    "the record starting here is longer than \(ByteCount(limit)) (perhaps an unclosed quote); rows after it were not checked"))
         }
         guard let error = reader?.error else { return nil }
         if case CSVError.unicodeDecoding = error {

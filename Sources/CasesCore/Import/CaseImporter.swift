@@ -67,10 +67,11 @@ public struct CaseImporter: Sendable {
     ///   ``VaultError`` when the vault cannot be written.
     public func importFile(atPath path: String, format: Format, progress: ((Progress) -> Void)? = nil) throws -> ImportReport {
         let file = try ImportFile(path: path)
-        let source: any ImportRowSource = switch format {
-        case .jsonl: JSONLCaseSource(file: file, lineLimit: options.lineLimit)
-        case .csv: try CSVCaseSource(file: file, lineLimit: options.lineLimit)
-        }
+        let source: any ImportRowSource =
+            switch format {
+            case .jsonl: JSONLCaseSource(file: file, lineLimit: options.lineLimit)
+            case .csv: try CSVCaseSource(file: file, lineLimit: options.lineLimit)
+            }
         let report = try run(source, progress: progress)
         if report.rejectedCount > 0 { throw ImportError.rejected(report) }
         return report
@@ -78,16 +79,18 @@ public struct CaseImporter: Sendable {
 
     func run(_ source: any ImportRowSource, progress: ((Progress) -> Void)?) throws -> ImportReport {
         do {
-            return try caseload.vault.vault.withRollbackJournal(if: !options.dryRun) { try caseload.vault.vault.write { db in
-                // New cases land at random places in the tables (random ids, random rowids), so
-                // a long import touches every page again and again: with SQLite's default 8 MiB
-                // cache, pages are spilled to disk and read back many times over. A fixed
-                // 64 MiB for the import's duration keeps that bounded and the memory flat.
-                try db.execute(sql: "PRAGMA cache_size = -65536")
-                defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
-                var run = try ImportRun(db, caseload: caseload, options: options, source: source, progress: progress)
-                return try run.importAll()
-            } }
+            return try caseload.vault.vault.withRollbackJournal(if: !options.dryRun) {
+                try caseload.vault.vault.write { db in
+                    // New cases land at random places in the tables (random ids, random rowids), so
+                    // a long import touches every page again and again: with SQLite's default 8 MiB
+                    // cache, pages are spilled to disk and read back many times over. A fixed
+                    // 64 MiB for the import's duration keeps that bounded and the memory flat.
+                    try db.execute(sql: "PRAGMA cache_size = -65536")
+                    defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
+                    var run = try ImportRun(db, caseload: caseload, options: options, source: source, progress: progress)
+                    return try run.importAll()
+                }
+            }
         } catch let r as ImportRun.RollBack {
             return r.report
         }

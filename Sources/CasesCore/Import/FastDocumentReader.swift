@@ -155,12 +155,13 @@ struct FastJSON {
         for _ in 0..<4 {
             let c = bytes[at]
             at += 1
-            let d: UInt32 = switch c {
-            case 0x30...0x39: UInt32(c - 0x30)
-            case 0x41...0x46: UInt32(c - 0x41 + 10)
-            case 0x61...0x66: UInt32(c - 0x61 + 10)
-            default: throw GiveUp()
-            }
+            let d: UInt32 =
+                switch c {
+                case 0x30...0x39: UInt32(c - 0x30)
+                case 0x41...0x46: UInt32(c - 0x41 + 10)
+                case 0x61...0x66: UInt32(c - 0x61 + 10)
+                default: throw GiveUp()
+                }
             v = v << 4 | d
         }
         return v

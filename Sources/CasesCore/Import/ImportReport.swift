@@ -82,7 +82,8 @@ public enum ImportError: CasesError, Equatable {
         switch self {
         case .rejected(let r):
             let first = r.rejected.first.map { " The first is line \($0.line): \($0.reason)." } ?? ""
-            return "\(r.rejectedCount) row(s) of the import were rejected, so nothing was stored.\(first) Fix every row the report lists and run the import again (--dry-run checks without storing)."
+            return
+                "\(r.rejectedCount) row(s) of the import were rejected, so nothing was stored.\(first) Fix every row the report lists and run the import again (--dry-run checks without storing)."
         case .fileNotFound(let p): return "The import file \(p) does not exist; check the path."
         case .unreadable(let p): return "Could not read the import file \(p): check that it is a file and that you may read it. Nothing was stored."
         case .unknownFormat(let p): return "Cannot tell the format of \(p) from its name; add --format jsonl or --format csv."

@@ -46,12 +46,13 @@ struct ImportRowKeys {
         // walks it by characters.
         var v: UInt64 = 0
         for c in key.utf8.prefix(16) {
-            let digit: UInt8 = switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-            default: 0
-            }
+            let digit: UInt8 =
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+                default: 0
+                }
             v = v << 4 | UInt64(digit)
         }
         return Int64(bitPattern: v)

@@ -30,8 +30,9 @@ struct ImportRules: Sendable {
             throw InputError.missing(["opened_on (needed when the case brings its history)"])
         }
         try checkBirth(d)
-        return try caseload.makeNew(d, id: Self.scratchID, firstSeq: 1, at: recordedAt, today: today, duplicateKey: duplicateKey,
-                                    checkStep: Self.checkGate)
+        return try caseload.makeNew(
+            d, id: Self.scratchID, firstSeq: 1, at: recordedAt, today: today, duplicateKey: duplicateKey,
+            checkStep: Self.checkGate)
     }
 
     /// Dates that cannot come before the principal's birth (CaseValidator checks the steps' own dates by year).

@@ -27,8 +27,10 @@ struct ImportRun {
     /// Thrown inside the transaction to roll it back while keeping the report.
     struct RollBack: Error { let report: ImportReport }
 
-    init(_ db: Database, caseload: Caseload, options: CaseImporter.Options, source: any ImportRowSource,
-         progress: ((CaseImporter.Progress) -> Void)?) throws {
+    init(
+        _ db: Database, caseload: Caseload, options: CaseImporter.Options, source: any ImportRowSource,
+        progress: ((CaseImporter.Progress) -> Void)?
+    ) throws {
         (self.db, self.caseload, self.options, self.source, self.progress) = (db, caseload, options, source, progress)
         report.dryRun = options.dryRun
         existing = try Self.existingDuplicateKeys(db, caseload)

@@ -39,7 +39,9 @@ final class JSONLCaseSource: ImportRowSource {
 
     static func row(line n: Int, bytes: [UInt8]?, limit: Int) -> ImportRow {
         guard let bytes else {
-            return ImportRow(line: n, content: .problem("longer than \(ByteCount(limit)); a case fits in far less, so this is not a case line (it was skipped unread)"))
+            return ImportRow(
+                line: n,
+                content: .problem("longer than \(ByteCount(limit)); a case fits in far less, so this is not a case line (it was skipped unread)"))
         }
         guard String(validating: bytes, as: UTF8.self) != nil else {
             return ImportRow(line: n, content: .problem("not UTF-8 text; save the file as UTF-8"))

@@ -134,12 +134,13 @@ private struct CaseMaker {
 
     mutating func make() -> OpenDocument {
         origin = random.pick(weighted: [(.russia, 62), (.belarus, 24), (.ukraine, 6), (.other, 8)])
-        tradition = switch origin {
-        case .russia: SyntheticNames.russian
-        case .belarus: SyntheticNames.belarusian
-        case .ukraine: SyntheticNames.ukrainian
-        case .other: SyntheticNames.other
-        }
+        tradition =
+            switch origin {
+            case .russia: SyntheticNames.russian
+            case .belarus: SyntheticNames.belarusian
+            case .ukraine: SyntheticNames.ukrainian
+            case .other: SyntheticNames.other
+            }
         female = random.chance(42)
         cyrillic = random.chance(40)
 
@@ -159,22 +160,26 @@ private struct CaseMaker {
             p.birthYear = born
         }
         if cyrillic && random.chance(25) { p.aliases = [name.latin] }
-        let citizenship: String = switch origin {
-        case .russia: "RU"
-        case .belarus: "BY"
-        case .ukraine: "UA"
-        case .other: random.pick(weighted: [("RU", 6), ("KZ", 3), ("KG", 1)])
-        }
+        let citizenship: String =
+            switch origin {
+            case .russia: "RU"
+            case .belarus: "BY"
+            case .ukraine: "UA"
+            case .other: random.pick(weighted: [("RU", 6), ("KZ", 3), ("KG", 1)])
+            }
         p.citizenship = CountryCode(citizenship)
         p.currentCountry = CountryCode(origin == .ukraine ? "UA" : citizenship)
-        p.languages = switch origin {
-        case .russia, .other: random.chance(40) ? ["ru", "en"] : ["ru"]
-        case .belarus: random.chance(30) ? ["be", "ru", "en"] : ["be", "ru"]
-        case .ukraine: ["uk", "ru"]
-        }
+        p.languages =
+            switch origin {
+            case .russia, .other: random.chance(40) ? ["ru", "en"] : ["ru"]
+            case .belarus: random.chance(30) ? ["be", "ru", "en"] : ["be", "ru"]
+            case .ukraine: ["uk", "ru"]
+            }
         p.segment = random.pick(weighted: [(.journalist, 28), (.humanRightsDefender, 15), (.oppositionActivist, 36), (.lawyer, 7), (.other, 14)])
-        p.reason = random.pick(weighted: [(.criminalProsecution, 30), (.administrativeProsecution, 21), (.politicalPressure, 20),
-                                          (.threatsViolence, 12), (.surveillance, 10), (.other, 7)])
+        p.reason = random.pick(weighted: [
+            (.criminalProsecution, 30), (.administrativeProsecution, 21), (.politicalPressure, 20),
+            (.threatsViolence, 12), (.surveillance, 10), (.other, 7),
+        ])
         p.contact = contact()
         p.consent = Consent(givenOn: opened.iso, channel: random.pick(weighted: [("signal", 60), ("in person", 25), ("email", 15)]))
 
@@ -182,8 +187,10 @@ private struct CaseMaker {
         d.family = family(born: born, openedYear: year)
         if d.family?.isEmpty == true { d.family = nil }
         if random.chance(20) {
-            d.notes = random.pick(["Referred by a partner organisation.", "First contact through a hotline volunteer.",
-                                   "Needs a laptop replaced before travel.", "Prefers calls in the evening."])
+            d.notes = random.pick([
+                "Referred by a partner organisation.", "First contact through a hotline volunteer.",
+                "Needs a laptop replaced before travel.", "Prefers calls in the evening.",
+            ])
         }
         d.caseworker = "caseworker-\(random.int(1...9))"
         d.history = history(opened: opened, born: born)
@@ -229,8 +236,12 @@ private struct CaseMaker {
         let given = random.pick(female ? tradition.female : tradition.male)
         surname = random.pick(tradition.surnames)
         let surname = tradition.surname(self.surname, female: female)
-        let pat: SyntheticNames.Name? = tradition.patronymics.isEmpty || !random.chance(35)
-            ? nil : { let p = random.pick(tradition.patronymics); return female ? p.1 : p.0 }()
+        let pat: SyntheticNames.Name? =
+            tradition.patronymics.isEmpty || !random.chance(35)
+            ? nil
+            : {
+                let p = random.pick(tradition.patronymics); return female ? p.1 : p.0
+            }()
         let latin = "\(given.latin) \(surname.latin)"
         if cyrillic {
             // Russian paperwork order: surname first, then given name and patronymic.
@@ -250,7 +261,8 @@ private struct CaseMaker {
         }
         if random.chance(20) {
             // +7 000 and +375 00 are unassigned: these numbers ring no one.
-            c.phone = origin == .belarus
+            c.phone =
+                origin == .belarus
                 ? "+375 00 \(random.int(100...999))-\(random.int(10...99))-\(random.int(10...99))"
                 : "+7 000 \(random.int(100...999))-\(random.int(10...99))-\(random.int(10...99))"
         }
@@ -266,16 +278,19 @@ private struct CaseMaker {
                 let partnerFemale = random.chance(95) ? !female : female
                 let given = random.pick(partnerFemale ? tradition.female : tradition.male)
                 let surname = tradition.surname(random.chance(70) ? self.surname : random.pick(tradition.surnames), female: partnerFemale)
-                members.append(FamilyMember(relation: random.chance(80) ? "spouse" : "partner",
-                                            fullName: name(given, surname),
-                                            birthYear: max(1940, min(openedYear - 18, born + random.int(-6...6)))))
+                members.append(
+                    FamilyMember(
+                        relation: random.chance(80) ? "spouse" : "partner",
+                        fullName: name(given, surname),
+                        birthYear: max(1940, min(openedYear - 18, born + random.int(-6...6)))))
                 continue
             }
             let parent = random.chance(10)
             let childFemale = random.chance(50)
             let given = random.pick(childFemale ? tradition.female : tradition.male)
-            var member = FamilyMember(relation: parent ? "parent" : "child",
-                                      fullName: name(given, tradition.surname(surname, female: childFemale)))
+            var member = FamilyMember(
+                relation: parent ? "parent" : "child",
+                fullName: name(given, tradition.surname(surname, female: childFemale)))
             member.birthYear = parent ? max(1930, born - random.int(22...35)) : min(openedYear, born + random.int(20...40))
             if random.chance(12) { member.needs = parent ? "regular medication" : "a school place" }
             members.append(member)
@@ -354,13 +369,20 @@ private struct CaseMaker {
         }
         day = arrived
         guard let destination = plan.country?.code else { return steps }
-        steps.append(HistoryStep(stage: .arrival, on: arrived.iso,
-                                 arrival: Arrival(arrivedOn: arrived.iso, country: plan.country, city: random.pick(Self.cities[destination] ?? ["the capital"]),
-                                                  legalStatus: Self.status[plan.route ?? .other])))
+        steps.append(
+            HistoryStep(
+                stage: .arrival, on: arrived.iso,
+                arrival: Arrival(
+                    arrivedOn: arrived.iso, country: plan.country, city: random.pick(Self.cities[destination] ?? ["the capital"]),
+                    legalStatus: Self.status[plan.route ?? .other])))
 
         // Closed: most settle; a few lose contact.
         let r = random.below(100)
-        if r < 58 { close(.settled, within: 60...420) } else if r < 63 { close(.lostContact, within: 30...300) } else if r < 66 {
+        if r < 58 {
+            close(.settled, within: 60...420)
+        } else if r < 63 {
+            close(.lostContact, within: 30...300)
+        } else if r < 66 {
             close(.referred, within: 30...200)
         }
         return steps
@@ -370,12 +392,16 @@ private struct CaseMaker {
         let likelihood = random.pick(weighted: [(2, 10), (3, 30), (4, 35), (5, 25)])
         let impact = random.pick(weighted: [(2, 5), (3, 25), (4, 40), (5, 30)])
         let score = likelihood * impact
-        var a = RiskAssessment(assessedOn: day.iso, level: score >= 20 ? .critical : score >= 12 ? .high : score >= 6 ? .medium : .low,
-                               likelihood: likelihood, impact: impact, reviewOn: (day + random.int(30...90)).iso)
+        var a = RiskAssessment(
+            assessedOn: day.iso, level: score >= 20 ? .critical : score >= 12 ? .high : score >= 6 ? .medium : .low,
+            likelihood: likelihood, impact: impact, reviewOn: (day + random.int(30...90)).iso)
         if random.chance(60) {
-            a.threats = [Threat(actor: random.pick(["police", "security service", "investigative committee", "pro-government activists", "unknown"]),
-                                kind: random.pick(["summons", "search", "criminal case", "surveillance", "threats online", "detention of a colleague"]),
-                                date: (day + -random.int(3...60)).iso)]
+            a.threats = [
+                Threat(
+                    actor: random.pick(["police", "security service", "investigative committee", "pro-government activists", "unknown"]),
+                    kind: random.pick(["summons", "search", "criminal case", "surveillance", "threats online", "detention of a colleague"]),
+                    date: (day + -random.int(3...60)).iso)
+            ]
         }
         a.urgency = score >= 16 ? "leave within days" : score >= 9 ? "leave within weeks" : "plan calmly"
         return a
@@ -383,14 +409,21 @@ private struct CaseMaker {
 
     mutating func destination(on day: Day, avoiding: String? = nil) -> DestinationPlan {
         let before = day < SyntheticCaseload.invasion
-        var options: [(String, Int)] = before
+        var options: [(String, Int)] =
+            before
             ? [("GE", 34), ("LT", 24), ("UA", 22), ("PL", 6), ("LV", 4), ("DE", 4), ("AM", 2), ("TR", 2), ("EE", 2)]
-            : [("AM", 17), ("TR", 14), ("GE", 14), ("KZ", 11), ("RS", 11), ("DE", 10), ("LT", 6), ("PL", 4), ("LV", 3),
-               ("ME", 3), ("KG", 2), ("FR", 2), ("NL", 1), ("IL", 1)]
-        if origin == .belarus && !before { options = options.map { $0.0 == "KZ" || $0.0 == "KG" ? ($0.0, 1) : ($0.0 == "LT" || $0.0 == "PL" ? ($0.0, $0.1 * 3) : $0) } }
+            : [
+                ("AM", 17), ("TR", 14), ("GE", 14), ("KZ", 11), ("RS", 11), ("DE", 10), ("LT", 6), ("PL", 4), ("LV", 3),
+                ("ME", 3), ("KG", 2), ("FR", 2), ("NL", 1), ("IL", 1),
+            ]
+        if origin == .belarus && !before {
+            options = options.map { $0.0 == "KZ" || $0.0 == "KG" ? ($0.0, 1) : ($0.0 == "LT" || $0.0 == "PL" ? ($0.0, $0.1 * 3) : $0) }
+        }
         if let avoiding { options.removeAll { $0.0 == avoiding } }
         let country = random.pick(weighted: options)
-        let route: LegalRoute = Self.visaFree.contains(country) ? .visaFree
+        let route: LegalRoute =
+            Self.visaFree.contains(country)
+            ? .visaFree
             : random.pick(weighted: [(.humanitarianVisa, 70), (.residencePermit, 10), (.workVisa, 8), (.studyVisa, 4), (.asylum, 8)])
         var plan = DestinationPlan(country: CountryCode(country), route: route, travelOn: (day + random.int(7...40)).iso)
         if random.chance(40) { plan.funding = random.pick(["emergency grant", "own savings", "partner organisation", "crowdfunding"]) }

@@ -1,6 +1,7 @@
 import CasesCrypto
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads passphrases and recovery codes straight into sodium memory, never into a `String`.

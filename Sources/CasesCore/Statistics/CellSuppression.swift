@@ -31,9 +31,10 @@ struct CellSuppression {
     /// row and column sums and then the total are withheld instead (a table of nothing but
     /// `<k` and `x` hides every number, so this always ends).
     func protect(_ values: [[Int]], forced: Set<TableQuantity>) -> SuppressedTable {
-        protect(values, forced: forced, withholdingSums: true) ?? SuppressedTable(
-            cells: values.map { $0.map { _ in .withheld } }, rowSums: publishRowSums ? values.map { _ in .withheld } : [],
-            columnSums: publishColumnSums ? (values.first ?? []).map { _ in .withheld } : [], total: .withheld)
+        protect(values, forced: forced, withholdingSums: true)
+            ?? SuppressedTable(
+                cells: values.map { $0.map { _ in .withheld } }, rowSums: publishRowSums ? values.map { _ in .withheld } : [],
+                columnSums: publishColumnSums ? (values.first ?? []).map { _ in .withheld } : [], total: .withheld)
     }
 
     /// The protection itself; nil when `withholdingSums` is false and withholding cells alone
@@ -127,7 +128,8 @@ struct CellSuppression {
         return TableKnowledge(
             cells: table.cells.enumerated().map { i, row in row.enumerated().map { j, c in known(.cell(i, j), c) } },
             rowSums: publishRowSums ? table.rowSums.enumerated().map { known(.row($0), $1) } : Array(repeating: open, count: table.cells.count),
-            columnSums: publishColumnSums ? table.columnSums.enumerated().map { known(.column($0), $1) }
+            columnSums: publishColumnSums
+                ? table.columnSums.enumerated().map { known(.column($0), $1) }
                 : Array(repeating: open, count: table.cells.first?.count ?? 0),
             total: known(.total, table.total))
     }
@@ -152,7 +154,8 @@ struct CellSuppression {
         func bySize(_ a: TableQuantity, _ b: TableQuantity) -> Bool { Self.value(of: a, in: values) < Self.value(of: b, in: values) }
         let cells = near.sorted(by: bySize) + far.sorted(by: bySize)
         if !cells.isEmpty || !withholdingSums { return cells }
-        let sums = table.rowSums.indices.filter { table.rowSums[$0].number != nil }.map { TableQuantity.row($0) }
+        let sums =
+            table.rowSums.indices.filter { table.rowSums[$0].number != nil }.map { TableQuantity.row($0) }
             + table.columnSums.indices.filter { table.columnSums[$0].number != nil }.map { TableQuantity.column($0) }
         return sums.sorted(by: bySize) + (table.total.number != nil ? [.total] : [])
     }

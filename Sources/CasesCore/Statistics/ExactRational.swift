@@ -21,8 +21,9 @@ public struct ExactRational: Hashable, Comparable, Codable, Sendable, CustomStri
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false)
         guard !trimmed.isEmpty, parts.count <= 2,
-              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              parts.contains(where: { !$0.isEmpty }) else { throw StatisticsError.invalidEpsilon(text) }
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            parts.contains(where: { !$0.isEmpty })
+        else { throw StatisticsError.invalidEpsilon(text) }
         let whole = parts[0].isEmpty ? "0" : String(parts[0])
         let fraction = parts.count == 2 ? String(parts[1]) : ""
         guard whole.count <= 6, fraction.count <= 6, let w = Int(whole), let f = Int(fraction.isEmpty ? "0" : fraction) else {
@@ -61,8 +62,9 @@ public struct ExactRational: Hashable, Comparable, Codable, Sendable, CustomStri
     /// Exact sum; throws rather than wrap around.
     public func adding(_ other: ExactRational) throws -> ExactRational {
         guard let a = ExactRational.multiply(numerator, other.denominator),
-              let b = ExactRational.multiply(other.numerator, denominator),
-              let d = ExactRational.multiply(denominator, other.denominator) else { throw StatisticsError.arithmeticOverflow }
+            let b = ExactRational.multiply(other.numerator, denominator),
+            let d = ExactRational.multiply(denominator, other.denominator)
+        else { throw StatisticsError.arithmeticOverflow }
         let (n, overflow) = a.addingReportingOverflow(b)
         guard !overflow else { throw StatisticsError.arithmeticOverflow }
         return ExactRational(n, d)

@@ -25,16 +25,18 @@ public struct FrozenQuarter: Hashable, Codable, Sendable {
         self.year = year
         self.quarter = quarter
         self.destinations = destinations
-        let list = StatisticsSettings(kFloor: StatisticsSettings.minimumK, roundingFloor: StatisticsSettings.minimumRoundingBase,
-                                      destinations: destinations)
+        let list = StatisticsSettings(
+            kFloor: StatisticsSettings.minimumK, roundingFloor: StatisticsSettings.minimumRoundingBase,
+            destinations: destinations)
         func groups(_ basis: CountingBasis) -> [FrozenGroup] {
             var counts: [FrozenGroup.Key: Int] = [:]
             for r in records {
                 let date = basis == .intake ? r.intakeOn : r.arrivedOn
                 guard let date, date.year == year, date.quarter == quarter else { continue }
-                let key = FrozenGroup.Key(segment: r.segment, reason: r.reason,
-                                          destination: list.destinationCategory(r.destination, basis: basis),
-                                          outcome: r.outcome, family: r.familyMembers)
+                let key = FrozenGroup.Key(
+                    segment: r.segment, reason: r.reason,
+                    destination: list.destinationCategory(r.destination, basis: basis),
+                    outcome: r.outcome, family: r.familyMembers)
                 counts[key, default: 0] += 1
             }
             // Sorted by category, so the stored bytes follow the data's content, never its order.
@@ -50,11 +52,13 @@ public struct FrozenQuarter: Hashable, Codable, Sendable {
     func records(_ basis: CountingBasis) -> [StatisticsRecord] {
         let day = ISODate(year: year, month: (quarter - 1) * 3 + 1, day: 1)!
         return (basis == .intake ? intake : arrival).flatMap { g in
-            repeatElement(StatisticsRecord(intakeOn: day, arrivedOn: basis == .arrival ? day : nil, segment: g.key.segment,
-                                           reason: g.key.reason,
-                                           destination: g.key.destination == CountTable.unknownLabel ? nil : g.key.destination,
-                                           outcome: g.key.outcome,
-                                           familyMembers: g.key.family), count: g.count)
+            repeatElement(
+                StatisticsRecord(
+                    intakeOn: day, arrivedOn: basis == .arrival ? day : nil, segment: g.key.segment,
+                    reason: g.key.reason,
+                    destination: g.key.destination == CountTable.unknownLabel ? nil : g.key.destination,
+                    outcome: g.key.outcome,
+                    familyMembers: g.key.family), count: g.count)
         }
     }
 }
@@ -89,8 +93,9 @@ public struct FrozenGroup: Hashable, Codable, Sendable {
         let text = try decoder.singleValueContainer().decode(String.self)
         let f = text.split(separator: " ").map(String.init)
         guard f.count == 6, let segment = Segment(rawValue: f[0]), let reason = LeavingReason(rawValue: f[1]),
-              let family = Int(f[4]), let count = Int(f[5]), family >= 0, count > 0,
-              f[3] == "open" || Outcome(rawValue: f[3]) != nil else {
+            let family = Int(f[4]), let count = Int(f[5]), family >= 0, count > 0,
+            f[3] == "open" || Outcome(rawValue: f[3]) != nil
+        else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "A frozen group is malformed."))
         }
         key = Key(segment: segment, reason: reason, destination: f[2], outcome: Outcome(rawValue: f[3]), family: family)

@@ -129,7 +129,8 @@ public struct LinkedAudit: Sendable {
             let cell = table.cells[i]
             return cell.shown.number != nil || (table.withheldMayBeSmall && cell.shown == .belowThreshold(k: table.rule.k))
         }
-        return withholdable
+        return
+            withholdable
             .map { i in (isSum(i) ? 1 : 0, closeness(i), table.cells[i].shown.number ?? 0, i) }
             .sorted { ($0.0, $0.1, $0.2, $0.3) < ($1.0, $1.1, $1.2, $1.3) }
             .map(\.3)

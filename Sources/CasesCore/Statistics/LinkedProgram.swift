@@ -57,7 +57,9 @@ final class LinkedProgram {
         for (g, (cell, _)) in cells.enumerated() {
             var merged: [Int: Int] = [:]
             for term in cell.terms where term.coefficient != 0 {
-                guard (0..<atomCount).contains(term.atom) else { throw StatisticsError.linkedAuditFailed("a published cell names an atom outside the period") }
+                guard (0..<atomCount).contains(term.atom) else {
+                    throw StatisticsError.linkedAuditFailed("a published cell names an atom outside the period")
+                }
                 merged[term.atom, default: 0] += term.coefficient
             }
             for (atom, c) in merged.sorted(by: { $0.key < $1.key }) where c != 0 { signatures[atom] += [g, c] }
@@ -69,7 +71,8 @@ final class LinkedProgram {
         let familyLinks = familyLinks.filter { !(0..<atomCount).contains($0.family) || !signatures[$0.family].isEmpty }
         for link in familyLinks {
             guard (0..<atomCount).contains(link.principals), (0..<atomCount).contains(link.family), link.principals != link.family,
-                  link.maximumPerPrincipal >= 0, linked.insert(link.principals).inserted, linked.insert(link.family).inserted else {
+                link.maximumPerPrincipal >= 0, linked.insert(link.principals).inserted, linked.insert(link.family).inserted
+            else {
                 throw StatisticsError.linkedAuditFailed("a family link names an atom twice or outside the period")
             }
             refined[link.principals] += [-1, link.maximumPerPrincipal] + signatures[link.family]
@@ -215,7 +218,9 @@ final class LinkedProgram {
         var iocp = LinkedProgram.branchParameters(presolve: true)
         let code = glp_intopt(problem, &iocp)
         if code == GLP_ENOPFS || code == GLP_ENODFS { return .none }
-        guard code == 0 || code == GLP_ETMLIM else { throw StatisticsError.linkedAuditFailed("the integer program did not solve (GLPK code \(code))") }
+        guard code == 0 || code == GLP_ETMLIM else {
+            throw StatisticsError.linkedAuditFailed("the integer program did not solve (GLPK code \(code))")
+        }
         switch glp_mip_status(problem) {
         case GLP_OPT, GLP_FEAS:
             return .found((0..<columnCount).map { Int(glp_mip_col_val(problem, Int32($0 + 1)).rounded()) })
@@ -307,8 +312,10 @@ final class LinkedProgram {
     }
 
     private func savedBasis() -> (rows: [Int32], columns: [Int32]) {
-        ((0..<glp_get_num_rows(problem)).map { glp_get_row_stat(problem, $0 + 1) },
-         (0..<Int32(columnCount)).map { glp_get_col_stat(problem, $0 + 1) })
+        (
+            (0..<glp_get_num_rows(problem)).map { glp_get_row_stat(problem, $0 + 1) },
+            (0..<Int32(columnCount)).map { glp_get_col_stat(problem, $0 + 1) }
+        )
     }
 
     private func restore(_ basis: (rows: [Int32], columns: [Int32])) {

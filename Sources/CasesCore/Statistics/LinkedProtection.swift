@@ -12,8 +12,9 @@ enum LinkedProtection {
         // The single-table audit already made `draft` safe on its own (the fast path).
         guard !earlier.isEmpty else { return draft }
         let atoms = AtomSpace(tables: earlier.map(\.spec) + [draft.spec], destinations: frozen.destinations)
-        let audit = LinkedAudit(atomCount: atoms.totalCount, published: earlier.map { atoms.table(for: $0) },
-                                familyLinks: atoms.familyLinks(maximumPerPrincipal: frozen.largestFamily))
+        let audit = LinkedAudit(
+            atomCount: atoms.totalCount, published: earlier.map { atoms.table(for: $0) },
+            familyLinks: atoms.familyLinks(maximumPerPrincipal: frozen.largestFamily))
         var release = draft
         // A principal number newly withheld takes its family number with it, which the audit
         // must see in turn: repeat until nothing changes.

@@ -1,5 +1,7 @@
 // MARK: - Output formats
 
+import Foundation
+
 /// The formats a release can be written in.
 public enum ReleaseFormat: String, CaseIterable, Sendable {
     case table, csv, json, hxl
@@ -49,11 +51,14 @@ extension Release {
             "cells": .array(cellValues), "total": .object(total),
         ]
         if !margins.isEmpty {
-            document["margins"] = .array(margins.map { m in
-                var object: [String: JSONValue] = ["dimension": .string(m.dimension.rawValue), m.dimension.rawValue: .string(m.category), "count": count(m.count)]
-                if let f = m.family { object["family"] = count(f) }
-                return .object(object)
-            })
+            document["margins"] = .array(
+                margins.map { m in
+                    var object: [String: JSONValue] = [
+                        "dimension": .string(m.dimension.rawValue), m.dimension.rawValue: .string(m.category), "count": count(m.count),
+                    ]
+                    if let f = m.family { object["family"] = count(f) }
+                    return .object(object)
+                })
         }
         return JSONValue.object(document).serialized + "\n"
     }
@@ -159,7 +164,10 @@ extension Release {
     }
 
     private func footnote() -> String {
-        var parts = ["Release \(id), \(period)\(provisional == true ? ", provisional: the period had not ended" : "").", "Counts under \(k) shown as <\(k); others rounded to the nearest \(roundingBase)."]
+        var parts = [
+            "Release \(id), \(period)\(provisional == true ? ", provisional: the period had not ended" : "").",
+            "Counts under \(k) shown as <\(k); others rounded to the nearest \(roundingBase).",
+        ]
         if cells.contains(where: { $0.count == .withheld }) || margins.contains(where: { $0.count == .withheld }) {
             parts.append("x: withheld so that small counts cannot be worked out.")
         }
@@ -214,5 +222,3 @@ indirect enum JSONValue: Equatable {
         return out + "\""
     }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import CasesCrypto
+
 /// One cell of a released table.
 public struct ReleaseCell: Hashable, Codable, Sendable {
     /// The cell's category along each of the release's dimensions, in order.
@@ -52,8 +54,10 @@ public struct Release: Hashable, Codable, Sendable {
     public var roundingBase: Int { spec.roundingBase }
     public var epsilon: ExactRational? { spec.mechanism.epsilon }
 
-    public init(id: String, spec: TableSpec, budgetLeft: ExactRational?, headline: String, cells: [ReleaseCell],
-                margins: [ReleaseMargin], total: PublishedCount, familyTotal: PublishedCount?) {
+    public init(
+        id: String, spec: TableSpec, budgetLeft: ExactRational?, headline: String, cells: [ReleaseCell],
+        margins: [ReleaseMargin], total: PublishedCount, familyTotal: PublishedCount?
+    ) {
         self.id = id
         self.spec = spec
         self.budgetLeft = budgetLeft
@@ -72,5 +76,3 @@ public struct Release: Hashable, Codable, Sendable {
         }.joined()
     }
 }
-
-import CasesCrypto

@@ -56,8 +56,9 @@ public struct ReleaseLedger: Hashable, Sendable {
         for (index, entry) in entries.enumerated() {
             // Unkeyed links, compared like every MAC all the same: one rule, no exceptions to audit.
             guard constantTimeEqual(entry.previousHash.utf8, previous.utf8),
-                  let computed = try? entry.computedHash(), constantTimeEqual(entry.hash.utf8, computed.utf8),
-                  entry.isConsistent else {
+                let computed = try? entry.computedHash(), constantTimeEqual(entry.hash.utf8, computed.utf8),
+                entry.isConsistent
+            else {
                 throw StatisticsError.chainBroken(index: index)
             }
             previous = entry.hash
@@ -77,8 +78,10 @@ public struct ReleaseLedger: Hashable, Sendable {
     // MARK: - Publishing
 
     /// Releases a table, or returns the stored release of the same table.
-    public mutating func publish(_ records: [StatisticsRecord], spec: TableSpec, revision: Bool = false,
-                                 provisional: Bool = false, today: ISODate = .today()) throws -> ReleaseDecision {
+    public mutating func publish(
+        _ records: [StatisticsRecord], spec: TableSpec, revision: Bool = false,
+        provisional: Bool = false, today: ISODate = .today()
+    ) throws -> ReleaseDecision {
         try publish(ReleaseRequest(spec: spec, revision: revision, provisional: provisional, today: today)) { records }
     }
 
@@ -113,8 +116,9 @@ public struct ReleaseLedger: Hashable, Sendable {
             let before = try PrivacyLoss.worstCase(releases.compactMap(\.release?.spec))
             let after = try PrivacyLoss.worstCase(releases.compactMap(\.release?.spec) + [spec])
             guard after <= budgetPerPeriod else {
-                throw StatisticsError.budgetExhausted(period: String(year), spent: before.description,
-                                                      requested: try after.subtracting(before).description, budget: budgetPerPeriod.description)
+                throw StatisticsError.budgetExhausted(
+                    period: String(year), spent: before.description,
+                    requested: try after.subtracting(before).description, budget: budgetPerPeriod.description)
             }
             left = try budgetPerPeriod.subtracting(after)
         }
@@ -147,19 +151,23 @@ public struct ReleaseLedger: Hashable, Sendable {
                 .filter { seen.insert($0.tableKey).inserted }.reversed()
             for (n, old) in earlier.enumerated() {
                 let again = try linkedRelease(old, period: period, provisional: request.provisional, epochStartsNow: n == 0)
-                entries.append(try ReleaseLedgerEntry(release: again, isRevision: true, frozen: n == 0 ? newlyFrozen : [],
-                                                      previousHash: entries.last?.hash ?? ReleaseLedgerEntry.genesisHash))
+                entries.append(
+                    try ReleaseLedgerEntry(
+                        release: again, isRevision: true, frozen: n == 0 ? newlyFrozen : [],
+                        previousHash: entries.last?.hash ?? ReleaseLedgerEntry.genesisHash))
                 republished.append(entries[entries.count - 1])
             }
         }
-        var release = spec.mechanism == .threshold
+        var release =
+            spec.mechanism == .threshold
             ? try linkedRelease(spec, period: period, provisional: request.provisional, epochStartsNow: startsEpoch && republished.isEmpty)
             : try StatisticsEngine.computeRelease(of: period.records(spec.basis), spec: spec, destinations: destinations)
         release.budgetLeft = left
         if request.provisional && !spec.period.hasEnded(by: request.today) { release.provisional = true }
         release.headline = Headline.sentence(for: release)
-        let entry = try ReleaseLedgerEntry(release: release, isRevision: request.revision, frozen: republished.isEmpty ? newlyFrozen : [],
-                                           previousHash: entries.last?.hash ?? ReleaseLedgerEntry.genesisHash)
+        let entry = try ReleaseLedgerEntry(
+            release: release, isRevision: request.revision, frozen: republished.isEmpty ? newlyFrozen : [],
+            previousHash: entries.last?.hash ?? ReleaseLedgerEntry.genesisHash)
         entries.append(entry)
         return ReleaseDecision(entry: entry, sequence: entries.count, isNew: true, republished: republished)
     }
@@ -191,8 +199,11 @@ public struct ReleaseLedger: Hashable, Sendable {
     /// current release of its year.
     private func linkedRelease(_ spec: TableSpec, period: FrozenPeriod, provisional: Bool, epochStartsNow: Bool) throws -> Release {
         let draft = try StatisticsEngine.computeRelease(of: period.records(spec.basis), spec: spec, destinations: period.destinations)
-        let earlier = epochStartsNow ? [] : currentReleases(ofYear: spec.period.year).compactMap(\.release)
-            .filter { $0.spec.mechanism == .threshold }
+        let earlier =
+            epochStartsNow
+            ? []
+            : currentReleases(ofYear: spec.period.year).compactMap(\.release)
+                .filter { $0.spec.mechanism == .threshold }
         var release = try LinkedProtection.protect(draft, against: earlier, frozen: period)
         release.headline = Headline.sentence(for: release)
         return release

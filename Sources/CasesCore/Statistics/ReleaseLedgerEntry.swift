@@ -67,9 +67,10 @@ public struct ReleaseLedgerEntry: Hashable, Codable, Sendable {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = Body(id: id, period: period, canonicalSpec: canonicalSpec, mechanism: mechanism, k: k, roundingBase: roundingBase,
-                        epsilon: epsilon, isRevision: isRevision, release: release, frozen: frozen, settings: settings,
-                        previousHash: previousHash)
+        let body = Body(
+            id: id, period: period, canonicalSpec: canonicalSpec, mechanism: mechanism, k: k, roundingBase: roundingBase,
+            epsilon: epsilon, isRevision: isRevision, release: release, frozen: frozen, settings: settings,
+            previousHash: previousHash)
         return Array(try encoder.encode(body))
     }
 

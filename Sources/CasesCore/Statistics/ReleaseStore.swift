@@ -17,8 +17,9 @@ extension Caseload {
     func statisticsRecords(_ db: Database) throws -> [StatisticsRecord] {
         let (records, damaged) = try summaries(db) { c -> StatisticsRecord? in
             guard let segment = c.segment, let reason = c.reason else { return nil }
-            return StatisticsRecord(intakeOn: c.openedOn, arrivedOn: c.arrivedOn, segment: segment, reason: reason,
-                                    destination: c.arrivalCountry ?? c.destination, outcome: c.outcome, familyMembers: c.familyCount)
+            return StatisticsRecord(
+                intakeOn: c.openedOn, arrivedOn: c.arrivedOn, segment: segment, reason: reason,
+                destination: c.arrivalCountry ?? c.destination, outcome: c.outcome, familyMembers: c.familyCount)
         }
         // A release is sealed for good: counting around a damaged case would publish it wrong.
         guard damaged.isEmpty else { throw StatisticsError.damagedCases(count: damaged.count) }
@@ -39,8 +40,9 @@ extension Caseload {
             let seq: Int64 = row["seq"]
             let sealed: Data = row["sealed"]
             guard seq == expected,
-                  constantTimeEqual(Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.ledger), row["mac"] as Data),
-                  let entry = try? vault.open(ReleaseLedgerEntry.self, sealed: sealed, table: Self.releaseTable, row: String(seq), key: vault.key.ledger)
+                constantTimeEqual(Self.chainMAC(previous: previous, seq: seq, sealed: sealed, key: vault.key.ledger), row["mac"] as Data),
+                let entry = try? vault.open(
+                    ReleaseLedgerEntry.self, sealed: sealed, table: Self.releaseTable, row: String(seq), key: vault.key.ledger)
             else { throw StatisticsError.chainBroken(index: Int(expected - 1)) }
             entries.append(entry)
             previous = row["mac"]

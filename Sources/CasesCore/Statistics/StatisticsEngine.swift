@@ -11,8 +11,10 @@ public enum StatisticsEngine {
     ///
     /// `destinations` names the destination rows (everyone else is `other`): the frozen list of
     /// the period, so that every table of a period has the same layout.
-    public static func computeRelease(of records: [StatisticsRecord], spec: TableSpec, budgetLeft: ExactRational? = nil,
-                                      destinations: [String] = StatisticsSettings.defaultDestinations) throws -> Release {
+    public static func computeRelease(
+        of records: [StatisticsRecord], spec: TableSpec, budgetLeft: ExactRational? = nil,
+        destinations: [String] = StatisticsSettings.defaultDestinations
+    ) throws -> Release {
         let counted = CountTable.records(records, in: spec)
         let rule = PublicationRule(k: spec.k, base: spec.roundingBase)
         let dims = spec.dimensions
@@ -107,10 +109,12 @@ public enum StatisticsEngine {
                 margins.append(ReleaseMargin(dimension: dims[0], category: row.label, count: principals.rowSums[i], family: family?.rowSums[i]))
             }
             for (j, column) in table.columns.groups.enumerated() {
-                margins.append(ReleaseMargin(dimension: dims[1], category: column.label, count: principals.columnSums[j], family: family?.columnSums[j]))
+                margins.append(
+                    ReleaseMargin(dimension: dims[1], category: column.label, count: principals.columnSums[j], family: family?.columnSums[j]))
             }
         }
-        return Release(id: Release.newID(), spec: spec, budgetLeft: nil, headline: "", cells: cells, margins: margins,
-                       total: principals.total, familyTotal: family?.total)
+        return Release(
+            id: Release.newID(), spec: spec, budgetLeft: nil, headline: "", cells: cells, margins: margins,
+            total: principals.total, familyTotal: family?.total)
     }
 }

@@ -21,8 +21,10 @@ public struct StatisticsRecord: Hashable, Codable, Sendable {
     public var outcome: Outcome?
     public var familyMembers: Int
 
-    public init(intakeOn: CalendarDate, arrivedOn: CalendarDate? = nil, segment: Segment, reason: LeavingReason,
-                destination: String? = nil, outcome: Outcome? = nil, familyMembers: Int = 0) {
+    public init(
+        intakeOn: CalendarDate, arrivedOn: CalendarDate? = nil, segment: Segment, reason: LeavingReason,
+        destination: String? = nil, outcome: Outcome? = nil, familyMembers: Int = 0
+    ) {
         self.intakeOn = intakeOn
         self.arrivedOn = arrivedOn
         self.segment = segment

@@ -53,7 +53,8 @@ public struct StatisticsSettings: Hashable, Codable, Sendable {
         if let newList {
             let codes = newList.map { $0.uppercased() }
             guard !codes.isEmpty, codes.count <= 40, Set(codes).count == codes.count,
-                  codes.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isLetter } }) else {
+                codes.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isLetter } })
+            else {
                 throw StatisticsError.invalidSpec("the destination list must be 1 to 40 different two-letter country codes, such as GE,LT,UA.")
             }
             next.destinations = codes

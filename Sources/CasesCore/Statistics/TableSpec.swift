@@ -127,9 +127,11 @@ public struct TableSpec: Hashable, Codable, Sendable {
     ///
     /// Tables have at most two dimensions: every suppressed cell of a two-way table with its
     /// margins can be audited exactly (a transportation problem), which a three-way table cannot.
-    public init(period: Period, dimensions: [TableDimension] = [], basis: CountingBasis = .arrival,
-                k: Int = TableSpec.defaultK, roundingBase: Int = TableSpec.defaultRoundingBase,
-                includeFamily: Bool = false, mechanism: Mechanism = .threshold) throws {
+    public init(
+        period: Period, dimensions: [TableDimension] = [], basis: CountingBasis = .arrival,
+        k: Int = TableSpec.defaultK, roundingBase: Int = TableSpec.defaultRoundingBase,
+        includeFamily: Bool = false, mechanism: Mechanism = .threshold
+    ) throws {
         guard dimensions.count <= TableSpec.maximumDimensions else {
             throw StatisticsError.invalidSpec("a table can be broken down by at most \(TableSpec.maximumDimensions) dimensions.")
         }
@@ -164,14 +166,18 @@ public struct TableSpec: Hashable, Codable, Sendable {
     ///
     /// Two requests with the same canonical form are the same release and get the same answer.
     public var canonicalForm: String {
-        [tableKey, "k=\(k)", "round=\(roundingBase)", "mechanism=\(mechanism.name)",
-         "epsilon=\(mechanism.epsilon.map { "\($0.numerator)/\($0.denominator)" } ?? "none")"].joined(separator: ";")
+        [
+            tableKey, "k=\(k)", "round=\(roundingBase)", "mechanism=\(mechanism.name)",
+            "epsilon=\(mechanism.epsilon.map { "\($0.numerator)/\($0.denominator)" } ?? "none")",
+        ].joined(separator: ";")
     }
 
     /// The table without its protection parameters: releases with the same key describe the same
     /// people, so a second one with other settings could be subtracted from the first.
     public var tableKey: String {
-        ["v1", "period=\(period)", "basis=\(basis.rawValue)",
-         "by=\(dimensions.map(\.rawValue).joined(separator: ","))", "family=\(includeFamily ? 1 : 0)"].joined(separator: ";")
+        [
+            "v1", "period=\(period)", "basis=\(basis.rawValue)",
+            "by=\(dimensions.map(\.rawValue).joined(separator: ","))", "family=\(includeFamily ? 1 : 0)",
+        ].joined(separator: ";")
     }
 }

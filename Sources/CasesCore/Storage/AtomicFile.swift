@@ -1,7 +1,8 @@
 import CasesCrypto
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A file that appears at its path only when complete: written under a temporary name in the

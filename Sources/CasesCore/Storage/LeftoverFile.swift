@@ -1,7 +1,8 @@
 import CasesCrypto
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A file that `cases` writes beside a vault for a moment, left behind by a process that was
@@ -174,6 +175,6 @@ final class LeftoverFile {
     }
 }
 
-private extension Character {
-    var isHexDigitLowercase: Bool { ("0"..."9").contains(self) || ("a"..."f").contains(self) }
+extension Character {
+    fileprivate var isHexDigitLowercase: Bool { ("0"..."9").contains(self) || ("a"..."f").contains(self) }
 }

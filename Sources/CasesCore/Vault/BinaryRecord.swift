@@ -220,9 +220,10 @@ extension Consent: BinaryRecord {
 
 extension Principal: BinaryRecord {
     init(reading r: inout RecordReader) throws {
-        self.init(fullName: try r.text(), aliases: try r.texts(), birthDate: try r.checked(), birthYear: try r.number(),
-                  citizenship: try r.checked(), currentCountry: try r.checked(), currentCity: try r.text(), languages: try r.texts(),
-                  contact: try r.part(), segment: try r.vocabulary(), reason: try r.vocabulary(), consent: try r.part())
+        self.init(
+            fullName: try r.text(), aliases: try r.texts(), birthDate: try r.checked(), birthYear: try r.number(),
+            citizenship: try r.checked(), currentCountry: try r.checked(), currentCity: try r.text(), languages: try r.texts(),
+            contact: try r.part(), segment: try r.vocabulary(), reason: try r.vocabulary(), consent: try r.part())
     }
 
     func write(to w: inout RecordWriter) {
@@ -254,9 +255,10 @@ extension Threat: BinaryRecord {
 
 extension RiskAssessment: BinaryRecord {
     init(reading r: inout RecordReader) throws {
-        self.init(version: try r.number(), assessedOn: try r.checked(), level: try r.vocabulary(), likelihood: try r.number(),
-                  impact: try r.number(), threats: try r.list(), vulnerabilities: try r.text(), capacities: try r.text(),
-                  urgency: try r.text(), reviewOn: try r.checked())
+        self.init(
+            version: try r.number(), assessedOn: try r.checked(), level: try r.vocabulary(), likelihood: try r.number(),
+            impact: try r.number(), threats: try r.list(), vulnerabilities: try r.text(), capacities: try r.text(),
+            urgency: try r.text(), reviewOn: try r.checked())
     }
 
     func write(to w: inout RecordWriter) {
@@ -332,9 +334,10 @@ extension CaseFile: BinaryRecord {
         var eventSeqs: [Int64] = []
         eventSeqs.reserveCapacity(seqCount)
         for _ in 0..<seqCount { eventSeqs.append(Int64(try r.int())) }
-        self.init(id: id, version: version, stage: stage, openedOn: openedOn, lastActivityAt: lastActivityAt, principal: principal,
-                  family: family, assessments: assessments, destination: destination, arrival: arrival, outcome: outcome,
-                  notes: notes, caseworker: caseworker, eventSeqs: eventSeqs, duplicateKey: try r.text())
+        self.init(
+            id: id, version: version, stage: stage, openedOn: openedOn, lastActivityAt: lastActivityAt, principal: principal,
+            family: family, assessments: assessments, destination: destination, arrival: arrival, outcome: outcome,
+            notes: notes, caseworker: caseworker, eventSeqs: eventSeqs, duplicateKey: try r.text())
     }
 
     func write(to w: inout RecordWriter) {
@@ -350,8 +353,9 @@ extension CaseFile: BinaryRecord {
 
 extension CaseEvent.OpenedData: BinaryRecord {
     init(reading r: inout RecordReader) throws {
-        self.init(principal: try Principal(reading: &r), family: try required(r.list()), caseworker: try r.text(),
-                  openedOn: try required(r.checked()), duplicateKey: try r.text())
+        self.init(
+            principal: try Principal(reading: &r), family: try required(r.list()), caseworker: try r.text(),
+            openedOn: try required(r.checked()), duplicateKey: try r.text())
     }
 
     func write(to w: inout RecordWriter) {

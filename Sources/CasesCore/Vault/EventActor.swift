@@ -57,7 +57,8 @@ extension UnlockedVault {
 
     /// A keyslot's sealed label, or nil if there is none or it does not open.
     func openLabel(_ sealed: Data?, slotID: String) -> String? {
-        guard let sealed, let bytes = try? SealedRecord.open(Array(sealed), key: key.labels, vaultID: vault.vaultID, table: "keyslot", row: slotID) else {
+        guard let sealed, let bytes = try? SealedRecord.open(Array(sealed), key: key.labels, vaultID: vault.vaultID, table: "keyslot", row: slotID)
+        else {
             return nil
         }
         return String(decoding: bytes, as: UTF8.self)

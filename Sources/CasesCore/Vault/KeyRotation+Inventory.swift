@@ -31,7 +31,7 @@ extension KeyRotation {
     /// What is kept outside the vault under a key derived from the master key, rewritten for
     /// the vault under its new key once the rotation committed.
     static let afterCommit: [@Sendable (UnlockedVault) throws -> Void] = [
-        { try $0.rewriteAnchor() }, // this laptop's record of the vault's last state
+        { try $0.rewriteAnchor() } // this laptop's record of the vault's last state
     ]
 
     // MARK: - Keyslots
@@ -44,22 +44,28 @@ extension KeyRotation {
         guard let kept = slots.first(where: { $0.slotID == old.slotID }) else { throw VaultError.noSuchKeyslot(old.actor) }
         for slot in slots where slot.slotID != kept.slotID {
             // Sealed under the old key until ``resealRemovedLabels()``, like every removed label.
-            try db.execute(sql: "INSERT OR REPLACE INTO removed_keyslot (slot_id, sealed_label) VALUES (?, ?)",
-                           arguments: [slot.slotID, slot.sealedLabel])
-            removedSlots.append(KeyslotInfo(id: slot.displayID, kind: slot.kind.rawValue, label: old.openLabel(slot.sealedLabel, slotID: slot.displayID),
-                                            profile: slot.parameters.profileName, inUse: false))
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO removed_keyslot (slot_id, sealed_label) VALUES (?, ?)",
+                arguments: [slot.slotID, slot.sealedLabel])
+            removedSlots.append(
+                KeyslotInfo(
+                    id: slot.displayID, kind: slot.kind.rawValue, label: old.openLabel(slot.sealedLabel, slotID: slot.displayID),
+                    profile: slot.parameters.profileName, inUse: false))
         }
         try db.execute(sql: "DELETE FROM keyslot")
 
-        var rewrapped = try Keyslot.make(kind: .passphrase, secret: passphrase, parameters: kept.parameters, master: new.key, vaultID: vaultID, slotID: kept.slotID)
+        var rewrapped = try Keyslot.make(
+            kind: .passphrase, secret: passphrase, parameters: kept.parameters, master: new.key, vaultID: vaultID, slotID: kept.slotID)
         rewrapped.sealedLabel = try old.openLabel(kept.sealedLabel, slotID: kept.displayID).map {
             Data(try Vault.sealLabel($0, slotID: kept.slotID, master: new.key, vaultID: vaultID))
         }
         try rewrapped.store(db, master: new.key, vaultID: vaultID)
-        keptSlot = KeyslotInfo(id: kept.displayID, kind: kept.kind.rawValue, label: old.openLabel(kept.sealedLabel, slotID: kept.displayID),
-                               profile: kept.parameters.profileName, inUse: true)
+        keptSlot = KeyslotInfo(
+            id: kept.displayID, kind: kept.kind.rawValue, label: old.openLabel(kept.sealedLabel, slotID: kept.displayID),
+            profile: kept.parameters.profileName, inUse: true)
         let code = try RecoveryCode.generate()
-        var recovery = try Keyslot.make(kind: .recovery, secret: code.characters, parameters: Argon2Parameters(profile: .interactive), master: new.key, vaultID: vaultID)
+        var recovery = try Keyslot.make(
+            kind: .recovery, secret: code.characters, parameters: Argon2Parameters(profile: .interactive), master: new.key, vaultID: vaultID)
         recovery.sealedLabel = Data(try Vault.sealLabel("recovery code", slotID: recovery.slotID, master: new.key, vaultID: vaultID))
         try recovery.store(db, master: new.key, vaultID: vaultID)
         recoveryCode = code
@@ -70,8 +76,9 @@ extension KeyRotation {
         for row in try Row.fetchAll(db, sql: "SELECT slot_id, sealed_label FROM removed_keyslot WHERE sealed_label IS NOT NULL") {
             let slotID: Data = row["slot_id"]
             guard let label = old.openLabel(row["sealed_label"], slotID: slotID.hexString) else { continue }
-            try db.execute(sql: "UPDATE removed_keyslot SET sealed_label = ? WHERE slot_id = ?",
-                           arguments: [Data(try Vault.sealLabel(label, slotID: slotID, master: new.key, vaultID: new.vault.vaultID)), slotID])
+            try db.execute(
+                sql: "UPDATE removed_keyslot SET sealed_label = ? WHERE slot_id = ?",
+                arguments: [Data(try Vault.sealLabel(label, slotID: slotID, master: new.key, vaultID: new.vault.vaultID)), slotID])
         }
     }
 
@@ -81,7 +88,8 @@ extension KeyRotation {
     /// policy still shows as altered.
     func resealUnlockPolicy() throws {
         guard let sealed = try Data.fetchOne(db, sql: "SELECT sealed_policy FROM unlock_policy WHERE singleton = 1"),
-              let resealed = try? reseal(sealed, key: \.records, table: UnlockPolicy.table, row: "1") else { return }
+            let resealed = try? reseal(sealed, key: \.records, table: UnlockPolicy.table, row: "1")
+        else { return }
         try db.execute(sql: "UPDATE unlock_policy SET sealed_policy = ? WHERE singleton = 1", arguments: [resealed])
     }
 

@@ -29,16 +29,20 @@ extension KeyRotation {
     /// `key`, its chain computed again under the new `macKey`. Each row's MAC is checked under
     /// the old key first: a rotation must not give a log altered behind the caseworker's back a
     /// chain that verifies. `transform` may rewrite a row's plaintext (nil: as it was).
-    func resealChain(table: String, key: KeyPath<MasterKey, SecretBytes>, macKey: KeyPath<MasterKey, SecretBytes>,
-                     transform: (@Sendable (_ plain: [UInt8]) throws -> (plain: [UInt8], duplicate: (caseID: String, key: String))?)? = nil) throws {
+    func resealChain(
+        table: String, key: KeyPath<MasterKey, SecretBytes>, macKey: KeyPath<MasterKey, SecretBytes>,
+        transform: (@Sendable (_ plain: [UInt8]) throws -> (plain: [UInt8], duplicate: (caseID: String, key: String))?)? = nil
+    ) throws {
         let (oldKey, oldMACKey, newMACKey) = (old.key[keyPath: key], old.key[keyPath: macKey], new.key[keyPath: macKey])
         let vaultID = old.vault.vaultID
         try withoutTriggers(on: table) {
             let update = try RawStatement(db, sql: "UPDATE \(table) SET sealed = ?, mac = ? WHERE seq = ?")
             var (after, oldMAC, newMAC) = (Int64(0), Data(count: 32), Data(count: 32))
             while true {
-                let rows = try Row.fetchAll(db, sql: "SELECT seq, sealed, mac FROM \(table) WHERE seq > ? ORDER BY seq LIMIT ?",
-                                            arguments: [after, Self.chunk]).map { (seq: $0["seq"] as Int64, sealed: $0["sealed"] as Data, mac: $0["mac"] as Data) }
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT seq, sealed, mac FROM \(table) WHERE seq > ? ORDER BY seq LIMIT ?",
+                    arguments: [after, Self.chunk]
+                ).map { (seq: $0["seq"] as Int64, sealed: $0["sealed"] as Data, mac: $0["mac"] as Data) }
                 guard let last = rows.last else { return }
                 for row in rows {
                     guard constantTimeEqual(Caseload.chainMAC(previous: oldMAC, seq: row.seq, sealed: row.sealed, key: oldMACKey), row.mac) else {
@@ -115,13 +119,16 @@ extension KeyRotation {
         let update = try RawStatement(db, sql: "UPDATE case_snapshot SET write_tag = randomblob(16), summary = ?, sealed = ? WHERE row_key = ?")
         var after: Int64?
         while true {
-            let rows = try Row.fetchAll(db, sql: "SELECT row_key, case_id, summary, sealed FROM case_snapshot WHERE ?1 IS NULL OR row_key > ?1 ORDER BY row_key LIMIT ?2",
-                                        arguments: [after, Self.chunk])
-                .map { (rowid: $0["row_key"] as Int64, id: $0["case_id"] as String, summary: $0["summary"] as Data?, sealed: $0["sealed"] as Data) }
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT row_key, case_id, summary, sealed FROM case_snapshot WHERE ?1 IS NULL OR row_key > ?1 ORDER BY row_key LIMIT ?2",
+                arguments: [after, Self.chunk]
+            )
+            .map { (rowid: $0["row_key"] as Int64, id: $0["case_id"] as String, summary: $0["summary"] as Data?, sealed: $0["sealed"] as Data) }
             guard let last = rows.last else { return }
             let resealed = try onEveryCore(rows, key: new.key.records) { row, sealer -> (snapshot: Data, summary: Data) in
                 guard let id = CaseID(parsing: row.id) else { throw KeyRotationError.damaged("a case row has a malformed id") }
-                guard var c = try? stored.vault.open(CaseFile.self, sealed: row.sealed, table: Caseload.snapshotTable, row: id.compact), c.id == id else {
+                guard var c = try? stored.vault.open(CaseFile.self, sealed: row.sealed, table: Caseload.snapshotTable, row: id.compact), c.id == id
+                else {
                     throw KeyRotationError.damaged("case \(id) does not open")
                 }
                 // Every case of format 1.0 is written with its summary: one without was altered.

@@ -36,8 +36,10 @@ public final class KeyRotation {
     private var done = 0
     private var total = 0
 
-    private init(old: UnlockedVault, new: UnlockedVault, db: Database, passphrase: SecretBytes,
-                 progress: ((Int, Int) -> Void)?) {
+    private init(
+        old: UnlockedVault, new: UnlockedVault, db: Database, passphrase: SecretBytes,
+        progress: ((Int, Int) -> Void)?
+    ) {
         (self.old, self.new, self.db, self.passphrase, self.progress) = (old, new, db, passphrase, progress)
     }
 
@@ -68,7 +70,8 @@ public final class KeyRotation {
         guard slot.kind == .passphrase else { throw KeyRotationError.unlockedWithRecoveryCode }
         // The slot is rewrapped with this passphrase: one that does not open it would lock its owner out.
         guard let unwrapped = try slot.unwrap(secret: passphrase, vaultID: vault.vault.vaultID),
-              unwrapped.isEqual(to: vault.key.secret) else { throw KeyRotationError.notThisSlotsPassphrase }
+            unwrapped.isEqual(to: vault.key.secret)
+        else { throw KeyRotationError.notThisSlotsPassphrase }
 
         let new = try UnlockedVault(vault: vault.vault, key: MasterKey.generate(), slotID: vault.slotID)
         let (code, kept, removed) = try vault.vault.alone { db in

@@ -72,20 +72,26 @@ struct Keyslot: Codable, FetchableRecord, PersistableRecord {
             guard let bytes else { return [0] }
             return [1] + Self.bigEndian(UInt64(bytes.count)) + Array(bytes)
         }
-        return KeyedHash.mac([Array("cases.keyslot-mac".utf8) + [0], vaultID, field(slotID), field(Data(kind.rawValue.utf8)), field(salt),
-                              Self.bigEndian(UInt64(bitPattern: opsLimit)), Self.bigEndian(UInt64(bitPattern: memLimit)),
-                              field(wrappedKey), field(sealedLabel)], key: key)
+        return KeyedHash.mac(
+            [
+                Array("cases.keyslot-mac".utf8) + [0], vaultID, field(slotID), field(Data(kind.rawValue.utf8)), field(salt),
+                Self.bigEndian(UInt64(bitPattern: opsLimit)), Self.bigEndian(UInt64(bitPattern: memLimit)),
+                field(wrappedKey), field(sealedLabel),
+            ], key: key)
     }
 
     /// A new slot wrapping `master` under `secret` (a passphrase or recovery code).
-    static func make(kind: Kind, secret: SecretBytes, parameters: Argon2Parameters, master: MasterKey, vaultID: [UInt8], slotID: Data? = nil) throws -> Keyslot {
+    static func make(kind: Kind, secret: SecretBytes, parameters: Argon2Parameters, master: MasterKey, vaultID: [UInt8], slotID: Data? = nil) throws
+        -> Keyslot
+    {
         let id = slotID ?? Data(Random.bytes(8))
         let salt = Data(Random.bytes(PasswordHash.saltLength))
         let kek = try PasswordHash.deriveKey(length: XChaCha20Poly1305.keyLength, passphrase: secret, salt: Array(salt), parameters: parameters)
         let ad = associatedData(vaultID: vaultID, slotID: id, kind: kind, salt: salt, parameters: parameters)
         let wrapped = try master.secret.withUnsafeBytes { m in try XChaCha20Poly1305.seal(m, associatedData: ad, key: kek) }
-        return Keyslot(slotID: id, kind: kind, salt: salt, opsLimit: Int64(parameters.opsLimit), memLimit: Int64(parameters.memLimit),
-                       wrappedKey: Data(wrapped), sealedLabel: nil, mac: nil)
+        return Keyslot(
+            slotID: id, kind: kind, salt: salt, opsLimit: Int64(parameters.opsLimit), memLimit: Int64(parameters.memLimit),
+            wrappedKey: Data(wrapped), sealedLabel: nil, mac: nil)
     }
 
     /// The master key if `secret` opens this slot, nil if it does not.

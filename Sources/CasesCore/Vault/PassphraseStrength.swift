@@ -1,5 +1,5 @@
-import CasesCrypto
 import CZxcvbn
+import CasesCrypto
 
 /// How many guesses a new passphrase would take, estimated by zxcvbn (its C port), so that
 /// `init`, `key add` and `key passwd` refuse one a cracking rig would find.

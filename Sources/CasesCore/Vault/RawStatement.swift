@@ -70,18 +70,20 @@ final class RawStatement {
         }
         for (i, value) in values.enumerated() {
             let index = Int32(i + 1)
-            let rc: Int32 = switch value {
-            case .int(let v): sqlite3_bind_int64(statement, index, v)
-            case .text(let v): sqlite3_bind_text(statement, index, v, -1, Self.transient)
-            case .blob(let v): v.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Self.transient) }
-            }
+            let rc: Int32 =
+                switch value {
+                case .int(let v): sqlite3_bind_int64(statement, index, v)
+                case .text(let v): sqlite3_bind_text(statement, index, v, -1, Self.transient)
+                case .blob(let v): v.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), Self.transient) }
+                }
             guard rc == SQLITE_OK else { throw error(rc) }
         }
         return try result(sqlite3_step(statement))
     }
 
     private func error(_ rc: Int32) -> DatabaseError {
-        DatabaseError(resultCode: ResultCode(rawValue: sqlite3_extended_errcode(connection)), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+        DatabaseError(
+            resultCode: ResultCode(rawValue: sqlite3_extended_errcode(connection)), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
     }
 
     /// SQLite copies the bound bytes (`SQLITE_TRANSIENT`), so none outlive Swift's access to them.

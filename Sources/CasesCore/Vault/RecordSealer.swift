@@ -64,8 +64,9 @@ struct RecordSealer: ~Copyable {
             try writer.bytes.withUnsafeBytes { plain in
                 try nonces.withUnsafeBytes { n in
                     try associatedData.withUnsafeBytes { ad in
-                        try XChaCha20Poly1305.seal(plain, nonce: UnsafeRawBufferPointer(rebasing: n[start..<start + XChaCha20Poly1305.nonceLength]),
-                                                   associatedData: ad, key: key, into: UnsafeMutableRawBufferPointer(rebasing: o[1...]))
+                        try XChaCha20Poly1305.seal(
+                            plain, nonce: UnsafeRawBufferPointer(rebasing: n[start..<start + XChaCha20Poly1305.nonceLength]),
+                            associatedData: ad, key: key, into: UnsafeMutableRawBufferPointer(rebasing: o[1...]))
                     }
                 }
             }

@@ -1,8 +1,9 @@
 import CasesCrypto
 import Foundation
 import GRDB
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// This laptop's record of a vault's last state (its ``VaultHeads``), kept outside the vault
@@ -63,7 +64,8 @@ public final class RollbackAnchor: @unchecked Sendable {
             return FileManager.default.fileExists(atPath: path) ? .damaged : .none
         }
         guard var plain = try? SealedRecord.open([UInt8](data), key: key, vaultID: vaultID, table: Self.table, row: ""),
-              let heads = try? VaultHeads(decoding: plain) else { return .damaged }
+            let heads = try? VaultHeads(decoding: plain)
+        else { return .damaged }
         plain.wipe()
         return .heads(heads)
     }

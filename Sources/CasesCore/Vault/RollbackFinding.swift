@@ -27,8 +27,10 @@ public struct RollbackFinding: Codable, Equatable, Sendable, CustomStringConvert
             guard let there = try mac(table, recorded.0) else { return (0, true) }
             return (0, !constantTimeEqual([UInt8](there), [UInt8](recorded.1)))
         }
-        (f.eventsMissing, f.eventLogRewritten) = try chain("event", recorded: (recorded.eventSeq, recorded.eventMAC), vault: (vault.eventSeq, vault.eventMAC))
-        (f.releasesMissing, f.ledgerRewritten) = try chain("release", recorded: (recorded.releaseSeq, recorded.releaseMAC), vault: (vault.releaseSeq, vault.releaseMAC))
+        (f.eventsMissing, f.eventLogRewritten) = try chain(
+            "event", recorded: (recorded.eventSeq, recorded.eventMAC), vault: (vault.eventSeq, vault.eventMAC))
+        (f.releasesMissing, f.ledgerRewritten) = try chain(
+            "release", recorded: (recorded.releaseSeq, recorded.releaseMAC), vault: (vault.releaseSeq, vault.releaseMAC))
         // Only an event changes the number of cases: at the same event head it must be the same.
         if vault.eventSeq == recorded.eventSeq && !f.eventLogRewritten {
             f.casesMissing = recorded.caseCount - vault.caseCount
@@ -72,13 +74,15 @@ public enum RollbackError: CasesError, Equatable {
         }
     }
 
-    static let whatToDo = "Nothing was changed or published. If you restored this vault from a backup on purpose, accept it with `cases audit accept-rollback`; if not, someone rolled it back: keep this copy as evidence and restore your latest backup."
+    static let whatToDo =
+        "Nothing was changed or published. If you restored this vault from a backup on purpose, accept it with `cases audit accept-rollback`; if not, someone rolled it back: keep this copy as evidence and restore your latest backup."
 
     /// What was found, without what to do about it: the question `accept-rollback` asks about.
     public var finding: String {
         switch self {
         case .rolledBack(let f):
-            (f.isOnlyMissing ? "This vault is older than this laptop's record of it: " : "This vault does not match this laptop's record of it: ") + f.description
+            (f.isOnlyMissing ? "This vault is older than this laptop's record of it: " : "This vault does not match this laptop's record of it: ")
+                + f.description
         case .anchorDamaged(let path):
             "This laptop's record of the vault's last state (\(path)) was altered or damaged, so a rollback cannot be ruled out"
         case .noStateFolder:
@@ -90,7 +94,8 @@ public enum RollbackError: CasesError, Equatable {
         switch self {
         case .rolledBack: finding + ". " + Self.whatToDo
         case .anchorDamaged:
-            finding + ". Nothing was changed or published. Run `cases audit verify`; if the vault is as you expect, record its present state with `cases audit accept-rollback`."
+            finding
+                + ". Nothing was changed or published. Run `cases audit verify`; if the vault is as you expect, record its present state with `cases audit accept-rollback`."
         case .noStateFolder: finding + "; set CASES_STATE_DIR or --state-dir."
         }
     }

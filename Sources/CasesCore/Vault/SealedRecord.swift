@@ -41,7 +41,8 @@ public enum SealedRecord {
     /// Opens a sealed record read in place.
     public static func open(_ sealed: UnsafeRawBufferPointer, key: SecretBytes, vaultID: [UInt8], table: String, row: String) throws -> [UInt8] {
         guard sealed.first == format else { throw CryptoError.authenticationFailed }
-        var padded = try XChaCha20Poly1305.open(UnsafeRawBufferPointer(rebasing: sealed.dropFirst()), associatedData: associatedData(vaultID: vaultID, table: table, row: row), key: key)
+        var padded = try XChaCha20Poly1305.open(
+            UnsafeRawBufferPointer(rebasing: sealed.dropFirst()), associatedData: associatedData(vaultID: vaultID, table: table, row: row), key: key)
         defer { padded.wipe() }
         return try Padding.unpad(padded)
     }

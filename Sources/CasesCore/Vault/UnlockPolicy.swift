@@ -89,8 +89,9 @@ extension UnlockedVault {
         if let n = shredAfter, !UnlockPolicy.allowed.contains(n) { throw VaultError.policyOutOfRange(n) }
         let sealed = try seal(UnlockPolicy.Sealed(shredAfter: shredAfter), table: UnlockPolicy.table, row: "1")
         try vault.write { db in
-            try db.execute(sql: "UPDATE unlock_policy SET shred_after = ?, failures = 0, sealed_policy = ? WHERE singleton = 1",
-                           arguments: [shredAfter, sealed])
+            try db.execute(
+                sql: "UPDATE unlock_policy SET shred_after = ?, failures = 0, sealed_policy = ? WHERE singleton = 1",
+                arguments: [shredAfter, sealed])
         }
     }
 }

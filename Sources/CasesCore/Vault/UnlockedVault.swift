@@ -85,8 +85,9 @@ public final class UnlockedVault: @unchecked Sendable {
     /// Every keyslot, with labels opened.
     public func keyslots() throws -> [KeyslotInfo] {
         try vault.keyslots().map { slot in
-            KeyslotInfo(id: slot.displayID, kind: slot.kind.rawValue, label: openLabel(slot.sealedLabel, slotID: slot.displayID),
-                        profile: slot.parameters.profileName, inUse: slot.slotID == slotID)
+            KeyslotInfo(
+                id: slot.displayID, kind: slot.kind.rawValue, label: openLabel(slot.sealedLabel, slotID: slot.displayID),
+                profile: slot.parameters.profileName, inUse: slot.slotID == slotID)
         }
     }
 
@@ -94,10 +95,13 @@ public final class UnlockedVault: @unchecked Sendable {
     /// weak passphrase (``PassphraseError/tooWeak``) unless `acceptWeakPassphrase`, which the
     /// audit log then records.
     @discardableResult
-    public func addKeyslot(passphrase: SecretBytes, profile: Argon2Parameters.Profile, label: String?,
-                           acceptWeakPassphrase: Bool = false) throws -> KeyslotInfo {
+    public func addKeyslot(
+        passphrase: SecretBytes, profile: Argon2Parameters.Profile, label: String?,
+        acceptWeakPassphrase: Bool = false
+    ) throws -> KeyslotInfo {
         let weak = try PassphraseStrength.check(passphrase, acceptWeak: acceptWeakPassphrase)
-        var slot = try Keyslot.make(kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: key, vaultID: vault.vaultID)
+        var slot = try Keyslot.make(
+            kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: key, vaultID: vault.vaultID)
         slot.sealedLabel = try label.map { Data(try Vault.sealLabel($0, slotID: slot.slotID, master: key, vaultID: vault.vaultID)) }
         try vault.write { db in
             try slot.store(db, master: key, vaultID: vault.vaultID)
@@ -115,8 +119,9 @@ public final class UnlockedVault: @unchecked Sendable {
             guard slots.count > 1 else { throw VaultError.lastKeyslot }
             _ = try slot.delete(db)
             // Its events keep its id; its label stays (sealed) so they still say who made them.
-            try db.execute(sql: "INSERT OR REPLACE INTO removed_keyslot (slot_id, sealed_label) VALUES (?, ?)",
-                           arguments: [slot.slotID, slot.sealedLabel])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO removed_keyslot (slot_id, sealed_label) VALUES (?, ?)",
+                arguments: [slot.slotID, slot.sealedLabel])
         }
         vault.foldWAL()
     }
@@ -140,7 +145,9 @@ public final class UnlockedVault: @unchecked Sendable {
             guard var slot = try Keyslot.fetchOne(db, key: slotID) else { throw VaultError.noSuchKeyslot(slotID.hexString) }
             guard slot.kind == .passphrase else { throw KeyslotError.unlockedWithRecoveryCode }
             let label = slot.sealedLabel
-            slot = try Keyslot.make(kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: key, vaultID: vault.vaultID, slotID: slotID)
+            slot = try Keyslot.make(
+                kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: key, vaultID: vault.vaultID,
+                slotID: slotID)
             slot.sealedLabel = label
             try slot.store(db, master: key, vaultID: vault.vaultID)
             if weak { try recordWeakPassphrase(db, slotID: slotID) }

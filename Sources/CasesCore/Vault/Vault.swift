@@ -2,8 +2,9 @@ import CasesCrypto
 import Foundation
 import GRDB
 import GRDBSQLite
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The vault's schema: the SQL files under `Schema/`, embedded in the binary.
@@ -150,14 +151,15 @@ public final class Vault: @unchecked Sendable {
     /// not keep anyone out).
     func withRollbackJournal<T>(if wanted: Bool = true, _ body: () throws -> T) throws -> T {
         guard wanted else { return try body() }
-        let switched = (try? database.writeWithoutTransaction { db -> Bool in
-            // No waiting for another process: the WAL is the fallback, not an error.
-            sqlite3_busy_timeout(db.sqliteConnection, 0)
-            defer { sqlite3_busy_timeout(db.sqliteConnection, 5000) }
-            guard try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE") == "delete" else { return false }
-            try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
-            return true
-        }) ?? false
+        let switched =
+            (try? database.writeWithoutTransaction { db -> Bool in
+                // No waiting for another process: the WAL is the fallback, not an error.
+                sqlite3_busy_timeout(db.sqliteConnection, 0)
+                defer { sqlite3_busy_timeout(db.sqliteConnection, 5000) }
+                guard try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE") == "delete" else { return false }
+                try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
+                return true
+            }) ?? false
         defer {
             if switched {
                 // The lock goes at the next access: switching back to the WAL.
@@ -181,7 +183,8 @@ public final class Vault: @unchecked Sendable {
             switch error.resultCode {
             case .SQLITE_BUSY, .SQLITE_LOCKED: throw VaultError.busy
             case .SQLITE_FULL: throw VaultError.io("the disk is full")
-            case .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM: throw VaultError.io("the operating system refused a read or write (\(error.resultCode))")
+            case .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY, .SQLITE_PERM:
+                throw VaultError.io("the operating system refused a read or write (\(error.resultCode))")
             case .SQLITE_CORRUPT, .SQLITE_NOTADB: throw VaultError.integrity("the database file is damaged")
             default: throw VaultError.io("database error \(error.resultCode)")
             }
@@ -196,9 +199,11 @@ public final class Vault: @unchecked Sendable {
     /// so a crash leaves no half-made vault and an existing vault is never overwritten. Refuses a
     /// weak passphrase (``PassphraseError/tooWeak``) unless `acceptWeakPassphrase`, which the
     /// audit log then records as its first event.
-    public static func create(at path: String, passphrase: SecretBytes, profile: Argon2Parameters.Profile,
-                              label: String? = nil, acceptWeakPassphrase: Bool = false,
-                              anchorFolder: String? = nil) throws -> (UnlockedVault, RecoveryCode) {
+    public static func create(
+        at path: String, passphrase: SecretBytes, profile: Argon2Parameters.Profile,
+        label: String? = nil, acceptWeakPassphrase: Bool = false,
+        anchorFolder: String? = nil
+    ) throws -> (UnlockedVault, RecoveryCode) {
         let weak = try PassphraseStrength.check(passphrase, acceptWeak: acceptWeakPassphrase)
         let folder = (path as NSString).deletingLastPathComponent
         try makePrivateFolder(folder.isEmpty ? "." : folder)
@@ -212,8 +217,10 @@ public final class Vault: @unchecked Sendable {
         let master = try MasterKey.generate()
         let vaultID = Random.bytes(16)
         let recovery = try RecoveryCode.generate()
-        let passSlot = try Keyslot.make(kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: master, vaultID: vaultID)
-        var recoverySlot = try Keyslot.make(kind: .recovery, secret: recovery.characters, parameters: Argon2Parameters(profile: .interactive), master: master, vaultID: vaultID)
+        let passSlot = try Keyslot.make(
+            kind: .passphrase, secret: passphrase, parameters: Argon2Parameters(profile: profile), master: master, vaultID: vaultID)
+        var recoverySlot = try Keyslot.make(
+            kind: .recovery, secret: recovery.characters, parameters: Argon2Parameters(profile: .interactive), master: master, vaultID: vaultID)
         var first = passSlot
         first.sealedLabel = try label.map { Data(try sealLabel($0, slotID: passSlot.slotID, master: master, vaultID: vaultID)) }
         recoverySlot.sealedLabel = Data(try sealLabel("recovery code", slotID: recoverySlot.slotID, master: master, vaultID: vaultID))
@@ -230,8 +237,9 @@ public final class Vault: @unchecked Sendable {
             try VaultSchema.migrator().migrate(queue)
             try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try queue.write { db in
-                try db.execute(sql: "INSERT INTO vault (singleton, format, vault_id) VALUES (1, ?, ?)",
-                               arguments: [VaultSchema.currentFormat, Data(vaultID)])
+                try db.execute(
+                    sql: "INSERT INTO vault (singleton, format, vault_id) VALUES (1, ?, ?)",
+                    arguments: [VaultSchema.currentFormat, Data(vaultID)])
                 try first.store(db, master: master, vaultID: vaultID)
                 try recoverySlot.store(db, master: master, vaultID: vaultID)
             }
@@ -312,7 +320,8 @@ public final class Vault: @unchecked Sendable {
             // Left in rollback mode by an import that was killed (``withRollbackJournal(if:_:)``).
             if try queue.read({ db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }) != "wal" { useWAL(queue) }
             guard let row = try queue.read({ db in try Row.fetchOne(db, sql: "SELECT vault_id FROM vault WHERE singleton = 1") }),
-                  let id = row["vault_id"] as Data?, id.count == 16 else {
+                let id = row["vault_id"] as Data?, id.count == 16
+            else {
                 throw VaultError.notAVault(path: path)
             }
             let vault = Vault(path: path, database: queue, vaultID: Array(id), file: (UInt64(st.st_dev), UInt64(st.st_ino)))
@@ -361,9 +370,12 @@ public final class Vault: @unchecked Sendable {
     /// The slots among `slots` whose MAC is missing or does not match their fields.
     func damaged(_ slots: [Keyslot], master: MasterKey, unlockedBy: Data) -> [DamagedKeyslot] {
         slots.filter { !$0.isAuthentic(master: master, vaultID: vaultID) }.map { slot in
-            let label = slot.sealedLabel.flatMap { try? SealedRecord.open(Array($0), key: master.labels, vaultID: vaultID, table: "keyslot", row: slot.displayID) }
-            return DamagedKeyslot(id: slot.displayID, kind: slot.kind.rawValue, label: label.map { String(decoding: $0, as: UTF8.self) },
-                                  unlockedThisSession: slot.slotID == unlockedBy)
+            let label = slot.sealedLabel.flatMap {
+                try? SealedRecord.open(Array($0), key: master.labels, vaultID: vaultID, table: "keyslot", row: slot.displayID)
+            }
+            return DamagedKeyslot(
+                id: slot.displayID, kind: slot.kind.rawValue, label: label.map { String(decoding: $0, as: UTF8.self) },
+                unlockedThisSession: slot.slotID == unlockedBy)
         }
     }
 }

@@ -25,7 +25,8 @@ struct VaultHeader: Equatable {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         guard let bytes = try? handle.read(upToCount: 100), bytes.count == 100,
-              bytes.prefix(16) == Data("SQLite format 3\0".utf8) else { return nil }
+            bytes.prefix(16) == Data("SQLite format 3\0".utf8)
+        else { return nil }
         let b = [UInt8](bytes)
         func u32(_ at: Int) -> UInt32 { b[at..<at + 4].reduce(0) { $0 << 8 | UInt32($1) } }
         return VaultHeader(applicationID: u32(68), format: Int(Int32(bitPattern: u32(60))))
@@ -42,7 +43,8 @@ struct VaultHeader: Equatable {
         var connection: OpaquePointer?
         defer { sqlite3_close_v2(connection) }
         guard sqlite3_open_v2("file:\(escaped)?mode=ro&immutable=1", &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil) == SQLITE_OK,
-              let connection else { return false }
+            let connection
+        else { return false }
         var statement: OpaquePointer?
         defer { sqlite3_finalize(statement) }
         let sql = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('vault', 'keyslot')"

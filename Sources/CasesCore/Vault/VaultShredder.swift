@@ -2,8 +2,9 @@ import CasesCrypto
 import Foundation
 import GRDB
 import GRDBSQLite
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Crypto-shredding: destroys every keyslot in place so the vault becomes noise, in well under a
@@ -151,8 +152,11 @@ public enum VaultShredder {
         guard let escaped = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) else { return nil }
         var connection: OpaquePointer?
         defer { sqlite3_close_v2(connection) }
-        guard sqlite3_open_v2("file:\(escaped)?mode=ro" + (lockFree ? "&nolock=1" : ""), &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil) == SQLITE_OK,
-              let connection else { return nil }
+        guard
+            sqlite3_open_v2("file:\(escaped)?mode=ro" + (lockFree ? "&nolock=1" : ""), &connection, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil)
+                == SQLITE_OK,
+            let connection
+        else { return nil }
         sqlite3_busy_timeout(connection, 1000)
         func integers(_ sql: String) -> [Int]? {
             var statement: OpaquePointer?
@@ -168,7 +172,8 @@ public enum VaultShredder {
             }
         }
         guard let size = integers("PRAGMA page_size")?.first,
-              let pages = integers("SELECT pageno FROM dbstat WHERE name = 'keyslot'"), !pages.isEmpty else { return nil }
+            let pages = integers("SELECT pageno FROM dbstat WHERE name = 'keyslot'"), !pages.isEmpty
+        else { return nil }
         return (size, pages)
     }
 

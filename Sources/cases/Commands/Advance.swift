@@ -73,7 +73,9 @@ struct Assess: ParsableCommand {
         }
         guard let a = doc.assessment else { throw InputError.missing(["assessment"]) }
         let c = try caseload.assess(caseID, a)
-        if global.json { Output.json(["id": c.id.description, "assessments": c.assessments.count]) } else {
+        if global.json {
+            Output.json(["id": c.id.description, "assessments": c.assessments.count])
+        } else {
             Output.line("Recorded assessment v\(c.assessments.count) for \(c.id).")
         }
     }

@@ -44,11 +44,15 @@ struct Audit: ParsableCommand {
             let actors = try caseload.vault.eventActors()
             func actor(_ id: String) -> EventActor { EventActor(id: id, in: actors) }
             if global.json {
-                var doc: [String: Any] = ["ok": report.ok, "events": report.events, "cases": report.cases, "first_break": report.firstBreak ?? NSNull(),
-                                          "rollback": report.rollbackError?.description ?? NSNull()]
+                var doc: [String: Any] = [
+                    "ok": report.ok, "events": report.events, "cases": report.cases, "first_break": report.firstBreak ?? NSNull(),
+                    "rollback": report.rollbackError?.description ?? NSNull(),
+                ]
                 doc["vault_events"] = report.vaultEvents.map { v -> [String: Any] in
-                    ["seq": v.seq, "at": v.event.at, "kind": v.event.kind.rawValue, "actor": v.event.actor,
-                     "actor_label": actor(v.event.actor).label ?? v.event.actor, "detail": v.event.detail ?? NSNull()]
+                    [
+                        "seq": v.seq, "at": v.event.at, "kind": v.event.kind.rawValue, "actor": v.event.actor,
+                        "actor_label": actor(v.event.actor).label ?? v.event.actor, "detail": v.event.detail ?? NSNull(),
+                    ]
                 }
                 doc["by_slot"] = report.eventsByActor.sorted { $0.key < $1.key }.map { id, count -> [String: Any] in
                     let a = actor(id)
@@ -57,8 +61,10 @@ struct Audit: ParsableCommand {
                 if verbose {
                     doc["log"] = log.map { seq, e -> [String: Any] in
                         let a = actor(e.actor)
-                        var o: [String: Any] = ["seq": seq, "at": e.at, "case": e.kind.isVaultWide ? "vault" : e.caseId.description,
-                                                "kind": e.kind.rawValue, "actor": e.actor, "actor_label": a.label ?? e.actor, "actor_removed": a.removed]
+                        var o: [String: Any] = [
+                            "seq": seq, "at": e.at, "case": e.kind.isVaultWide ? "vault" : e.caseId.description,
+                            "kind": e.kind.rawValue, "actor": e.actor, "actor_label": a.label ?? e.actor, "actor_removed": a.removed,
+                        ]
                         if e.kind.isVaultWide, let slot = e.reason { o["keyslot"] = slot }
                         return o
                     }
@@ -66,18 +72,21 @@ struct Audit: ParsableCommand {
                 Output.json(doc)
             } else {
                 if verbose {
-                    Table.print(header: ["SEQ", "AT", "CASE", "WHAT", "BY"], rows: log.map { seq, e in
-                        e.kind.isVaultWide
-                            ? [String(seq), e.at, "vault", "\(e.kind.rawValue) (\(actor(e.reason ?? "").display))", actor(e.actor).display]
-                            : [String(seq), e.at, e.caseId.description, e.kind.rawValue, actor(e.actor).display]
-                    })
+                    Table.print(
+                        header: ["SEQ", "AT", "CASE", "WHAT", "BY"],
+                        rows: log.map { seq, e in
+                            e.kind.isVaultWide
+                                ? [String(seq), e.at, "vault", "\(e.kind.rawValue) (\(actor(e.reason ?? "").display))", actor(e.actor).display]
+                                : [String(seq), e.at, e.caseId.description, e.kind.rawValue, actor(e.actor).display]
+                        })
                     Output.line("")
                     for (id, count) in report.eventsByActor.sorted(by: { $0.key < $1.key }) {
                         Output.line("\(actor(id).display): \(count) event\(count == 1 ? "" : "s")")
                     }
                 }
                 for v in report.vaultEvents where v.event.kind == .rollbackAccepted {
-                    Output.line("Event \(v.seq), \(v.event.at): \(actor(v.event.actor).display) accepted an older vault (\(v.event.detail ?? "no detail")).")
+                    Output.line(
+                        "Event \(v.seq), \(v.event.at): \(actor(v.event.actor).display) accepted an older vault (\(v.event.detail ?? "no detail")).")
                 }
                 if report.ok {
                     Output.line("Audit chain holds: \(report.events) events, \(report.cases) cases, every record matches its events.")
@@ -119,17 +128,24 @@ struct Audit: ParsableCommand {
             let caseload = try session.caseload()
             guard let refusal = caseload.vault.anchorStatus.refusal else { return nothingToAccept() }
             if !yes {
-                try Confirmation.byFileName(session.vaultPath, question: "\(refusal.finding). Accept the vault as it is now?",
-                                            action: "Accepting an older vault", refused: "nothing was accepted")
+                try Confirmation.byFileName(
+                    session.vaultPath, question: "\(refusal.finding). Accept the vault as it is now?",
+                    action: "Accepting an older vault", refused: "nothing was accepted")
             }
             guard let accepted = try caseload.acceptRollback() else { return nothingToAccept() }
-            if global.json { Output.json(["accepted": accepted.description]) } else {
+            if global.json {
+                Output.json(["accepted": accepted.description])
+            } else {
                 Output.line("Accepted the vault as it is now (\(accepted)); recorded in its audit log.")
             }
         }
 
         private func nothingToAccept() {
-            if global.json { Output.json(["accepted": NSNull()]) } else { Output.line("The vault holds everything this laptop recorded; nothing to accept.") }
+            if global.json {
+                Output.json(["accepted": NSNull()])
+            } else {
+                Output.line("The vault holds everything this laptop recorded; nothing to accept.")
+            }
         }
     }
 }

@@ -21,7 +21,8 @@ struct Backup: ParsableCommand {
         @Option(help: ArgumentHelp("An age identity file (age-keygen format, comments allowed). Repeatable.", valueName: "file"))
         var identity: [String] = []
 
-        @Option(help: ArgumentHelp("Read the backup's passphrase from the first line of this file (never the vault's passphrase).", valueName: "file"))
+        @Option(
+            help: ArgumentHelp("Read the backup's passphrase from the first line of this file (never the vault's passphrase).", valueName: "file"))
         var backupPassphraseFile: String?
 
         func identities(for file: String) throws -> [AgeIdentity] {
@@ -87,7 +88,8 @@ struct Backup: ParsableCommand {
                 }
             } catch let e as AgeError { throw BackupError.age(e) }
             if passphrase {
-                let secret = try backupPassphraseFile.map { try SecretInput.firstLine(ofFile: $0) }
+                let secret =
+                    try backupPassphraseFile.map { try SecretInput.firstLine(ofFile: $0) }
                     ?? Session.newPassphrase(file: nil, what: "backup passphrase")
                 recipients.append(.passphrase(secret))
             }
@@ -95,7 +97,9 @@ struct Backup: ParsableCommand {
             let bar = ProgressBar("backup ", json: global.json)
             let summary = try VaultBackup.create(vault: vault, output: out, recipients: recipients, armor: armor, progress: bar.update)
             bar.finish()
-            if global.json { Output.json(["backup": out, "bytes": summary.bytes]) } else {
+            if global.json {
+                Output.json(["backup": out, "bytes": summary.bytes])
+            } else {
                 Output.line("Wrote \(out) (\(summary.bytes) bytes of vault, encrypted).")
             }
         }
@@ -115,7 +119,11 @@ struct Backup: ParsableCommand {
             let bar = ProgressBar("verify ", json: global.json)
             let s = try VaultBackup.verify(file: file, identities: ids, progress: bar.update)
             bar.finish()
-            if global.json { Output.json(["ok": true, "bytes": s.bytes]) } else { Output.line("\(file) is intact: \(s.bytes) bytes of vault, every chunk authenticated.") }
+            if global.json {
+                Output.json(["ok": true, "bytes": s.bytes])
+            } else {
+                Output.line("\(file) is intact: \(s.bytes) bytes of vault, every chunk authenticated.")
+            }
         }
     }
 
@@ -143,16 +151,21 @@ struct Backup: ParsableCommand {
             let ids = try keys.identities(for: file)
             let session = Session(options: global)
             let bar = ProgressBar("restore", json: global.json)
-            let s = try VaultBackup.restore(file: file, to: to, identities: ids, anchorFolder: session.stateFolder,
-                                            unlock: { try session.unlock($0) }, progress: bar.update)
+            let s = try VaultBackup.restore(
+                file: file, to: to, identities: ids, anchorFolder: session.stateFolder,
+                unlock: { try session.unlock($0) }, progress: bar.update)
             bar.finish()
             if global.json {
-                Output.json(["vault": to, "cases": s.cases ?? 0, "events": s.events ?? 0,
-                             "older_than_record": s.behindRecord.map { $0.description } ?? NSNull()])
+                Output.json([
+                    "vault": to, "cases": s.cases ?? 0, "events": s.events ?? 0,
+                    "older_than_record": s.behindRecord.map { $0.description } ?? NSNull(),
+                ])
             } else {
                 Output.line("Restored \(s.cases ?? 0) cases and \(s.events ?? 0) events to \(to); every record opened and the audit chain holds.")
                 if let behind = s.behindRecord {
-                    Terminal.message("note: this backup is older than this laptop's record of the vault (\(behind)). cases will not change it or publish from it until you accept it with `cases audit accept-rollback --vault \(to)`.")
+                    Terminal.message(
+                        "note: this backup is older than this laptop's record of the vault (\(behind)). cases will not change it or publish from it until you accept it with `cases audit accept-rollback --vault \(to)`."
+                    )
                 }
             }
         }
@@ -161,7 +174,8 @@ struct Backup: ParsableCommand {
     struct Decrypt: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Plain age decryption of any age file, binary or armored.",
-            discussion: "The way out if this tool is ever gone is the standard `age -d`; this is the same, built in.\n\nExample:\n  cases backup decrypt vault.age --out vault.cases --identity hq-key.txt"
+            discussion:
+                "The way out if this tool is ever gone is the standard `age -d`; this is the same, built in.\n\nExample:\n  cases backup decrypt vault.age --out vault.cases --identity hq-key.txt"
         )
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The age file.") var file: String
@@ -180,7 +194,8 @@ struct Backup: ParsableCommand {
     struct Keygen: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make an age identity for headquarters and print its recipient.",
-            discussion: "Keep the identity file off the laptops; give caseworkers only the age1… recipient.\n\nExample:\n  cases backup keygen --out hq-key.txt"
+            discussion:
+                "Keep the identity file off the laptops; give caseworkers only the age1… recipient.\n\nExample:\n  cases backup keygen --out hq-key.txt"
         )
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("Where to write the identity file (0600); must not exist.", valueName: "file")) var out: String
@@ -189,7 +204,9 @@ struct Backup: ParsableCommand {
             let id = try AgeX25519Identity.generate()
             let file = try id.identityFile(created: nil)
             try NewFile.write(file, to: out)
-            if global.json { Output.json(["identity_file": out, "recipient": id.recipient.description]) } else {
+            if global.json {
+                Output.json(["identity_file": out, "recipient": id.recipient.description])
+            } else {
                 Output.line("Wrote \(out). Its recipient (give this to caseworkers):\n\(id.recipient.description)")
             }
         }

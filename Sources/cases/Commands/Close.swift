@@ -20,7 +20,9 @@ struct Close: ParsableCommand {
     func run() throws {
         let caseID = try Caseload.parseID(id)
         let c = try Session(options: global).caseload().close(caseID, outcome: outcome)
-        if global.json { Output.json(["id": c.id.description, "stage": c.stage.rawValue, "outcome": outcome.rawValue]) } else {
+        if global.json {
+            Output.json(["id": c.id.description, "stage": c.stage.rawValue, "outcome": outcome.rawValue])
+        } else {
             Output.line("\(c.id) closed: \(outcome.rawValue).")
         }
     }

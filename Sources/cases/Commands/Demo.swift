@@ -1,8 +1,9 @@
 import ArgumentParser
 import CasesCore
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct Demo: ParsableCommand {

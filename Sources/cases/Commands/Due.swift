@@ -24,15 +24,19 @@ struct Due: ParsableCommand {
     func run() throws {
         let (due, damaged) = try Session(options: global).caseload().due(checkinDays: checkinDays, idleDays: idleDays)
         if global.json {
-            Output.json(["due": due.map { c, why in
-                ["id": c.id.description, "stage": c.stage.rawValue, "why": why, "name": c.fullName ?? NSNull()] as [String: Any]
-            }])
+            Output.json([
+                "due": due.map { c, why in
+                    ["id": c.id.description, "stage": c.stage.rawValue, "why": why, "name": c.fullName ?? NSNull()] as [String: Any]
+                }
+            ])
         } else if due.isEmpty {
             Output.line("Nothing is due.")
         } else {
-            Table.print(header: ["ID", "STAGE", "NAME", "WHY"], rows: due.map { c, why in
-                [c.id.description, c.stage.rawValue, c.fullName ?? "-", why.joined(separator: "; ")]
-            })
+            Table.print(
+                header: ["ID", "STAGE", "NAME", "WHY"],
+                rows: due.map { c, why in
+                    [c.id.description, c.stage.rawValue, c.fullName ?? "-", why.joined(separator: "; ")]
+                })
         }
         if !damaged.isEmpty { throw ListDamage(ids: damaged) }
     }
@@ -69,7 +73,9 @@ struct Checkin: ParsableCommand {
             note = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         let c = try caseload.checkIn(caseID, CheckIn(on: on.flatMap { ISODate($0) } ?? caseload.today(), note: note))
-        if global.json { Output.json(["id": c.id.description, "checkins": c.arrival?.checkins?.count ?? 0]) } else {
+        if global.json {
+            Output.json(["id": c.id.description, "checkins": c.arrival?.checkins?.count ?? 0])
+        } else {
             Output.line("Check-in recorded for \(c.id).")
         }
     }

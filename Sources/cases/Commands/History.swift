@@ -23,26 +23,32 @@ struct History: ParsableCommand {
         let events = try caseload.history(caseID)
         let actors = try caseload.vault.eventActors()
         if global.json {
-            Output.json(["events": events.map { seq, e -> [String: Any] in
-                let actor = EventActor(id: e.actor, in: actors)
-                var o: [String: Any] = ["seq": seq, "at": e.at, "kind": e.kind.rawValue, "actor": e.actor,
-                                        "actor_label": actor.label ?? e.actor, "actor_removed": actor.removed]
-                if let on = e.on { o["on"] = on.text }
-                if let f = e.from { o["from"] = f.rawValue }
-                if let t = e.to { o["to"] = t.rawValue }
-                if let out = e.outcome { o["outcome"] = out.rawValue }
-                if let r = e.reason { o["reason"] = r }
-                return o
-            }])
+            Output.json([
+                "events": events.map { seq, e -> [String: Any] in
+                    let actor = EventActor(id: e.actor, in: actors)
+                    var o: [String: Any] = [
+                        "seq": seq, "at": e.at, "kind": e.kind.rawValue, "actor": e.actor,
+                        "actor_label": actor.label ?? e.actor, "actor_removed": actor.removed,
+                    ]
+                    if let on = e.on { o["on"] = on.text }
+                    if let f = e.from { o["from"] = f.rawValue }
+                    if let t = e.to { o["to"] = t.rawValue }
+                    if let out = e.outcome { o["outcome"] = out.rawValue }
+                    if let r = e.reason { o["reason"] = r }
+                    return o
+                }
+            ])
         } else {
-            Table.print(header: ["SEQ", "AT", "BY", "WHAT"], rows: events.map { seq, e in
-                var what = e.kind.rawValue
-                if let f = e.from, let t = e.to { what += " \(f.rawValue) → \(t.rawValue)" }
-                if let o = e.outcome { what += " (\(o.rawValue))" }
-                if let on = e.on { what += " on \(on)" }
-                if let r = e.reason { what += ": \(r)" }
-                return [String(seq), e.at, EventActor(id: e.actor, in: actors).display, what]
-            })
+            Table.print(
+                header: ["SEQ", "AT", "BY", "WHAT"],
+                rows: events.map { seq, e in
+                    var what = e.kind.rawValue
+                    if let f = e.from, let t = e.to { what += " \(f.rawValue) → \(t.rawValue)" }
+                    if let o = e.outcome { what += " (\(o.rawValue))" }
+                    if let on = e.on { what += " on \(on)" }
+                    if let r = e.reason { what += ": \(r)" }
+                    return [String(seq), e.at, EventActor(id: e.actor, in: actors).display, what]
+                })
         }
     }
 }

@@ -102,5 +102,6 @@ struct Import: ParsableCommand {
         Output.line(r.summary)
     }
 
-    static let jsonlExample = #"{"opened_on": "2021-03-02", "principal": {"full_name": "…", "birth_year": 1987, "citizenship": "RU", "segment": "journalist", "reason": "criminal_prosecution", "contact": {"signal": "…"}, "consent": {"given_on": "2021-03-02", "channel": "signal"}}, "family": [], "history": [{"stage": "risk_assessment", "on": "2021-03-10", "assessment": {"level": "high", "likelihood": 4, "impact": 5}}]}"#
+    static let jsonlExample =
+        #"{"opened_on": "2021-03-02", "principal": {"full_name": "…", "birth_year": 1987, "citizenship": "RU", "segment": "journalist", "reason": "criminal_prosecution", "contact": {"signal": "…"}, "consent": {"given_on": "2021-03-02", "channel": "signal"}}, "family": [], "history": [{"stage": "risk_assessment", "on": "2021-03-10", "assessment": {"level": "high", "likelihood": 4, "impact": 5}}]}"#
 }

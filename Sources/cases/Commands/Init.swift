@@ -2,8 +2,9 @@ import ArgumentParser
 import CasesCore
 import CasesCrypto
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension Argon2Parameters.Profile: ExpressibleByArgument {}
@@ -39,13 +40,16 @@ struct Init: ParsableCommand {
         let path = session.vaultPath
         if FileManager.default.fileExists(atPath: path) { throw VaultError.alreadyExists(path: path) }
         let label = try slotLabel.resolve()
-        let passphrase = try Session.newPassphrase(file: global.passphraseFile ?? ProcessInfo.processInfo.environment["CASES_PASSPHRASE_FILE"],
-                                                   what: "vault passphrase", refuseWeak: !strength.acceptWeakPassphrase)
-        let (unlocked, code) = try Vault.create(at: path, passphrase: passphrase, profile: kdf, label: label,
-                                                acceptWeakPassphrase: strength.acceptWeakPassphrase, anchorFolder: session.stateFolder)
+        let passphrase = try Session.newPassphrase(
+            file: global.passphraseFile ?? ProcessInfo.processInfo.environment["CASES_PASSPHRASE_FILE"],
+            what: "vault passphrase", refuseWeak: !strength.acceptWeakPassphrase)
+        let (unlocked, code) = try Vault.create(
+            at: path, passphrase: passphrase, profile: kdf, label: label,
+            acceptWeakPassphrase: strength.acceptWeakPassphrase, anchorFolder: session.stateFolder)
         let slots = try unlocked.keyslots()
-        try Output.recoveryCode(code, json: global.json ? ["vault": path, "kdf": kdf.rawValue, "keyslots": slots.map { Output.object($0) }] : nil,
-                                before: "Created \(path)\n\nRecovery code (shown once; write it on paper and keep it away from this laptop):\n\n    ",
-                                after: "\n\nIt unlocks the vault with --recovery-file if every passphrase is lost.\n")
+        try Output.recoveryCode(
+            code, json: global.json ? ["vault": path, "kdf": kdf.rawValue, "keyslots": slots.map { Output.object($0) }] : nil,
+            before: "Created \(path)\n\nRecovery code (shown once; write it on paper and keep it away from this laptop):\n\n    ",
+            after: "\n\nIt unlocks the vault with --recovery-file if every passphrase is lost.\n")
     }
 }

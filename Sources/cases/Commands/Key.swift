@@ -15,17 +15,20 @@ struct Key: ParsableCommand {
     )
 
     struct ListSlots: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List keyslots (after unlocking).",
-                                                        discussion: "Example:\n  cases key list")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List keyslots (after unlocking).",
+            discussion: "Example:\n  cases key list")
         @OptionGroup var global: GlobalOptions
         func run() throws {
             let slots = try Session(options: global).unlock().keyslots()
             if global.json {
                 Output.json(["keyslots": slots.map { Output.object($0) }])
             } else {
-                Table.print(header: ["SLOT", "KIND", "KDF", "LABEL"], rows: slots.map {
-                    [$0.id, $0.kind, $0.profile, ($0.label ?? "-") + ($0.inUse ? "  (this session)" : "")]
-                })
+                Table.print(
+                    header: ["SLOT", "KIND", "KDF", "LABEL"],
+                    rows: slots.map {
+                        [$0.id, $0.kind, $0.profile, ($0.label ?? "-") + ($0.inUse ? "  (this session)" : "")]
+                    })
             }
         }
     }
@@ -33,7 +36,9 @@ struct Key: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a passphrase slot (for another caseworker, or a new passphrase).",
-            discussion: "Unlocks with an existing passphrase, asks for the slot's name (unless --label or --label-file gives it), then for the new passphrase twice. A passphrase that is easy to guess is refused.\n\nExample:\n  cases key add")
+            discussion:
+                "Unlocks with an existing passphrase, asks for the slot's name (unless --label or --label-file gives it), then for the new passphrase twice. A passphrase that is easy to guess is refused.\n\nExample:\n  cases key add"
+        )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var newSlot: NewSlotOptions
         @OptionGroup var slotLabel: SlotLabelOptions
@@ -49,39 +54,54 @@ struct Key: ParsableCommand {
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove a keyslot; the last one cannot be removed.",
-            discussion: "The events that slot made stay in `history` and `audit verify`, under its label marked \"removed slot\". The slot itself is overwritten: its passphrase no longer opens this file. It still opens copies made before (backups, synced or seized copies), and with them every later copy, until `cases key rotate`.\n\nExample:\n  cases key remove 3f9a1c0d5e6b7a81\n  cases key rotate")
+            discussion:
+                "The events that slot made stay in `history` and `audit verify`, under its label marked \"removed slot\". The slot itself is overwritten: its passphrase no longer opens this file. It still opens copies made before (backups, synced or seized copies), and with them every later copy, until `cases key rotate`.\n\nExample:\n  cases key remove 3f9a1c0d5e6b7a81\n  cases key rotate"
+        )
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The slot id from `cases key list`.") var slot: String
         func run() throws {
             try Session(options: global).unlock().removeKeyslot(id: slot)
-            if global.json { Output.json(["removed": slot, "note": Key.rotationNote]) } else { Output.line("Removed keyslot \(slot). \(Key.rotationNote)") }
+            if global.json {
+                Output.json(["removed": slot, "note": Key.rotationNote])
+            } else {
+                Output.line("Removed keyslot \(slot). \(Key.rotationNote)")
+            }
         }
     }
 
     struct Passwd: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change the passphrase of the slot you unlock with.",
-            discussion: "Rewrites that one keyslot; no case data is re-encrypted. A passphrase that is easy to guess is refused. The old passphrase no longer opens this file, but it still opens copies made before, and with them every later copy, until `cases key rotate`.\n\nExample:\n  cases key passwd\n  cases key rotate")
+            discussion:
+                "Rewrites that one keyslot; no case data is re-encrypted. A passphrase that is easy to guess is refused. The old passphrase no longer opens this file, but it still opens copies made before, and with them every later copy, until `cases key rotate`.\n\nExample:\n  cases key passwd\n  cases key rotate"
+        )
         @OptionGroup var global: GlobalOptions
         @OptionGroup var newSlot: NewSlotOptions
         func run() throws {
             let vault = try Session(options: global).unlock()
             let pass = try newSlot.newPassphrase(what: "passphrase")
             try vault.changePassphrase(to: pass, profile: newSlot.kdf, acceptWeakPassphrase: newSlot.acceptWeak)
-            if global.json { Output.json(["changed": vault.actor, "note": Key.rotationNote]) } else { Output.line("Passphrase changed. \(Key.rotationNote)") }
+            if global.json {
+                Output.json(["changed": vault.actor, "note": Key.rotationNote])
+            } else {
+                Output.line("Passphrase changed. \(Key.rotationNote)")
+            }
         }
     }
 }
 
 extension Key {
     /// What `key remove` and `key passwd` leave undone.
-    static let rotationNote = "A removed or changed passphrase still opens copies of the vault made before now (backups, synced or seized copies), "
+    static let rotationNote =
+        "A removed or changed passphrase still opens copies of the vault made before now (backups, synced or seized copies), "
         + "and with the key they hold, every later copy: run `cases key rotate` to finish the job."
 
     struct Rename: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change a keyslot's name.",
-            discussion: "The name comes from LABEL, --label-file, or a question on the terminal. \(SlotLabelOptions.argvWarning)\n\nExample:\n  cases key rename 3f9a1c0d5e6b7a81 --label-file name.txt")
+            discussion:
+                "The name comes from LABEL, --label-file, or a question on the terminal. \(SlotLabelOptions.argvWarning)\n\nExample:\n  cases key rename 3f9a1c0d5e6b7a81 --label-file name.txt"
+        )
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The slot id from `cases key list`.") var slot: String
         @Argument(help: ArgumentHelp("The new name; initials or a pseudonym.", valueName: "label")) var label: String?
@@ -131,7 +151,9 @@ extension Key {
         func validate() throws {
             if off && shredAfter != nil { throw ValidationError("Give either --shred-after N or --off, not both.") }
             if let n = shredAfter, !UnlockPolicy.allowed.contains(n) {
-                throw ValidationError("--shred-after must be from \(UnlockPolicy.allowed.lowerBound) to \(UnlockPolicy.allowed.upperBound), so that a typo or two never destroys the vault.")
+                throw ValidationError(
+                    "--shred-after must be from \(UnlockPolicy.allowed.lowerBound) to \(UnlockPolicy.allowed.upperBound), so that a typo or two never destroys the vault."
+                )
             }
         }
 
@@ -147,15 +169,20 @@ extension Key {
             if let n = shredAfter {
                 if !global.json { Terminal.message(Self.warning(n)) }
                 if !yes {
-                    try Confirmation.byFileName(session.vaultPath, question: "Switch it on?", action: "Switching the shred policy on",
-                                                refused: "the policy was not changed")
+                    try Confirmation.byFileName(
+                        session.vaultPath, question: "Switch it on?", action: "Switching the shred policy on",
+                        refused: "the policy was not changed")
                 }
             }
             if shredAfter != nil || off { try vault.setUnlockPolicy(shredAfter: shredAfter) }
             let policy = try vault.unlockPolicy()
             if global.json {
-                var doc: [String: Any] = ["policy": ["shred_after": policy.shredAfter ?? NSNull(), "altered": policy.altered,
-                                                     "failures_before_unlock": vault.failedUnlocksBefore] as [String: Any]]
+                var doc: [String: Any] = [
+                    "policy": [
+                        "shred_after": policy.shredAfter ?? NSNull(), "altered": policy.altered,
+                        "failures_before_unlock": vault.failedUnlocksBefore,
+                    ] as [String: Any]
+                ]
                 if let n = shredAfter { doc["warning"] = Self.warning(n) }
                 Output.json(doc)
             } else if let n = policy.shredAfter {

@@ -37,7 +37,8 @@ extension Key {
             let others = slots.filter { !$0.inUse && $0.kind == "passphrase" }.map(\.display)
             return "This seals every record of \(path) again under a new key. Your slot keeps your passphrase; "
                 + "the recovery code is replaced by a new one, printed once"
-                + (others.isEmpty ? "." : "; these slots are removed and must be added again with `cases key add`: \(others.joined(separator: ", ")).")
+                + (others.isEmpty
+                    ? "." : "; these slots are removed and must be added again with `cases key add`: \(others.joined(separator: ", ")).")
                 + " Earlier backups keep the old key: make a new backup afterwards."
         }
 
@@ -48,7 +49,8 @@ extension Key {
             let (vault, passphrase) = try session.unlockKeepingPassphrase()
             if !yes {
                 if !global.json { Terminal.message(Self.warning(session.vaultPath, slots: try vault.keyslots())) }
-                try Confirmation.byFileName(session.vaultPath, question: "Rotate?", action: "Rotating the vault's key", refused: "nothing was changed")
+                try Confirmation.byFileName(
+                    session.vaultPath, question: "Rotate?", action: "Rotating the vault's key", refused: "nothing was changed")
             }
             let bar = ProgressBar("rotate ", json: global.json, unit: "records")
             defer { bar.finish() }
@@ -60,7 +62,8 @@ extension Key {
             let removed = outcome.removed.filter { $0.kind == "passphrase" }.map(\.display)
             try Output.recoveryCode(
                 outcome.recoveryCode,
-                json: global.json ? ["rotated": true, "kept": Output.object(outcome.kept), "removed": outcome.removed.map { Output.object($0) }] : nil,
+                json: global.json
+                    ? ["rotated": true, "kept": Output.object(outcome.kept), "removed": outcome.removed.map { Output.object($0) }] : nil,
                 before: "Rotated: every record is sealed under a new key. Your passphrase still opens the vault.\n\n"
                     + "New recovery code (shown once; write it on paper, keep it away from this laptop, destroy the old one):\n\n    ",
                 after: "\n\n" + (removed.isEmpty ? "" : "Removed slots (add them again with `cases key add`): \(removed.joined(separator: ", ")).\n")

@@ -42,22 +42,26 @@ struct List: ParsableCommand {
         let (cases, damaged) = try caseload.list(filter)
         let today = caseload.today()
         if global.json {
-            Output.json(["cases": cases.map { c -> [String: Any] in
-                var row: [String: Any] = [
-                    "id": c.id.description, "stage": c.stage.rawValue,
-                    "segment": c.segment?.rawValue ?? NSNull(),
-                    "destination": c.destination ?? NSNull(),
-                    "name": c.fullName ?? NSNull(),
-                    "last_activity_at": c.lastActivityAt, "opened_on": c.openedOn.text,
-                    "outcome": c.outcome?.rawValue ?? NSNull(),
-                ]
-                if overdue { row["due"] = c.overdueReasons(today: today) }
-                return row
-            }])
+            Output.json([
+                "cases": cases.map { c -> [String: Any] in
+                    var row: [String: Any] = [
+                        "id": c.id.description, "stage": c.stage.rawValue,
+                        "segment": c.segment?.rawValue ?? NSNull(),
+                        "destination": c.destination ?? NSNull(),
+                        "name": c.fullName ?? NSNull(),
+                        "last_activity_at": c.lastActivityAt, "opened_on": c.openedOn.text,
+                        "outcome": c.outcome?.rawValue ?? NSNull(),
+                    ]
+                    if overdue { row["due"] = c.overdueReasons(today: today) }
+                    return row
+                }
+            ])
         } else {
             let rows = cases.map { c in
-                [c.id.description, c.stage.rawValue, c.segment?.rawValue ?? "-", c.destination ?? "-",
-                 String(c.lastActivityAt.prefix(10)), c.fullName ?? "-"]
+                [
+                    c.id.description, c.stage.rawValue, c.segment?.rawValue ?? "-", c.destination ?? "-",
+                    String(c.lastActivityAt.prefix(10)), c.fullName ?? "-",
+                ]
                     + (overdue ? [c.overdueReasons(today: today).joined(separator: "; ")] : [])
             }
             if rows.isEmpty {

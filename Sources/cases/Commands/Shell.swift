@@ -2,8 +2,9 @@ import ArgumentParser
 import CasesCore
 import CasesCrypto
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `cases shell`: unlock once, then run any `cases` command by name until exit or the idle lock.
@@ -79,7 +80,8 @@ enum ShellError: CasesError {
         case .danglingBackslash: "The line ends with a backslash; remove it or escape it as \\\\."
         case .tooManyFailures: "Three unlock attempts failed; the shell has ended and the vault stays locked."
         case .interrupted: "Interrupted; nothing was stored."
-        case .failedWhileLocked: "The line typed while the shell was locked did not work as a command; its message is not shown, as that line may hold your passphrase, so type the command again."
+        case .failedWhileLocked:
+            "The line typed while the shell was locked did not work as a command; its message is not shown, as that line may hold your passphrase, so type the command again."
         }
     }
 }

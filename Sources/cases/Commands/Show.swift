@@ -39,7 +39,8 @@ enum CaseText {
         var lines: [String] = []
         lines.append("Case \(c.id)   stage: \(c.stage.rawValue)\(c.outcome.map { " (\($0.rawValue))" } ?? "")   opened \(c.openedOn)")
         lines.append("")
-        lines.append("Principal   \(p.fullName ?? "-")\(p.birthYear.map { ", born \($0)" } ?? "")\(p.citizenship.map { ", \($0.code) citizen" } ?? "")")
+        lines.append(
+            "Principal   \(p.fullName ?? "-")\(p.birthYear.map { ", born \($0)" } ?? "")\(p.citizenship.map { ", \($0.code) citizen" } ?? "")")
         if let a = p.aliases, !a.isEmpty { lines.append("Aliases     \(a.joined(separator: ", "))") }
         lines.append("Segment     \(p.segment?.rawValue ?? "-")    Reason: \(p.reason?.rawValue ?? "-")")
         if let cc = p.currentCountry { lines.append("Now in      \(Country.name(of: cc.code))\(p.currentCity.map { ", \($0)" } ?? "")") }
@@ -50,16 +51,24 @@ enum CaseText {
         }
         lines.append("Consent     \(p.consent?.givenOn?.text ?? "not recorded")\(p.consent?.channel.map { " by \($0)" } ?? "")")
         for f in c.family {
-            lines.append("Family      \(f.relation ?? "member"): \(f.fullName ?? "-")\(f.birthYear.map { ", born \($0)" } ?? "")\(f.needs.map { "; needs: \($0)" } ?? "")")
+            lines.append(
+                "Family      \(f.relation ?? "member"): \(f.fullName ?? "-")\(f.birthYear.map { ", born \($0)" } ?? "")\(f.needs.map { "; needs: \($0)" } ?? "")"
+            )
         }
         for a in c.assessments {
-            lines.append("Risk v\(a.version ?? 0)     \(a.level?.rawValue ?? "-") (likelihood \(a.likelihood ?? 0) × impact \(a.impact ?? 0))\(a.assessedOn.map { " on \($0)" } ?? "")\(a.reviewOn.map { ", review \($0)" } ?? "")")
+            lines.append(
+                "Risk v\(a.version ?? 0)     \(a.level?.rawValue ?? "-") (likelihood \(a.likelihood ?? 0) × impact \(a.impact ?? 0))\(a.assessedOn.map { " on \($0)" } ?? "")\(a.reviewOn.map { ", review \($0)" } ?? "")"
+            )
         }
         if let d = c.destination {
-            lines.append("Destination \(d.country.map { Country.name(of: $0.code) } ?? "-") by \(d.route?.rawValue ?? "-")\(d.travelOn.map { ", travel \($0)" } ?? "")")
+            lines.append(
+                "Destination \(d.country.map { Country.name(of: $0.code) } ?? "-") by \(d.route?.rawValue ?? "-")\(d.travelOn.map { ", travel \($0)" } ?? "")"
+            )
         }
         if let a = c.arrival {
-            lines.append("Arrival     \(a.arrivedOn?.text ?? "-") in \(a.city ?? "-"), \(a.country.map { Country.name(of: $0.code) } ?? "-")\(a.legalStatus.map { " (\($0))" } ?? "")")
+            lines.append(
+                "Arrival     \(a.arrivedOn?.text ?? "-") in \(a.city ?? "-"), \(a.country.map { Country.name(of: $0.code) } ?? "-")\(a.legalStatus.map { " (\($0))" } ?? "")"
+            )
             for ci in a.checkins ?? [] as [CheckIn] { lines.append("Check-in    \(ci.on)\(ci.note.map { ": \($0)" } ?? "")") }
         }
         for n in c.notes { lines.append("Note        \(n.at.prefix(10)): \(n.text)") }

@@ -40,13 +40,18 @@ struct Shred: ParsableCommand {
         }
         let report = try VaultShredder.shred(path: path, deleteFile: delete, anchorFolder: session.stateFolder)
         if global.json {
-            Output.json(["shredded": path, "pages_overwritten": report.pagesOverwritten, "deleted": report.deleted,
-                         "leftovers_destroyed": report.leftoversDestroyed])
+            Output.json([
+                "shredded": path, "pages_overwritten": report.pagesOverwritten, "deleted": report.deleted,
+                "leftovers_destroyed": report.leftoversDestroyed,
+            ])
         } else {
-            let leftovers = report.leftoversDestroyed == 0 ? "" :
-                " Also destroyed \(report.leftoversDestroyed) file(s) that a killed cases process had left beside it."
+            let leftovers =
+                report.leftoversDestroyed == 0
+                ? "" : " Also destroyed \(report.leftoversDestroyed) file(s) that a killed cases process had left beside it."
             if !report.vaultFound {
-                Output.line("There is no vault at \(path); destroyed \(report.leftoversDestroyed) file(s) that a killed cases process had left beside where it would be.")
+                Output.line(
+                    "There is no vault at \(path); destroyed \(report.leftoversDestroyed) file(s) that a killed cases process had left beside where it would be."
+                )
             } else {
                 Output.line((delete ? "Shredded and deleted \(path)." : "Shredded \(path): no key can open it now.") + leftovers)
             }

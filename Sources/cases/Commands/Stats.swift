@@ -85,9 +85,11 @@ struct Stats: ParsableCommand {
             }
             dims.append(d)
         }
-        let mechanism: Mechanism = dp ? .discreteLaplace(epsilon: try epsilon.map { try ExactRational(decimal: $0) } ?? TableSpec.defaultEpsilon) : .threshold
-        return try TableSpec(period: period, dimensions: dims, basis: basis, k: k ?? floors.kFloor, roundingBase: round ?? floors.roundingFloor,
-                             includeFamily: includeFamily, mechanism: mechanism)
+        let mechanism: Mechanism =
+            dp ? .discreteLaplace(epsilon: try epsilon.map { try ExactRational(decimal: $0) } ?? TableSpec.defaultEpsilon) : .threshold
+        return try TableSpec(
+            period: period, dimensions: dims, basis: basis, k: k ?? floors.kFloor, roundingBase: round ?? floors.roundingFloor,
+            includeFamily: includeFamily, mechanism: mechanism)
     }
 
     func run() throws {
@@ -95,8 +97,9 @@ struct Stats: ParsableCommand {
         if ledger { return try listLedger(caseload) }
         if settings || setDestinations != nil || raiseKFloor != nil || raiseRoundFloor != nil { return try changeSettings(caseload) }
         let today = caseload.today()
-        let request = ReleaseRequest(spec: try spec(today: today, floors: try caseload.statisticsSettings()),
-                                     revision: revise, provisional: provisional, today: today)
+        let request = ReleaseRequest(
+            spec: try spec(today: today, floors: try caseload.statisticsSettings()),
+            revision: revise, provisional: provisional, today: today)
         if year == nil && !global.json {
             Terminal.message("No --year given: counting \(request.spec.period.year), the last complete year.")
         }
@@ -106,10 +109,14 @@ struct Stats: ParsableCommand {
         if let out {
             try NewFile.write(Data(text.utf8), to: out)
             if global.json {
-                Output.json(["release": release.id, "out": out, "stored": !decision.isNew,
-                             "ledger_seq": decision.position.sequence, "ledger_head": decision.position.hash])
+                Output.json([
+                    "release": release.id, "out": out, "stored": !decision.isNew,
+                    "ledger_seq": decision.position.sequence, "ledger_head": decision.position.hash,
+                ])
             } else {
-                Output.line("Wrote release \(release.id) (ledger entry \(decision.position.sequence)) to \(out)\(decision.isNew ? "" : " (the stored release of this table)").")
+                Output.line(
+                    "Wrote release \(release.id) (ledger entry \(decision.position.sequence)) to \(out)\(decision.isNew ? "" : " (the stored release of this table)")."
+                )
             }
         } else {
             FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
@@ -118,7 +125,9 @@ struct Stats: ParsableCommand {
             }
         }
         if !decision.republished.isEmpty && !global.json {
-            Terminal.message("The revision also published \(decision.republished.count) earlier table(s) of \(request.spec.period.year) again from the new frozen data; `cases stats --ledger` lists them.")
+            Terminal.message(
+                "The revision also published \(decision.republished.count) earlier table(s) of \(request.spec.period.year) again from the new frozen data; `cases stats --ledger` lists them."
+            )
         }
     }
 
@@ -136,21 +145,29 @@ struct Stats: ParsableCommand {
     func listLedger(_ caseload: Caseload) throws {
         let entries = try caseload.releaseLedger().entries
         if global.json {
-            Output.json(["releases": entries.enumerated().compactMap { n, e -> [String: Any]? in
-                guard let r = e.release else { return nil }
-                return ["id": e.id, "period": r.period.description, "spec": r.spec.canonicalForm, "method": r.method,
+            Output.json([
+                "releases": entries.enumerated().compactMap { n, e -> [String: Any]? in
+                    guard let r = e.release else { return nil }
+                    return [
+                        "id": e.id, "period": r.period.description, "spec": r.spec.canonicalForm, "method": r.method,
                         "k": r.k, "round": r.roundingBase, "epsilon": r.epsilon?.decimalString ?? NSNull(), "revision": e.isRevision ?? false,
-                        "provisional": r.provisional ?? false, "ledger_seq": n + 1, "ledger_head": e.hash]
-            }])
+                        "provisional": r.provisional ?? false, "ledger_seq": n + 1, "ledger_head": e.hash,
+                    ]
+                }
+            ])
         } else if entries.isEmpty {
             Output.line("No releases yet.")
         } else {
-            Table.print(header: ["SEQ", "RELEASE", "PERIOD", "METHOD", "ε", "TABLE"], rows: entries.enumerated().map { n, e in
-                guard let r = e.release else { return [String(n + 1), e.id, "-", "settings", "-", "floors and destinations"] }
-                return [String(n + 1), e.id, r.period.description + (r.provisional == true ? " (provisional)" : ""),
+            Table.print(
+                header: ["SEQ", "RELEASE", "PERIOD", "METHOD", "ε", "TABLE"],
+                rows: entries.enumerated().map { n, e in
+                    guard let r = e.release else { return [String(n + 1), e.id, "-", "settings", "-", "floors and destinations"] }
+                    return [
+                        String(n + 1), e.id, r.period.description + (r.provisional == true ? " (provisional)" : ""),
                         r.method + (e.isRevision == true ? " (revision)" : ""), r.epsilon?.decimalString ?? "-",
-                        r.dimensions.map(\.rawValue).joined(separator: ",").nilIfEmpty ?? "total"]
-            })
+                        r.dimensions.map(\.rawValue).joined(separator: ",").nilIfEmpty ?? "total",
+                    ]
+                })
         }
     }
 }

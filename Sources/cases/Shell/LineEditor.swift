@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Puts the terminal back if the shell is killed (SIGTERM, SIGHUP, SIGQUIT) while it is in

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // Where `cases shell` reads its lines: the line editor on a terminal, plain lines from a pipe.

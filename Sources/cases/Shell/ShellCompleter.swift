@@ -10,7 +10,8 @@ struct ShellCompleter {
         if words.isEmpty {
             all = Cases.configuration.subcommands.filter { $0 != Shell.self }.map { $0._commandName } + Self.builtins
         } else if words.count == 1, let group = Cases.configuration.subcommands.first(where: { $0._commandName == words[0] }),
-                  !group.configuration.subcommands.isEmpty {
+            !group.configuration.subcommands.isEmpty
+        {
             all = group.configuration.subcommands.map { $0._commandName }
         } else if words.count == 1 && words[0] == "help" {
             all = Cases.configuration.subcommands.filter { $0 != Shell.self }.map { $0._commandName }

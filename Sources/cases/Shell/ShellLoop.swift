@@ -1,8 +1,9 @@
 import ArgumentParser
 import CasesCore
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The read–run loop, independent of where lines come from (a terminal or a pipe).
@@ -44,7 +45,10 @@ struct ShellLoop {
                 lock(reason: nil)
                 return
             case .idle(let partial):
-                lock(reason: "Locked after \(Int(idle)) s without input; the key is wiped. Press Enter to unlock (the passphrase is asked for without being shown).")
+                lock(
+                    reason:
+                        "Locked after \(Int(idle)) s without input; the key is wiped. Press Enter to unlock (the passphrase is asked for without being shown)."
+                )
                 pending = partial
             case .line(let line):
                 // A line typed at the locked prompt may be the passphrase itself (a caseworker

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 /// Counts shared with the pipeline's work, behind a lock.
@@ -9,7 +10,11 @@ final class WorkLog: @unchecked Sendable { // every access holds `lock`
     private(set) var mostRunning = 0
     private(set) var begun: [Int] = []
 
-    func begin(_ i: Int) { lock.withLock { running += 1; mostRunning = max(mostRunning, running); begun.append(i) } }
+    func begin(_ i: Int) {
+        lock.withLock {
+            running += 1; mostRunning = max(mostRunning, running); begun.append(i)
+        }
+    }
     func end() { lock.withLock { running -= 1 } }
     var begunSoFar: [Int] { lock.withLock { begun } }
     var runningNow: Int { lock.withLock { running } }
@@ -42,7 +47,9 @@ func spin(_ micros: UInt64) {
             defer { log.end() }
             spin(delays[i])
             return i
-        } consume: { taken.append($0) }
+        } consume: {
+            taken.append($0)
+        }
         #expect(taken == Array(0..<200), "seed \(seed)")
         #expect(mostHeld <= 3, "seed \(seed)")
         #expect(log.mostRunning <= 3, "seed \(seed)")
@@ -68,8 +75,12 @@ func spin(_ micros: UInt64) {
     @Test func anEarlierErrorWinsOverALaterOneThatFinishedFirst() throws {
         let pipeline = OrderedPipeline<Int>(depth: 2)
         let gate = DispatchSemaphore(value: 0)
-        pipeline.start { gate.wait(); throw Failure(index: 0) }
-        pipeline.start { defer { gate.signal() }; throw Failure(index: 1) }
+        pipeline.start {
+            gate.wait(); throw Failure(index: 0)
+        }
+        pipeline.start {
+            defer { gate.signal() }; throw Failure(index: 1)
+        }
         #expect(throws: Failure(index: 0)) { try pipeline.next() }
     }
 

@@ -1,9 +1,11 @@
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 @Suite struct CSVImportTests {
-    static let header = "full_name,birth_year,citizenship,segment,reason,signal,consent_given_on,consent_channel,opened_on,assessed_on,level,likelihood,impact,destination_on,destination_country,route,arrived_on,arrival_country,arrival_city,closed_on,outcome,family1_relation,family1_full_name,family1_birth_year"
+    static let header =
+        "full_name,birth_year,citizenship,segment,reason,signal,consent_given_on,consent_channel,opened_on,assessed_on,level,likelihood,impact,destination_on,destination_country,route,arrived_on,arrival_country,arrival_city,closed_on,outcome,family1_relation,family1_full_name,family1_birth_year"
 
     /// One row a case under `header`; `cells` overrides columns by name.
     static func row(_ cells: [String: String] = [:]) -> String {
@@ -25,9 +27,11 @@ import Testing
 
     /// Every text column of the template holding the canary.
     static func canaryCSV(_ canary: String) -> String {
-        let text = ["full_name", "aliases", "current_city", "languages", "signal", "email", "phone", "intermediary", "consent_channel",
-                    "caseworker", "notes", "urgency", "funding", "arrival_city", "legal_status", "closing_reason",
-                    "family1_relation", "family1_full_name", "family1_needs"]
+        let text = [
+            "full_name", "aliases", "current_city", "languages", "signal", "email", "phone", "intermediary", "consent_channel",
+            "caseworker", "notes", "urgency", "funding", "arrival_city", "legal_status", "closing_reason",
+            "family1_relation", "family1_full_name", "family1_needs",
+        ]
         var values = Dictionary(uniqueKeysWithValues: text.map { ($0, "\($0) \(canary)") })
         values.merge([
             "birth_year": "1979", "segment": "lawyer", "reason": "surveillance", "consent_given_on": "2022-05-01",
@@ -55,11 +59,15 @@ import Testing
             .replacingOccurrences(of: "destination_country", with: "Destination-Country")
             .replacingOccurrences(of: "family1_full_name", with: "Family 1 Full Name")
         let note = "notes"
-        let lines = [header + ",\(note)",
-                     Self.row() + "," + Self.quote("line one\nline two"),
-                     "",
-                     Self.row(["full_name": "Олег Смирнов", "arrived_on": "", "arrival_country": "", "arrival_city": "",
-                               "destination_country": "LT", "route": "humanitarian visa"]) + ","]
+        let lines = [
+            header + ",\(note)",
+            Self.row() + "," + Self.quote("line one\nline two"),
+            "",
+            Self.row([
+                "full_name": "Олег Смирнов", "arrived_on": "", "arrival_country": "", "arrival_city": "",
+                "destination_country": "LT", "route": "humanitarian visa",
+            ]) + ",",
+        ]
         let path = f.file("cases.csv", Data(lines.joined(separator: "\r\n").utf8))
         let report = try t.importer().importFile(atPath: path, format: .csv)
         #expect(report.imported == 2)
@@ -98,7 +106,10 @@ import Testing
         let t = try TestVault()
         let f = ImportFixture()
         var r = try t.rejectedImport(f.file("a.csv", lines: ["full_name,segment,reason,Passport Number SECRET", "a,other,other,b"]), .csv)
-        #expect(r.rejected.map(\.reason) == ["Column 4 of the header is not a column cases knows; `cases import --template csv` prints the known ones (a missing header row looks like this too)"])
+        #expect(
+            r.rejected.map(\.reason) == [
+                "Column 4 of the header is not a column cases knows; `cases import --template csv` prints the known ones (a missing header row looks like this too)"
+            ])
         r = try t.rejectedImport(f.file("b.csv", lines: ["full_name,segment,reason,Name", "a,other,other,b"]), .csv)
         #expect(r.rejected.map(\.reason) == ["Column 4 of the header repeats column 1 (full_name)"])
     }
@@ -108,38 +119,44 @@ import Testing
         let f = ImportFixture()
         let path = f.file("cases.csv", lines: [Self.header, Self.row(), Self.row(["full_name": "B"]) + ",extra", Self.row(["full_name": "C"])])
         let r = try t.rejectedImport(path, .csv)
-        #expect(r.rejected == [.init(line: 3, reason: "The row has 25 field(s) but the header has 24 column(s); check for a stray comma or an unclosed quote")])
+        #expect(
+            r.rejected == [
+                .init(line: 3, reason: "The row has 25 field(s) but the header has 24 column(s); check for a stray comma or an unclosed quote")
+            ])
         #expect(r.valid == 2)
     }
 
     @Test func badValuesNameTheColumn() throws {
         let t = try TestVault()
         let f = ImportFixture()
-        let path = f.file("cases.csv", lines: [
-            Self.header,
-            Self.row(["segment": "SPY"]),
-            Self.row(["arrived_on": "03/02/2021"]),
-            Self.row(["destination_country": "Atlantis"]),
-            Self.row(["family1_birth_year": "twenty"]),
-            Self.row(["destination_on": "", "destination_country": "", "route": ""]),
-            Self.row(["consent_given_on": "", "consent_channel": ""]),
-            Self.row(["opened_on": "2199-01-01"]),
-            Self.row(["closed_on": "2022-01-01"]),
-            Self.row(["assessed_on": ""]),
-        ])
+        let path = f.file(
+            "cases.csv",
+            lines: [
+                Self.header,
+                Self.row(["segment": "SPY"]),
+                Self.row(["arrived_on": "03/02/2021"]),
+                Self.row(["destination_country": "Atlantis"]),
+                Self.row(["family1_birth_year": "twenty"]),
+                Self.row(["destination_on": "", "destination_country": "", "route": ""]),
+                Self.row(["consent_given_on": "", "consent_channel": ""]),
+                Self.row(["opened_on": "2199-01-01"]),
+                Self.row(["closed_on": "2022-01-01"]),
+                Self.row(["assessed_on": ""]),
+            ])
         let r = try t.rejectedImport(path, .csv)
         #expect(r.rejected.map(\.line) == Array(2...10))
-        #expect(r.rejected.map(\.reason) == [
-            "segment must be one of: journalist, human_rights_defender, opposition_activist, lawyer, other",
-            "arrived_on must be a date written yyyy-mm-dd (or dd.mm.yyyy), such as 2021-06-01",
-            "destination_country must be an ISO 3166-1 country code such as GE, or an English country name",
-            "family1_birth_year must be a whole number",
-            "arrived_on is given but destination_on is empty: a case reaches arrival only through destination",
-            "The gate of intake does not hold: missing consent_given_on, consent_channel",
-            "opened_on must be a date not in the future",
-            "Missing outcome (closed_on is given)",
-            "Missing assessed_on (the date the case reached risk_assessment)",
-        ])
+        #expect(
+            r.rejected.map(\.reason) == [
+                "segment must be one of: journalist, human_rights_defender, opposition_activist, lawyer, other",
+                "arrived_on must be a date written yyyy-mm-dd (or dd.mm.yyyy), such as 2021-06-01",
+                "destination_country must be an ISO 3166-1 country code such as GE, or an English country name",
+                "family1_birth_year must be a whole number",
+                "arrived_on is given but destination_on is empty: a case reaches arrival only through destination",
+                "The gate of intake does not hold: missing consent_given_on, consent_channel",
+                "opened_on must be a date not in the future",
+                "Missing outcome (closed_on is given)",
+                "Missing assessed_on (the date the case reached risk_assessment)",
+            ])
         for x in r.rejected { #expect(!x.reason.contains("SPY") && !x.reason.contains("Atlantis") && !x.reason.contains("twenty")) }
     }
 

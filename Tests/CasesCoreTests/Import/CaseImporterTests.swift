@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 @Suite struct CaseImporterTests {
@@ -30,31 +31,38 @@ import Testing
     @Test func futureDatesAndDatesBeforeBirthAreRejected() throws {
         let t = try TestVault()
         let f = ImportFixture()
-        let path = f.file("cases.jsonl", lines: [
-            caseLine { setPath(&$0, "history.3.on", "2199-01-01") },
-            caseLine { setPath(&$0, "opened_on", "1980-01-01"); setPath(&$0, "principal.consent.given_on", "1980-01-01") },
-            caseLine { setPath(&$0, "history.2.arrival.arrived_on", "2199-05-01") },
-        ])
+        let path = f.file(
+            "cases.jsonl",
+            lines: [
+                caseLine { setPath(&$0, "history.3.on", "2199-01-01") },
+                caseLine {
+                    setPath(&$0, "opened_on", "1980-01-01"); setPath(&$0, "principal.consent.given_on", "1980-01-01")
+                },
+                caseLine { setPath(&$0, "history.2.arrival.arrived_on", "2199-05-01") },
+            ])
         let r = try t.rejectedImport(path, .jsonl)
-        #expect(r.rejected == [
-            .init(line: 1, reason: "history[3].on must be a date not in the future"),
-            .init(line: 2, reason: "opened_on must be on or after the principal's birth"),
-            .init(line: 3, reason: "history[2].arrival.arrived_on must be a date not in the future"),
-        ])
+        #expect(
+            r.rejected == [
+                .init(line: 1, reason: "history[3].on must be a date not in the future"),
+                .init(line: 2, reason: "opened_on must be on or after the principal's birth"),
+                .init(line: 3, reason: "history[2].arrival.arrived_on must be a date not in the future"),
+            ])
     }
 
     @Test func historyOutOfOrderOrSkippingAStageIsRejected() throws {
         let t = try TestVault()
         let f = ImportFixture()
-        let path = f.file("cases.jsonl", lines: [
-            caseLine { setPath(&$0, "history.1.on", "2021-03-05") },
-            caseLine { o in
-                var h = o["history"] as! [Any]
-                h.remove(at: 1)
-                o["history"] = h
-            },
-            caseLine { o in o["opened_on"] = nil },
-        ])
+        let path = f.file(
+            "cases.jsonl",
+            lines: [
+                caseLine { setPath(&$0, "history.1.on", "2021-03-05") },
+                caseLine { o in
+                    var h = o["history"] as! [Any]
+                    h.remove(at: 1)
+                    o["history"] = h
+                },
+                caseLine { o in o["opened_on"] = nil },
+            ])
         let r = try t.rejectedImport(path, .jsonl)
         #expect(r.rejected.count == 3)
         #expect(r.rejected[0].reason.hasPrefix("history[1].on must be on or after the step before it"))
@@ -65,21 +73,24 @@ import Testing
     @Test func historyThatSkipsAGateIsRejected() throws {
         let t = try TestVault()
         let f = ImportFixture()
-        let path = f.file("cases.jsonl", lines: [
-            caseLine { o in setPath(&o, "principal.consent", [String: Any]()) },
-            caseLine { o in setPath(&o, "history.1.destination", ["country": "GE"]) },
-            caseLine { o in
-                var h = o["history"] as! [Any]
-                h = [h[0], ["stage": "closed", "on": "2021-04-01", "outcome": "settled"]]
-                o["history"] = h
-            },
-        ])
+        let path = f.file(
+            "cases.jsonl",
+            lines: [
+                caseLine { o in setPath(&o, "principal.consent", [String: Any]()) },
+                caseLine { o in setPath(&o, "history.1.destination", ["country": "GE"]) },
+                caseLine { o in
+                    var h = o["history"] as! [Any]
+                    h = [h[0], ["stage": "closed", "on": "2021-04-01", "outcome": "settled"]]
+                    o["history"] = h
+                },
+            ])
         let r = try t.rejectedImport(path, .jsonl)
-        #expect(r.rejected.map(\.reason) == [
-            "The gate of intake does not hold: missing principal.consent.given_on, principal.consent.channel",
-            "The gate of destination does not hold: missing destination.route",
-            "Cannot move from risk_assessment to closed: a case is settled only after arrival; use another outcome or advance it first",
-        ])
+        #expect(
+            r.rejected.map(\.reason) == [
+                "The gate of intake does not hold: missing principal.consent.given_on, principal.consent.channel",
+                "The gate of destination does not hold: missing destination.route",
+                "Cannot move from risk_assessment to closed: a case is settled only after arrival; use another outcome or advance it first",
+            ])
     }
 
     @Test func everyBadLineIsListedNotOnlyTheFirst() throws {
@@ -87,7 +98,7 @@ import Testing
         let f = ImportFixture()
         var lines: [String] = []
         for i in 0..<20 { lines.append(i % 4 == 3 ? "not json" : caseLine(canary: "p\(i)")) }
-        lines.insert("", at: 5)  // blank lines count for line numbers but are no row
+        lines.insert("", at: 5) // blank lines count for line numbers but are no row
         let r = try t.rejectedImport(f.file("cases.jsonl", lines: lines), .jsonl)
         #expect(r.rejected.map(\.line) == [4, 9, 13, 17, 21])
         #expect(r.rows == 20)
@@ -136,9 +147,11 @@ import Testing
         let t = try TestVault()
         let f = ImportFixture()
         let depth = 400_000 // 800 KB of brackets: under the 1 MiB line limit
-        let lines = [String(repeating: "[", count: depth) + String(repeating: "]", count: depth),
-                     "{\"principal\":" + String(repeating: "{\"a\":", count: 100_000) + "1" + String(repeating: "}", count: 100_001),
-                     caseLine(canary: "A")]
+        let lines = [
+            String(repeating: "[", count: depth) + String(repeating: "]", count: depth),
+            "{\"principal\":" + String(repeating: "{\"a\":", count: 100_000) + "1" + String(repeating: "}", count: 100_001),
+            caseLine(canary: "A"),
+        ]
         let r = try t.rejectedImport(f.file("deep.jsonl", lines: lines), .jsonl)
         #expect(r.rejected.map(\.line) == [1, 2])
         #expect(r.valid == 1)
@@ -359,10 +372,11 @@ import Testing
 
         let r = try t.importer().importFile(atPath: path, format: .jsonl)
         #expect(r.imported == 2)
-        #expect(r.duplicates == [
-            .init(line: 1, existingCase: existing.description, earlierLine: nil, added: false),
-            .init(line: 3, existingCase: nil, earlierLine: 2, added: false),
-        ])
+        #expect(
+            r.duplicates == [
+                .init(line: 1, existingCase: existing.description, earlierLine: nil, added: false),
+                .init(line: 3, existingCase: nil, earlierLine: 2, added: false),
+            ])
         #expect(r.summary.contains("2 probable duplicate(s) left out"))
         #expect(try t.caseload.list().cases.count == 3)
 
@@ -398,15 +412,17 @@ import Testing
         for file in t.folder.allFiles() { #expect(!fileContains(file, canary), "\(file) holds the canary") }
 
         // Refused rows whose values are the canary: no reason repeats it.
-        let bad = f.file("bad.jsonl", lines: [
-            caseLine(canary: canary) { setPath(&$0, "principal.segment", canary) },
-            caseLine(canary: canary) { setPath(&$0, "principal.citizenship", canary) },
-            caseLine(canary: canary) { setPath(&$0, "opened_on", canary) },
-            caseLine(canary: canary) { setPath(&$0, "principal.birth_year", canary) },
-            caseLine(canary: canary) { setPath(&$0, "history.0.stage", canary) },
-            canary,
-            "{\"\(canary)\": 1}",
-        ])
+        let bad = f.file(
+            "bad.jsonl",
+            lines: [
+                caseLine(canary: canary) { setPath(&$0, "principal.segment", canary) },
+                caseLine(canary: canary) { setPath(&$0, "principal.citizenship", canary) },
+                caseLine(canary: canary) { setPath(&$0, "opened_on", canary) },
+                caseLine(canary: canary) { setPath(&$0, "principal.birth_year", canary) },
+                caseLine(canary: canary) { setPath(&$0, "history.0.stage", canary) },
+                canary,
+                "{\"\(canary)\": 1}",
+            ])
         do {
             _ = try t.importer().importFile(atPath: bad, format: .jsonl)
             Issue.record("accepted")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 /// The import's fast line reader must read exactly what Foundation's decoder reads, or step
@@ -58,9 +59,9 @@ import Testing
 
     @Test func whatItDoesNotHandleExactlyGoesToTheDecoder() throws {
         let stepsAside = [
-            #"{"principal":{"fullName":"camelCase key"}}"#,          // the decoder maps camelCase too
-            #"{"principal":{"full_name":"a"},"extra":1}"#,            // unknown key
-            #"{"principal":{"full_name":"a","full_name":"b"}}"#,      // a key twice
+            #"{"principal":{"fullName":"camelCase key"}}"#, // the decoder maps camelCase too
+            #"{"principal":{"full_name":"a"},"extra":1}"#, // unknown key
+            #"{"principal":{"full_name":"a","full_name":"b"}}"#, // a key twice
             #"{"principal":{"birth_year":1986.0}}"#,
             #"{"principal":{"birth_year":1e3}}"#,
             #"{"principal":{"birth_year":01986}}"#,
@@ -68,16 +69,16 @@ import Testing
             #"{"principal":{"birth_year":1234567890123456789}}"#,
             "{\"principal\":{\"birth_year\":1\(String(repeating: "2", count: 300))}}", // found by the fuzzer: overflowed
             #"{"principal":{"birth_year":"1986"}}"#,
-            #"{"principal":{"full_name":"\ud800"}}"#,                 // a lone surrogate
+            #"{"principal":{"full_name":"\ud800"}}"#, // a lone surrogate
             #"{"principal":{"full_name":"\udc00x"}}"#,
             #"{"principal":{"full_name":"\x"}}"#,
-            "{\"principal\":{\"full_name\":\"tab\tinside\"}}",        // a raw control character
-            #"{"principal":{"segment":"astronaut"}}"#,                // not a value of the list
+            "{\"principal\":{\"full_name\":\"tab\tinside\"}}", // a raw control character
+            #"{"principal":{"segment":"astronaut"}}"#, // not a value of the list
             #"{"principal":{"citizenship":"Atlantis"}}"#,
-            #"{"principal":{}} x"#,                                   // trailing bytes
-            #"{"family":[]}"#,                                        // no principal
+            #"{"principal":{}} x"#, // trailing bytes
+            #"{"family":[]}"#, // no principal
             #"{"principal":null}"#,
-            #"{"principal":{},"history":[{"stage":"arrival"}]}"#,     // a step without its date
+            #"{"principal":{},"history":[{"stage":"arrival"}]}"#, // a step without its date
             #"[{"principal":{}}]"#,
             #"{"principal":{"full_name":"a"}"#,
             "",

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// An import file in its own temp folder (apart from the vault's, so a canary search of the
@@ -27,15 +28,19 @@ extension TestVault {
     /// Rows in the vault's tables: cases and events.
     func storedCounts() throws -> (cases: Int, events: Int) {
         try unlocked.vault.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM case_snapshot") ?? -1,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? -1)
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM case_snapshot") ?? -1,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM event") ?? -1
+            )
         }
     }
 
     /// Runs an import that must be refused; checks the error's kind and that nothing was stored,
     /// and returns the report.
-    func rejectedImport(_ path: String, _ format: CaseImporter.Format, dryRun: Bool = false,
-                        sourceLocation: SourceLocation = #_sourceLocation) throws -> ImportReport {
+    func rejectedImport(
+        _ path: String, _ format: CaseImporter.Format, dryRun: Bool = false,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> ImportReport {
         let before = try storedCounts()
         do {
             let report = try importer(dryRun: dryRun).importFile(atPath: path, format: format)
@@ -64,7 +69,9 @@ func caseLine(canary: String = "Ivanov", _ mutate: (inout [String: Any]) -> Void
     doc.history = [
         HistoryStep(stage: .riskAssessment, on: ISODate("2021-03-10")!, assessment: RiskAssessment(level: .high, likelihood: 4, impact: 5)),
         HistoryStep(stage: .destination, on: ISODate("2021-04-02")!, destination: DestinationPlan(country: CountryCode("GE"), route: .visaFree)),
-        HistoryStep(stage: .arrival, on: ISODate("2021-06-01")!, arrival: Arrival(arrivedOn: ISODate("2021-06-01"), country: CountryCode("GE"), city: "Tbilisi")),
+        HistoryStep(
+            stage: .arrival, on: ISODate("2021-06-01")!,
+            arrival: Arrival(arrivedOn: ISODate("2021-06-01"), country: CountryCode("GE"), city: "Tbilisi")),
         HistoryStep(stage: .closed, on: ISODate("2021-09-01")!, outcome: .settled),
     ]
     let data = try! RecordCoding.encoder.encode(doc)

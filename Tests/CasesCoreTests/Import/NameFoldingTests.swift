@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 /// The duplicate key's name folding has a table-driven path for ASCII and basic Cyrillic; it
@@ -24,7 +25,8 @@ import Testing
         let pool = Array(0x20...0x7E) + Array(0x400...0x45F) + [0x09, 0x0A, 0x0D, 0xA0, 0xC9, 0xE9, 0xF6, 0x301, 0x306]
         for _ in 0..<5000 {
             let length = Int(rng.next() % 24)
-            names.append(String(String.UnicodeScalarView((0..<length).compactMap { _ in Unicode.Scalar(UInt32(pool[Int(rng.next() % UInt64(pool.count))])) })))
+            names.append(
+                String(String.UnicodeScalarView((0..<length).compactMap { _ in Unicode.Scalar(UInt32(pool[Int(rng.next() % UInt64(pool.count))])) })))
         }
         names += ["  Ёлка  Йошкар-Ола ", "Pyotr\r\nSIDOROV", "e\u{301}mile", "ИВАНОВ\u{306}", "Ḱim", "straße", "---", " ", "Łukasz", "Ǆemal"]
         var fastCount = 0

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 @Suite struct SyntheticCaseloadTests {
@@ -63,7 +64,9 @@ import Testing
         #expect((1450...1750).contains(arrivals2021), "\(arrivals2021) principals arrived in 2021")
         #expect(identities.count == 10_000)
         #expect((2500...5500).contains(cyrillic))
-        func top(_ counts: [String: Int], _ n: Int) -> Set<String> { Set(counts.sorted { ($0.value, $0.key) > ($1.value, $1.key) }.prefix(n).map(\.key)) }
+        func top(_ counts: [String: Int], _ n: Int) -> Set<String> {
+            Set(counts.sorted { ($0.value, $0.key) > ($1.value, $1.key) }.prefix(n).map(\.key))
+        }
         #expect(top(before, 3) == ["GE", "LT", "UA"])
         #expect(top(after, 5).isSuperset(of: ["AM", "TR"]))
         #expect((after["UA"] ?? 0) == 0)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// What the vault file shows in plain, measured on a vault holding the same cases at every
@@ -53,7 +54,9 @@ import Testing
         let v = try StageBalancedVault(perStage: 12, seed: Self.seed)
         let sizes = try Self.perStage(v) { row in "\((row["sealed"] as Data).count) / \((row["summary"] as Data).count)" }
         Self.expectSameForEveryStage(sizes, "the sealed sizes", seed: Self.seed)
-        print("PlaintextLayoutTests: sealed case / summary sizes at every stage: \(Dictionary(grouping: sizes[.intake] ?? [], by: { $0 }).mapValues(\.count))")
+        print(
+            "PlaintextLayoutTests: sealed case / summary sizes at every stage: \(Dictionary(grouping: sizes[.intake] ?? [], by: { $0 }).mapValues(\.count))"
+        )
     }
 
     /// The other tables' plain parts do not change with what the cases are: keyslots, policy,
@@ -63,9 +66,11 @@ import Testing
         let v = try StageBalancedVault(perStage: 4, seed: Self.seed)
         #expect(try StageBalancedVault.caseFreeRows(v.test.unlocked.vault) == v.tablesBefore)
         let log = try v.test.unlocked.vault.read { db in
-            (try Int64.fetchAll(db, sql: "SELECT seq FROM event ORDER BY seq"),
-             try Set(Int.fetchAll(db, sql: "SELECT length(mac) FROM event")),
-             try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('event')"))
+            (
+                try Int64.fetchAll(db, sql: "SELECT seq FROM event ORDER BY seq"),
+                try Set(Int.fetchAll(db, sql: "SELECT length(mac) FROM event")),
+                try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('event')")
+            )
         }
         // One row an event, numbered 1, 2, 3…: its number is the log's, not the case's.
         #expect(log.0 == Array(1...Int64(log.0.count)))

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+
 @testable import CasesCore
 
 /// A vault holding the same cases at each stage: every one of `perStage` generated cases
@@ -34,7 +35,8 @@ struct StageBalancedVault {
                     if step.stage == .closed {
                         _ = try caseload.close(id, outcome: step.outcome ?? .settled)
                     } else {
-                        _ = try caseload.advance(id, document: AdvanceDocument(assessment: step.assessment, destination: step.destination, arrival: step.arrival))
+                        _ = try caseload.advance(
+                            id, document: AdvanceDocument(assessment: step.assessment, destination: step.destination, arrival: step.arrival))
                     }
                 }
                 stageOf[id.compact] = stage

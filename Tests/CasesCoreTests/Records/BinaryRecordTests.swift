@@ -2,6 +2,7 @@ import CasesCrypto
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// Events, snapshots and summaries are sealed in a compact binary form, and in no other.
@@ -9,16 +10,19 @@ import Testing
     /// A case with every optional field set, some lists empty and some absent.
     func fullCase() throws -> CaseFile {
         let d = sampleDocument(canary: "Ǆemal \"quoted\" \n Иванов 😀")
-        let assessment = RiskAssessment(version: 2, assessedOn: ISODate("2022-03-01"), level: .high, likelihood: 4, impact: 5,
-                                        threats: [Threat(actor: "FSB", kind: "summons", date: ISODate("2022-02-01"), evidence: "a letter"), Threat()],
-                                        vulnerabilities: "v", capacities: "c", urgency: "now", reviewOn: ISODate("2022-04-01"))
-        return CaseFile(id: CaseID.random(), version: 7, stage: .closed, openedOn: ISODate("2022-01-02")!, lastActivityAt: "2022-05-01T10:00:00Z",
-                        principal: d.principal, family: d.family ?? [], assessments: [assessment, RiskAssessment(threats: [])],
-                        destination: DestinationPlan(country: CountryCode("GE"), route: .visaFree, travelOn: ISODate("2022-03-10"), funding: "own"),
-                        arrival: Arrival(arrivedOn: ISODate("2022-03-11"), country: CountryCode("GE"), city: "Tbilisi", legalStatus: "visa-free",
-                                         checkins: [CheckIn(on: ISODate("2022-04-11")!, note: "fine"), CheckIn(on: ISODate("2022-04-12")!)]),
-                        outcome: .settled, notes: [Note(at: "2022-01-02T09:00:00Z", actor: "ab12", text: "first")], caseworker: "cw",
-                        eventSeqs: [1, 2, Int64(Int32.max) + 5], duplicateKey: "00ff")
+        let assessment = RiskAssessment(
+            version: 2, assessedOn: ISODate("2022-03-01"), level: .high, likelihood: 4, impact: 5,
+            threats: [Threat(actor: "FSB", kind: "summons", date: ISODate("2022-02-01"), evidence: "a letter"), Threat()],
+            vulnerabilities: "v", capacities: "c", urgency: "now", reviewOn: ISODate("2022-04-01"))
+        return CaseFile(
+            id: CaseID.random(), version: 7, stage: .closed, openedOn: ISODate("2022-01-02")!, lastActivityAt: "2022-05-01T10:00:00Z",
+            principal: d.principal, family: d.family ?? [], assessments: [assessment, RiskAssessment(threats: [])],
+            destination: DestinationPlan(country: CountryCode("GE"), route: .visaFree, travelOn: ISODate("2022-03-10"), funding: "own"),
+            arrival: Arrival(
+                arrivedOn: ISODate("2022-03-11"), country: CountryCode("GE"), city: "Tbilisi", legalStatus: "visa-free",
+                checkins: [CheckIn(on: ISODate("2022-04-11")!, note: "fine"), CheckIn(on: ISODate("2022-04-12")!)]),
+            outcome: .settled, notes: [Note(at: "2022-01-02T09:00:00Z", actor: "ab12", text: "first")], caseworker: "cw",
+            eventSeqs: [1, 2, Int64(Int32.max) + 5], duplicateKey: "00ff")
     }
 
     @Test func everyFieldSurvivesTheRoundTrip() throws {
@@ -84,9 +88,11 @@ import Testing
         let (seq, event) = try #require(try t.caseload.history(id).first)
         let key = t.unlocked.key.records
         let vaultID = t.unlocked.vault.vaultID
-        let jsonEvent = try SealedRecord.seal([UInt8](RecordCoding.sealedEncoder.encode(event)), key: key, vaultID: vaultID, table: "event", row: String(seq))
+        let jsonEvent = try SealedRecord.seal(
+            [UInt8](RecordCoding.sealedEncoder.encode(event)), key: key, vaultID: vaultID, table: "event", row: String(seq))
         #expect(throws: RecordMalformed.self) { try t.unlocked.open(CaseEvent.self, sealed: Data(jsonEvent), table: "event", row: String(seq)) }
-        let jsonCase = try SealedRecord.seal([UInt8](RecordCoding.sealedEncoder.encode(c)), key: key, vaultID: vaultID, table: "case_snapshot", row: id.compact)
+        let jsonCase = try SealedRecord.seal(
+            [UInt8](RecordCoding.sealedEncoder.encode(c)), key: key, vaultID: vaultID, table: "case_snapshot", row: id.compact)
         #expect(throws: RecordMalformed.self) { try t.unlocked.open(CaseFile.self, sealed: Data(jsonCase), table: "case_snapshot", row: id.compact) }
         try t.unlocked.vault.write { db in
             try db.execute(sql: "UPDATE case_snapshot SET sealed = ? WHERE case_id = ?", arguments: [Data(jsonCase), id.compact])

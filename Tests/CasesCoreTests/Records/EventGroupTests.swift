@@ -2,6 +2,7 @@ import CasesCrypto
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// An imported case's opening and past are one row of the event log (``EventGroup``), and read
@@ -25,7 +26,10 @@ import Testing
             let history = try t.caseload.history(id)
             #expect(history.map(\.event.kind) == [.opened, .advanced, .advanced, .advanced, .closed])
             #expect(history.allSatisfy { $0.event.caseId == id })
-            #expect(history.map(\.event.on) == [ISODate("2021-03-02"), ISODate("2021-03-10"), ISODate("2021-04-02"), ISODate("2021-06-01"), ISODate("2021-09-01")])
+            #expect(
+                history.map(\.event.on) == [
+                    ISODate("2021-03-02"), ISODate("2021-03-10"), ISODate("2021-04-02"), ISODate("2021-06-01"), ISODate("2021-09-01"),
+                ])
             let seqs = history.map(\.seq)
             #expect(seqs == Array(seqs[0]...seqs[0] + 4))
             #expect(try t.caseload.show(id).eventSeqs == seqs)
@@ -63,7 +67,8 @@ import Testing
     @Test func aGroupRoundTripsAndATruncatedOrEmptyOneIsRefused() throws {
         let id = CaseID.random()
         var opened = CaseEvent(caseId: id, kind: .opened, at: "2026-01-01T00:00:00Z", on: ISODate("2021-03-02"), actor: "ab12")
-        opened.opened = .init(principal: Principal(fullName: "Иван"), family: [], caseworker: nil, openedOn: ISODate("2021-03-02")!, duplicateKey: nil)
+        opened.opened = .init(
+            principal: Principal(fullName: "Иван"), family: [], caseworker: nil, openedOn: ISODate("2021-03-02")!, duplicateKey: nil)
         var advanced = CaseEvent(caseId: id, kind: .advanced, at: "2026-01-01T00:00:00Z", on: ISODate("2021-03-10"), actor: "ab12")
         advanced.from = .intake; advanced.to = .riskAssessment
         let group = EventGroup(events: [opened, advanced])
@@ -87,8 +92,11 @@ import Testing
         let event = try #require(try t.caseload.history(id).first).event
         let sealed = try t.unlocked.seal(EventGroup(events: [event, event]), table: Caseload.eventTable, row: "1")
         #expect(throws: CaseError.self) { try t.caseload.openEvents(seq: 1, sealed: sealed, caseID: id) }
-        #expect(try t.caseload.openEvents(seq: 2, sealed: t.unlocked.seal(EventGroup(events: [event, event]), table: Caseload.eventTable, row: "2"),
-                                          caseID: id).count == 2)
+        #expect(
+            try t.caseload.openEvents(
+                seq: 2, sealed: t.unlocked.seal(EventGroup(events: [event, event]), table: Caseload.eventTable, row: "2"),
+                caseID: id
+            ).count == 2)
         // The import's sealer writes a group that opens the same way.
         var sealer = t.unlocked.makeSealer()
         let grouped = try sealer.seal(EventGroup(events: [event, event]), table: Caseload.eventTable, row: "2")

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import CasesCore
 
 /// A `Decoder` that answers every key with a value, each distinct from every other it gives:

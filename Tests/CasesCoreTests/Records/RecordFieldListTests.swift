@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 /// Each record's fields are written out once per encoding: `Codable`, ``BinaryRecord``, the

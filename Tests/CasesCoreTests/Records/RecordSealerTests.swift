@@ -1,6 +1,7 @@
 import CasesCrypto
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 /// ``RecordSealer`` (an import's sealer, buffers and nonces reused) must write exactly what
@@ -37,8 +38,12 @@ import Testing
         var sealer = RecordSealer(key: key, vaultID: vaultID)
         let sealed = Array(try sealer.seal(event(noteLength: 10), table: "event", row: "7"))
         #expect(throws: CryptoError.authenticationFailed) { try SealedRecord.open(sealed, key: key, vaultID: vaultID, table: "event", row: "8") }
-        #expect(throws: CryptoError.authenticationFailed) { try SealedRecord.open(sealed, key: key, vaultID: vaultID, table: "case_snapshot", row: "7") }
-        #expect(throws: CryptoError.authenticationFailed) { try SealedRecord.open(sealed, key: key, vaultID: Random.bytes(16), table: "event", row: "7") }
+        #expect(throws: CryptoError.authenticationFailed) {
+            try SealedRecord.open(sealed, key: key, vaultID: vaultID, table: "case_snapshot", row: "7")
+        }
+        #expect(throws: CryptoError.authenticationFailed) {
+            try SealedRecord.open(sealed, key: key, vaultID: Random.bytes(16), table: "event", row: "7")
+        }
         var flipped = sealed
         flipped[flipped.count / 2] ^= 1
         #expect(throws: CryptoError.authenticationFailed) { try SealedRecord.open(flipped, key: key, vaultID: vaultID, table: "event", row: "7") }
@@ -64,8 +69,9 @@ import Testing
         var sealer = t.unlocked.makeSealer()
         let (snapshot, summary) = try t.caseload.sealCase(c, with: &sealer)
         #expect(try t.unlocked.open(CaseFile.self, sealed: snapshot, table: Caseload.snapshotTable, row: id.compact) == c)
-        let plain = try SealedRecord.open(Array(summary), key: t.unlocked.key.records, vaultID: t.unlocked.vault.vaultID,
-                                          table: Caseload.summaryTable, row: id.compact)
+        let plain = try SealedRecord.open(
+            Array(summary), key: t.unlocked.key.records, vaultID: t.unlocked.vault.vaultID,
+            table: Caseload.summaryTable, row: id.compact)
         #expect(try CaseSummary(decoding: plain, expected: id) == CaseSummary(c))
     }
 }

@@ -29,10 +29,11 @@ struct CaseloadGenerator {
         let month = 1 + below(12)
         let arrived = CalendarDate(year: year, month: month, day: 1 + below(28))!
         let intake = CalendarDate(year: year - below(2), month: 1 + below(12), day: 1 + below(28))!
-        return StatisticsRecord(intakeOn: intake, arrivedOn: arrived, segment: skewed(Segment.allCases),
-                                reason: skewed(LeavingReason.allCases),
-                                destination: below(30) == 0 ? nil : skewed(CaseloadGenerator.destinations),
-                                outcome: below(4) == 0 ? nil : skewed(Outcome.allCases), familyMembers: skewed([0, 1, 2, 3, 4, 7]))
+        return StatisticsRecord(
+            intakeOn: intake, arrivedOn: arrived, segment: skewed(Segment.allCases),
+            reason: skewed(LeavingReason.allCases),
+            destination: below(30) == 0 ? nil : skewed(CaseloadGenerator.destinations),
+            outcome: below(4) == 0 ? nil : skewed(Outcome.allCases), familyMembers: skewed([0, 1, 2, 3, 4, 7]))
     }
 
     mutating func caseload(count: Int, year: Int = 2021) -> [StatisticsRecord] {
@@ -42,9 +43,10 @@ struct CaseloadGenerator {
     /// `count` identical principals: the same segment, reason and destination.
     static func cell(_ count: Int, segment: Segment = .journalist, destination: String = "GE", family: Int = 0) -> [StatisticsRecord] {
         (0..<count).map { i in
-            StatisticsRecord(intakeOn: CalendarDate(year: 2021, month: 1, day: 1 + i % 28)!,
-                             arrivedOn: CalendarDate(year: 2021, month: 1 + i % 12, day: 1 + i % 28)!,
-                             segment: segment, reason: .politicalPressure, destination: destination, outcome: .settled, familyMembers: family)
+            StatisticsRecord(
+                intakeOn: CalendarDate(year: 2021, month: 1, day: 1 + i % 28)!,
+                arrivedOn: CalendarDate(year: 2021, month: 1 + i % 12, day: 1 + i % 28)!,
+                segment: segment, reason: .politicalPressure, destination: destination, outcome: .settled, familyMembers: family)
         }
     }
 }

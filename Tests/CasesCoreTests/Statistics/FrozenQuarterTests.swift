@@ -2,6 +2,7 @@ import CasesCrypto
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// The microdata a year's first release seals into the ledger.
@@ -38,7 +39,9 @@ import Testing
         let first = try ledger.publish(records, spec: byReason)
         let frozenCount = ledger.entries[0].frozen?.count
         #expect(frozenCount == 4)
-        let later = try ledger.publish(records + CaseloadGenerator.cell(1, destination: "LT"), spec: try TableSpec(period: Period(year: 2021), dimensions: [.reason], includeFamily: true))
+        let later = try ledger.publish(
+            records + CaseloadGenerator.cell(1, destination: "LT"),
+            spec: try TableSpec(period: Period(year: 2021), dimensions: [.reason], includeFamily: true))
         #expect(later.release.total == first.release.total)
         #expect(later.release.cells.map(\.count) == first.release.cells.map(\.count))
         #expect(ledger.entries[1].frozen == nil)
@@ -88,4 +91,3 @@ import Testing
         #expect(lengths[0] == lengths[1])
     }
 }
-

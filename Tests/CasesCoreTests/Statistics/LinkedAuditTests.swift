@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CasesCore
 
 @Suite struct LinkedAuditTests {
@@ -20,7 +21,9 @@ import Testing
             let intervals = try LinkedAudit(atomCount: rows * columns, published: []).intervals(adding: linked)
             for (index, quantity) in quantities.enumerated() where linked.cells[index].isProtected {
                 let single = FeasibilityAudit.feasibleRange(of: quantity, in: knowledge)
-                #expect(intervals[index] == single, "seed \(seed): \(quantity) linked \(String(describing: intervals[index])) single \(String(describing: single))")
+                #expect(
+                    intervals[index] == single,
+                    "seed \(seed): \(quantity) linked \(String(describing: intervals[index])) single \(String(describing: single))")
             }
             #expect(intervals.count == linked.cells.filter(\.isProtected).count, "seed \(seed)")
         }
@@ -50,13 +53,15 @@ import Testing
         let year = try #require(suppression.protect(truth))
         let (yearTable, _) = Self.linkedTable(year, forced: nil, twoWay: true, releaseID: "year-quarter-destination")
         func atom(_ q: Int, _ d: String) -> Int { q * destinations.count + destinations.firstIndex(of: d)! }
-        let q1 = LinkedTable(releaseID: "q1-destination", rule: Self.rule, cells: [
-            LinkedCell(atoms: [atom(0, "GE")], shown: Self.rule.publish(40)),
-            LinkedCell(atoms: [atom(0, "LT")], shown: Self.rule.publish(20)),
-            LinkedCell(atoms: [atom(0, "ME"), atom(0, "MN")], shown: Self.rule.publish(13)),
-            LinkedCell(atoms: (0..<4).map { atom(0, destinations[$0]) }, shown: Self.rule.publish(73)),
-        ])
-        let me = 2, mn = 3   // Q1 Montenegro and Q1 Mongolia in the year table
+        let q1 = LinkedTable(
+            releaseID: "q1-destination", rule: Self.rule,
+            cells: [
+                LinkedCell(atoms: [atom(0, "GE")], shown: Self.rule.publish(40)),
+                LinkedCell(atoms: [atom(0, "LT")], shown: Self.rule.publish(20)),
+                LinkedCell(atoms: [atom(0, "ME"), atom(0, "MN")], shown: Self.rule.publish(13)),
+                LinkedCell(atoms: (0..<4).map { atom(0, destinations[$0]) }, shown: Self.rule.publish(73)),
+            ])
+        let me = 2, mn = 3 // Q1 Montenegro and Q1 Mongolia in the year table
         let exposed = try LinkedAudit(atomCount: 16, published: [q1]).intervals(adding: yearTable)
         #expect(exposed[me] == 4...9)
         #expect(exposed[mn] == 4...9)
@@ -81,20 +86,24 @@ import Testing
         // Atoms: quarter × (LT, GE), all threats_violence.
         let lt = [7, 8, 11, 9], ge = [50, 60, 55, 45]
         func atom(_ q: Int, _ d: Int) -> Int { q * 2 + d }
-        let year = LinkedTable(releaseID: "year-destination", rule: Self.rule, cells: [
-            LinkedCell(atoms: (0..<4).map { atom($0, 0) }, shown: Self.rule.publish(lt.reduce(0, +))),
-            LinkedCell(atoms: (0..<4).map { atom($0, 1) }, shown: Self.rule.publish(ge.reduce(0, +))),
-            LinkedCell(atoms: Array(0..<8), shown: Self.rule.publish(lt.reduce(0, +) + ge.reduce(0, +))),
-        ])
+        let year = LinkedTable(
+            releaseID: "year-destination", rule: Self.rule,
+            cells: [
+                LinkedCell(atoms: (0..<4).map { atom($0, 0) }, shown: Self.rule.publish(lt.reduce(0, +))),
+                LinkedCell(atoms: (0..<4).map { atom($0, 1) }, shown: Self.rule.publish(ge.reduce(0, +))),
+                LinkedCell(atoms: Array(0..<8), shown: Self.rule.publish(lt.reduce(0, +) + ge.reduce(0, +))),
+            ])
         // Each quarter protected on its own: a `<10` cell and its partner withheld.
         func quarter(_ q: Int) -> LinkedTable {
             let suppression = CellSuppression(rule: Self.rule, publishRowSums: false, publishColumnSums: false)
             let t = suppression.protect([[lt[q]], [ge[q]]])!
-            return LinkedTable(releaseID: "q\(q + 1)-destination", rule: Self.rule, cells: [
-                LinkedCell(atoms: [atom(q, 0)], shown: t.cells[0][0]),
-                LinkedCell(atoms: [atom(q, 1)], shown: t.cells[1][0]),
-                LinkedCell(atoms: [atom(q, 0), atom(q, 1)], shown: t.total),
-            ])
+            return LinkedTable(
+                releaseID: "q\(q + 1)-destination", rule: Self.rule,
+                cells: [
+                    LinkedCell(atoms: [atom(q, 0)], shown: t.cells[0][0]),
+                    LinkedCell(atoms: [atom(q, 1)], shown: t.cells[1][0]),
+                    LinkedCell(atoms: [atom(q, 0), atom(q, 1)], shown: t.total),
+                ])
         }
         #expect(year.cells[0].shown == .value(35))
         #expect(quarter(2).cells[0].shown == .value(10))
@@ -114,7 +123,7 @@ import Testing
     @Test func differencingPairAcrossANewcomerIsCaught() throws {
         // Atoms: (old, new) × (criminal_prosecution, other reason) × (LT, other destination).
         func atom(new: Int, reason: Int, destination: Int) -> Int { new * 4 + reason * 2 + destination }
-        let old = [[7, 15], [5, 10]], newcomer = [[1, 0], [0, 0]]   // [reason][destination]
+        let old = [[7, 15], [5, 10]], newcomer = [[1, 0], [0, 0]] // [reason][destination]
         func cell(_ news: [Int], reason: Int? = nil, destination: Int? = nil) -> (atoms: [Int], count: Int) {
             var atoms: [Int] = [], count = 0
             for n in news {
@@ -137,14 +146,16 @@ import Testing
         #expect(byReason.cells[0].shown == .value(20) && laterReason.cells[0].shown == .value(25))
         #expect(byDestination.cells[0].shown == .value(10) && laterDestination.cells[0].shown == .value(15))
         // Fewer than 10 arrived since: by reason, by destination and in all.
-        let newcomers = LinkedTable(releaseID: "newcomers", rule: Self.rule, cells: [
-            cell([1], reason: 0), cell([1], reason: 1), cell([1], destination: 0), cell([1], destination: 1), cell([1]),
-        ].map { LinkedCell(atoms: $0.atoms, shown: .belowThreshold(k: 10)) })
+        let newcomers = LinkedTable(
+            releaseID: "newcomers", rule: Self.rule,
+            cells: [
+                cell([1], reason: 0), cell([1], reason: 1), cell([1], destination: 0), cell([1], destination: 1), cell([1]),
+            ].map { LinkedCell(atoms: $0.atoms, shown: .belowThreshold(k: 10)) })
         let published = [byReason, byDestination, laterReason, laterDestination]
         let exposed = try LinkedAudit(atomCount: 8, published: published).intervals(adding: newcomers)
-        #expect(exposed[0] == 1...9)   // the newcomer's reason
-        #expect(exposed[2] == 1...7)   // and destination
-        #expect(exposed[4] == 1...9)   // and that someone came
+        #expect(exposed[0] == 1...9) // the newcomer's reason
+        #expect(exposed[2] == 1...7) // and destination
+        #expect(exposed[4] == 1...9) // and that someone came
 
         // Even its total tells that someone came: no withholding helps, and the table is refused.
         #expect(throws: StatisticsError.linkedConflict(releaseID: "newcomers")) {
@@ -160,7 +171,8 @@ import Testing
     /// A two-way (or one-way) suppressed table as linked cells over one atom per inner cell:
     /// inner cells row by row, then row sums, column sums and the total.
     static func linkedTable(_ t: SuppressedTable, forced: [[Bool]]?, twoWay: Bool, releaseID: String = "r")
-        -> (LinkedTable, [TableQuantity]) {
+        -> (LinkedTable, [TableQuantity])
+    {
         let rows = t.cells.count, columns = t.cells.first?.count ?? 0
         var cells: [LinkedCell] = [], quantities: [TableQuantity] = []
         for i in 0..<rows {
@@ -192,8 +204,9 @@ import Testing
             others.remove(at: t)
             let intervals = try LinkedAudit(atomCount: atomCount, published: others).intervals(adding: table)
             for (i, interval) in intervals {
-                #expect(interval.lowerBound == 0 && interval.upperBound >= table.rule.k - 1,
-                        "\(table.releaseID) cell \(i): \(interval)", sourceLocation: sourceLocation)
+                #expect(
+                    interval.lowerBound == 0 && interval.upperBound >= table.rule.k - 1,
+                    "\(table.releaseID) cell \(i): \(interval)", sourceLocation: sourceLocation)
             }
         }
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CasesCore
 
 /// The linked check takes shortcuts (integer points kept and checked again instead of solved
@@ -12,7 +13,9 @@ import Testing
     struct Instance {
         var tables: [LinkedTable]
         let atomCount = 12
-        var links: [FamilyLink] { (0..<6).map { FamilyLink(principals: $0, family: 6 + $0, maximumPerPrincipal: LinkedProtectionCheckTests.familyMaximum) } }
+        var links: [FamilyLink] {
+            (0..<6).map { FamilyLink(principals: $0, family: 6 + $0, maximumPerPrincipal: LinkedProtectionCheckTests.familyMaximum) }
+        }
 
         init(seed: UInt64) {
             var g = CaseloadGenerator(seed: seed)
@@ -23,8 +26,9 @@ import Testing
             // then sums; some with family numbers; a few shown numbers withheld.
             var groups: [[[Int]]] = [(0..<3).map { d in [atom(0, d), atom(1, d)] } + [Array(0..<6)]]
             for q in 0..<2 { groups.append((0..<3).map { [atom(q, $0)] } + [(0..<3).map { atom(q, $0) }]) }
-            groups.append((0..<6).map { [$0] } + (0..<2).map { q in (0..<3).map { atom(q, $0) } }
-                + (0..<3).map { d in [atom(0, d), atom(1, d)] } + [Array(0..<6)])
+            groups.append(
+                (0..<6).map { [$0] } + (0..<2).map { q in (0..<3).map { atom(q, $0) } }
+                    + (0..<3).map { d in [atom(0, d), atom(1, d)] } + [Array(0..<6)])
             tables = groups.enumerated().map { t, cells in
                 let withFamily = g.below(2) == 0
                 var linked: [LinkedCell] = []
@@ -84,7 +88,8 @@ import Testing
             for new in drafts {
                 let protected: LinkedTable
                 do {
-                    protected = try LinkedAudit(atomCount: published.atomCount, published: published.tables, familyLinks: published.links).protect(new)
+                    protected = try LinkedAudit(atomCount: published.atomCount, published: published.tables, familyLinks: published.links).protect(
+                        new)
                 } catch StatisticsError.linkedConflict {
                     continue
                 }

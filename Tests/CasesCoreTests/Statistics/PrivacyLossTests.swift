@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CasesCore
 
 /// ε is added up per person over every release that could count them.

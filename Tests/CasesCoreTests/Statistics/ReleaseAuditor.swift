@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CasesCore
 
 /// What an adversary can conclude from a published release, computed independently of the
@@ -73,7 +74,9 @@ struct ReleaseAuditor {
         for c in allCounts {
             switch c {
             case .value(let n):
-                #expect(n >= k && n % release.roundingBase == 0, "shown count \(n) is below k or not a multiple of the base", sourceLocation: sourceLocation)
+                #expect(
+                    n >= k && n % release.roundingBase == 0, "shown count \(n) is below k or not a multiple of the base",
+                    sourceLocation: sourceLocation)
             case .belowThreshold(let shownK):
                 #expect(shownK == k, sourceLocation: sourceLocation)
             case .withheld:
@@ -81,15 +84,17 @@ struct ReleaseAuditor {
             }
         }
         for interval in lineIntervals() {
-            #expect(interval.hi - interval.lo + 1 >= k,
-                    "a suppressed cell is narrowed to \(interval.lo)…\(interval.hi) by its row or column", sourceLocation: sourceLocation)
+            #expect(
+                interval.hi - interval.lo + 1 >= k,
+                "a suppressed cell is narrowed to \(interval.lo)…\(interval.hi) by its row or column", sourceLocation: sourceLocation)
         }
         // Truthful within rounding: every published number contains the true count.
         for cell in release.cells {
             let truth = trueCounts[cell.categories.joined(separator: "|"), default: 0]
             let range = known(cell.count)
-            #expect(cell.count == .withheld || (range.lo...range.hi).contains(truth),
-                    "cell \(cell.categories) shows \(cell.count) for \(truth)", sourceLocation: sourceLocation)
+            #expect(
+                cell.count == .withheld || (range.lo...range.hi).contains(truth),
+                "cell \(cell.categories) shows \(cell.count) for \(truth)", sourceLocation: sourceLocation)
         }
         let total = trueCounts.values.reduce(0, +)
         let range = known(release.total)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 @Suite struct ReleaseLedgerTests {
@@ -9,7 +10,8 @@ import Testing
     }()
 
     func dp(_ epsilon: String, by dimensions: [TableDimension] = [.segment]) throws -> TableSpec {
-        try TableSpec(period: try Period(year: 2021), dimensions: dimensions, mechanism: .discreteLaplace(epsilon: try ExactRational(decimal: epsilon)))
+        try TableSpec(
+            period: try Period(year: 2021), dimensions: dimensions, mechanism: .discreteLaplace(epsilon: try ExactRational(decimal: epsilon)))
     }
 
     @Test func samePeriodAndSpecReturnsTheStoredRelease() throws {
@@ -50,8 +52,10 @@ import Testing
 
     @Test func tenReleasesOfOneTenthAddUpExactly() throws {
         var ledger = ReleaseLedger()
-        let dims: [[TableDimension]] = [[], [.segment], [.reason], [.destination], [.outcome], [.quarter],
-                                   [.segment, .destination], [.reason, .destination], [.segment, .reason], [.outcome, .segment]]
+        let dims: [[TableDimension]] = [
+            [], [.segment], [.reason], [.destination], [.outcome], [.quarter],
+            [.segment, .destination], [.reason, .destination], [.segment, .reason], [.outcome, .segment],
+        ]
         for d in dims { _ = try ledger.publish(records, spec: try dp("0.1", by: d)) }
         #expect(try ledger.spent(for: try Period(year: 2021)) == .one)
         #expect(throws: StatisticsError.self) { try ledger.publish(records, spec: try dp("0.000001", by: [.year])) }

@@ -1,11 +1,13 @@
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 @Suite struct ReleaseRenderingTests {
     /// 1,598 principals in 2021: 708 to Georgia, 450 to Lithuania, 300 to Ukraine, the rest spread thin.
     let caseload: [StatisticsRecord] = {
-        var records = CaseloadGenerator.cell(708, destination: "GE") + CaseloadGenerator.cell(450, segment: .lawyer, destination: "LT")
+        var records =
+            CaseloadGenerator.cell(708, destination: "GE") + CaseloadGenerator.cell(450, segment: .lawyer, destination: "LT")
             + CaseloadGenerator.cell(300, segment: .oppositionActivist, destination: "UA")
         for (i, code) in ["AM", "TR", "DE", "KZ", "RS", "PL", "US", "IL"].enumerated() {
             records += CaseloadGenerator.cell(10 + i * 2, segment: .humanRightsDefender, destination: code)
@@ -15,7 +17,8 @@ import Testing
     }()
 
     func release(by dimensions: [TableDimension], family: Bool = false) throws -> Release {
-        try StatisticsEngine.computeRelease(of: caseload, spec: try TableSpec(period: try Period(year: 2021), dimensions: dimensions, includeFamily: family))
+        try StatisticsEngine.computeRelease(
+            of: caseload, spec: try TableSpec(period: try Period(year: 2021), dimensions: dimensions, includeFamily: family))
     }
 
     @Test func headlineNamesTheRoundedTotalAndTopDestinations() throws {
@@ -67,8 +70,9 @@ import Testing
     }
 
     @Test func jsonCarriesExactEpsilonAndBudgetForNoisyReleases() throws {
-        let spec = try TableSpec(period: try Period(year: 2021), dimensions: [.destination],
-                                 mechanism: .discreteLaplace(epsilon: try ExactRational(decimal: "0.1")))
+        let spec = try TableSpec(
+            period: try Period(year: 2021), dimensions: [.destination],
+            mechanism: .discreteLaplace(epsilon: try ExactRational(decimal: "0.1")))
         let r = try StatisticsEngine.computeRelease(of: caseload, spec: spec, budgetLeft: ExactRational(9, 10))
         let json = r.renderJSON()
         #expect(json.contains("\"epsilon\":0.1"))

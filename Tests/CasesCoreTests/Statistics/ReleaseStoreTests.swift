@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+
 @testable import CasesCore
 
 /// The release ledger as stored in the vault.
@@ -18,7 +19,9 @@ import Testing
         d.history = [
             HistoryStep(stage: .riskAssessment, on: ISODate("2021-02-10")!, assessment: RiskAssessment(level: .high, likelihood: 3, impact: 4)),
             HistoryStep(stage: .destination, on: ISODate("2021-03-01")!, destination: DestinationPlan(country: CountryCode("GE"), route: .visaFree)),
-            HistoryStep(stage: .arrival, on: ISODate("2021-04-01")!, arrival: Arrival(arrivedOn: ISODate("2021-04-01"), country: CountryCode("GE"), city: "Tbilisi")),
+            HistoryStep(
+                stage: .arrival, on: ISODate("2021-04-01")!,
+                arrival: Arrival(arrivedOn: ISODate("2021-04-01"), country: CountryCode("GE"), city: "Tbilisi")),
         ]
         return d
     }

@@ -1,17 +1,22 @@
 import Testing
+
 @testable import CasesCore
 
 @Suite struct StatisticsEngineTests {
     let year2021 = try! Period(year: 2021)
 
-    func threshold(_ records: [StatisticsRecord], by dimensions: [TableDimension], k: Int = 10, base: Int = 5,
-                   family: Bool = false) throws -> Release {
+    func threshold(
+        _ records: [StatisticsRecord], by dimensions: [TableDimension], k: Int = 10, base: Int = 5,
+        family: Bool = false
+    ) throws -> Release {
         let spec = try TableSpec(period: year2021, dimensions: dimensions, k: k, roundingBase: base, includeFamily: family)
         return try StatisticsEngine.computeRelease(of: records, spec: spec)
     }
 
-    func expectSafe(_ records: [StatisticsRecord], by dimensions: [TableDimension], k: Int = 10, base: Int = 5,
-                    sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectSafe(
+        _ records: [StatisticsRecord], by dimensions: [TableDimension], k: Int = 10, base: Int = 5,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let release = try threshold(records, by: dimensions, k: k, base: base)
         ReleaseAuditor(release: release).expectSafe(trueCounts: ReleaseAuditor.trueCounts(records, release: release), sourceLocation: sourceLocation)
         // The engine's exact audit agrees: every `<k` cell can still be anything from 0 to k − 1.
@@ -38,15 +43,17 @@ import Testing
     // MARK: - Adversarial caseloads
 
     @Test func personAloneInACategoryIsNeverShown() throws {
-        let records = CaseloadGenerator.cell(40, segment: .journalist, destination: "GE")
+        let records =
+            CaseloadGenerator.cell(40, segment: .journalist, destination: "GE")
             + CaseloadGenerator.cell(25, segment: .oppositionActivist, destination: "LT")
             + CaseloadGenerator.cell(1, segment: .lawyer, destination: "UA")
         for dims in [[TableDimension.segment], [.destination], [.segment, .destination], [.destination, .segment]] {
             try expectSafe(records, by: dims)
             let release = try threshold(records, by: dims)
             // The category stays in the fixed layout, shown as `<10` like an empty one.
-            #expect(release.cells.filter { $0.categories.contains("lawyer") || $0.categories.contains("UA") }
-                .allSatisfy { $0.count == .belowThreshold(k: 10) })
+            #expect(
+                release.cells.filter { $0.categories.contains("lawyer") || $0.categories.contains("UA") }
+                    .allSatisfy { $0.count == .belowThreshold(k: 10) })
         }
     }
 
@@ -61,7 +68,8 @@ import Testing
     }
 
     @Test func cellsOfNineTenAndElevenAreSuppressedOrShownAtTheThreshold() throws {
-        let records = CaseloadGenerator.cell(9, segment: .journalist, destination: "GE")
+        let records =
+            CaseloadGenerator.cell(9, segment: .journalist, destination: "GE")
             + CaseloadGenerator.cell(10, segment: .journalist, destination: "LT")
             + CaseloadGenerator.cell(11, segment: .lawyer, destination: "GE")
             + CaseloadGenerator.cell(30, segment: .lawyer, destination: "LT")
@@ -77,7 +85,8 @@ import Testing
     @Test func singleSuppressedCellInARowIsAccompaniedByAComplementaryOne() throws {
         // Row journalist: 3 in GE, 40 in LT, 50 in UA; GE is otherwise big. Without a second
         // withheld cell, 93 − 40 − 50 would give the 3 away.
-        let records = CaseloadGenerator.cell(3, segment: .journalist, destination: "GE")
+        let records =
+            CaseloadGenerator.cell(3, segment: .journalist, destination: "GE")
             + CaseloadGenerator.cell(40, segment: .journalist, destination: "LT")
             + CaseloadGenerator.cell(50, segment: .journalist, destination: "UA")
             + CaseloadGenerator.cell(60, segment: .oppositionActivist, destination: "GE")
@@ -91,7 +100,9 @@ import Testing
 
     @Test func suppressedCellCannotBeRecoveredFromMargins() throws {
         var generator = CaseloadGenerator(seed: 20_210_601)
-        let pairs: [[TableDimension]] = [[.segment, .destination], [.reason, .segment], [.quarter, .destination], [.outcome, .reason], [.destination]]
+        let pairs: [[TableDimension]] = [
+            [.segment, .destination], [.reason, .segment], [.quarter, .destination], [.outcome, .reason], [.destination],
+        ]
         for round in 0..<40 {
             let records = generator.caseload(count: [0, 3, 12, 40, 90, 200, 400][round % 7])
             for dims in pairs {
@@ -140,15 +151,18 @@ import Testing
         for i in notArrived.indices { notArrived[i].arrivedOn = nil }
         let release = try threshold(inside + outside + notArrived, by: [])
         #expect(release.total == .value(20))
-        let byIntake = try StatisticsEngine.computeRelease(of: inside + outside + notArrived,
-                                                       spec: try TableSpec(period: year2021, basis: .intake))
+        let byIntake = try StatisticsEngine.computeRelease(
+            of: inside + outside + notArrived,
+            spec: try TableSpec(period: year2021, basis: .intake))
         #expect(byIntake.total == .value(80))
     }
 
     @Test func quarterPeriodCountsOnlyThatQuarter() throws {
         var records = CaseloadGenerator.cell(12)
         for i in records.indices { records[i].arrivedOn = CalendarDate(year: 2021, month: 5, day: 3) }
-        records += CaseloadGenerator.cell(12).map { var r = $0; r.arrivedOn = CalendarDate(year: 2021, month: 8, day: 1); return r }
+        records += CaseloadGenerator.cell(12).map {
+            var r = $0; r.arrivedOn = CalendarDate(year: 2021, month: 8, day: 1); return r
+        }
         let release = try StatisticsEngine.computeRelease(of: records, spec: try TableSpec(period: try Period(parsing: "2021-Q2")))
         #expect(release.total == .value(10))
         #expect(release.headline.contains("in the second quarter of 2021"))
@@ -159,8 +173,9 @@ import Testing
     @Test func noisyReleaseShowsOnlyThresholdMarksOrRoundedCounts() throws {
         var generator = CaseloadGenerator(seed: 3)
         let records = generator.caseload(count: 500)
-        let spec = try TableSpec(period: year2021, dimensions: [.segment, .destination], includeFamily: true,
-                                 mechanism: .discreteLaplace(epsilon: try ExactRational(decimal: "0.5")))
+        let spec = try TableSpec(
+            period: year2021, dimensions: [.segment, .destination], includeFamily: true,
+            mechanism: .discreteLaplace(epsilon: try ExactRational(decimal: "0.5")))
         let release = try StatisticsEngine.computeRelease(of: records, spec: spec, budgetLeft: ExactRational(1, 2))
         let auditor = ReleaseAuditor(release: release)
         for c in auditor.allCounts {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import CasesCore
 
 /// The vault's statistics settings: floors that only rise, a fixed list of destinations.
@@ -6,7 +7,9 @@ import Testing
     @Test func floorsOnlyRise() throws {
         let raised = try StatisticsSettings.standard.changed(kFloor: 15, roundingFloor: 10, destinations: nil)
         #expect(raised.kFloor == 15 && raised.roundingFloor == 10)
-        #expect(throws: StatisticsError.floorLowered("k", requested: 12, floor: 15)) { try raised.changed(kFloor: 12, roundingFloor: nil, destinations: nil) }
+        #expect(throws: StatisticsError.floorLowered("k", requested: 12, floor: 15)) {
+            try raised.changed(kFloor: 12, roundingFloor: nil, destinations: nil)
+        }
         #expect(throws: StatisticsError.self) { try raised.changed(kFloor: nil, roundingFloor: 5, destinations: nil) }
         #expect(throws: StatisticsError.self) { try StatisticsSettings.standard.changed(kFloor: nil, roundingFloor: 11, destinations: nil) }
         #expect(throws: StatisticsError.floorLowered("k", requested: 12, floor: 15)) {
@@ -16,7 +19,9 @@ import Testing
 
     @Test func noSpecGoesBelowTheBuiltInFloors() {
         #expect(throws: StatisticsError.floorLowered("k", requested: 5, floor: 10)) { try TableSpec(period: Period(year: 2021), k: 5) }
-        #expect(throws: StatisticsError.floorLowered("rounding base", requested: 1, floor: 5)) { try TableSpec(period: Period(year: 2021), roundingBase: 1) }
+        #expect(throws: StatisticsError.floorLowered("rounding base", requested: 1, floor: 5)) {
+            try TableSpec(period: Period(year: 2021), roundingBase: 1)
+        }
         #expect(StatisticsError.floorLowered("k", requested: 5, floor: 10).kind == .invalidInput)
     }
 
@@ -38,7 +43,8 @@ import Testing
         #expect(rows == ["GE", "AM", "other"])
         // A period keeps the list it was frozen with.
         _ = try ledger.changeSettings(destinations: ["LT"])
-        let q2 = try ledger.publish(CaseloadGenerator.cell(30), spec: try TableSpec(period: Period(year: 2021), dimensions: [.destination], k: 20, includeFamily: true))
+        let q2 = try ledger.publish(
+            CaseloadGenerator.cell(30), spec: try TableSpec(period: Period(year: 2021), dimensions: [.destination], k: 20, includeFamily: true))
         #expect(q2.release.cells.map { $0.categories[0] } == ["GE", "AM", "other"])
     }
 }

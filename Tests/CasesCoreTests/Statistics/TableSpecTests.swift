@@ -1,13 +1,16 @@
 import Foundation
 import Testing
+
 @testable import CasesCore
 
 @Suite struct TableSpecTests {
     @Test func canonicalFormNamesEveryParameterInAFixedOrder() throws {
-        let spec = try TableSpec(period: try Period(parsing: "2021-q2"), dimensions: [.segment, .destination],
-                                 includeFamily: true, mechanism: .discreteLaplace(epsilon: try ExactRational(decimal: "0.50")))
+        let spec = try TableSpec(
+            period: try Period(parsing: "2021-q2"), dimensions: [.segment, .destination],
+            includeFamily: true, mechanism: .discreteLaplace(epsilon: try ExactRational(decimal: "0.50")))
         #expect(spec.canonicalForm == "v1;period=2021-Q2;basis=arrival;by=segment,destination;family=1;k=10;round=5;mechanism=dp;epsilon=1/2")
-        #expect(try TableSpec(period: try Period(year: 2021)).canonicalForm
+        #expect(
+            try TableSpec(period: try Period(year: 2021)).canonicalForm
                 == "v1;period=2021;basis=arrival;by=;family=0;k=10;round=5;mechanism=threshold;epsilon=none")
     }
 
@@ -44,7 +47,10 @@ import Testing
 
     @Test func enumsUseTheContractRawValues() {
         #expect(Segment.allCases.map(\.rawValue) == ["journalist", "human_rights_defender", "opposition_activist", "lawyer", "other"])
-        #expect(LeavingReason.allCases.map(\.rawValue) == ["criminal_prosecution", "administrative_prosecution", "political_pressure", "threats_violence", "surveillance", "other"])
+        #expect(
+            LeavingReason.allCases.map(\.rawValue) == [
+                "criminal_prosecution", "administrative_prosecution", "political_pressure", "threats_violence", "surveillance", "other",
+            ])
         #expect(Outcome.allCases.map(\.rawValue) == ["settled", "withdrawn", "referred", "lost_contact", "declined"])
     }
 

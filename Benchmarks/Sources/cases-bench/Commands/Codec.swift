@@ -27,6 +27,8 @@ struct Codec: ParsableCommand {
         let t3 = try Timing.seconds { for _ in 0..<n { for d in snakeData { _ = try snakeD.decode(CaseFile.self, from: d) } } }
         let t4 = try Timing.seconds { for _ in 0..<n { for d in plainData { _ = try plainD.decode(CaseFile.self, from: d) } } }
         let per = { (t: Double) in String(format: "%.1f µs", t / Double(n * files.count) * 1e6) }
-        print("encode snake \(per(t1))  plain \(per(t2))   decode snake \(per(t3))  plain \(per(t4))   bytes \(snakeData.map(\.count).reduce(0, +) / files.count)")
+        print(
+            "encode snake \(per(t1))  plain \(per(t2))   decode snake \(per(t3))  plain \(per(t4))   bytes \(snakeData.map(\.count).reduce(0, +) / files.count)"
+        )
     }
 }

@@ -15,7 +15,8 @@ struct Fill: ParsableCommand {
 
     func run() throws {
         let pass = try SecretInput.firstLine(ofFile: passphraseFile)
-        let unlocked: UnlockedVault = FileManager.default.fileExists(atPath: vault)
+        let unlocked: UnlockedVault =
+            FileManager.default.fileExists(atPath: vault)
             ? try Vault.open(at: vault).unlock(passphrase: pass)
             : try Vault.create(at: vault, passphrase: pass, profile: .interactive).0
         let load = Caseload(vault: unlocked)

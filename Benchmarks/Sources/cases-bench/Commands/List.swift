@@ -21,6 +21,8 @@ struct List: ParsableCommand {
         let tList = try Timing.median(5) { shown = try load.list(CaseFilter(stage: .arrival)).cases.count }
         let tAll = try Timing.median(5) { _ = try load.list() }
         let tRecords = try Timing.median(5) { _ = try load.statisticsRecords() }
-        print("unlock \(Timing.format(tUnlock)); list --stage arrival \(Timing.format(tList)) (\(shown)); list all \(Timing.format(tAll)); statistics records \(Timing.format(tRecords))")
+        print(
+            "unlock \(Timing.format(tUnlock)); list --stage arrival \(Timing.format(tList)) (\(shown)); list all \(Timing.format(tAll)); statistics records \(Timing.format(tRecords))"
+        )
     }
 }
