@@ -5,6 +5,9 @@ import CSodium
 /// Backed by `sodium_malloc` (guard pages, `mlock` where allowed) and wiped by `sodium_free`
 /// when released. The type prints as `SecretBytes(redacted)` and offers no `String` view, so
 /// a secret cannot end up in an interpolated error message by accident.
+// Sendable by hand: the pointer and count never change after init; callers write the bytes
+// (`withUnsafeMutableBytes`) only while filling a secret no other thread holds yet, and
+// `sodium_free` runs in deinit, when no thread holds it any more.
 public final class SecretBytes: @unchecked Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     private let pointer: UnsafeMutableRawPointer
     /// How many bytes the secret holds.

@@ -6,7 +6,7 @@ import GRDB
 /// several threads while the next chunk is read.
 ///
 /// Only sealed bytes and MACs go into the buffer; no plaintext does, so it needs no wiping.
-struct AuditRows<Key: Sendable>: @unchecked Sendable {
+struct AuditRows<Key: Sendable>: Sendable {
     private(set) var keys: [Key] = []
     private var bytes: [UInt8] = []
     /// Each blob's `(start, end)` in ``bytes``, row after row; `start` is -1 for NULL.

@@ -20,6 +20,8 @@ import GRDB
 /// size never changes (the heads are a fixed-length record, sealed like every vault record);
 /// its time of change is the time of the vault's last write, which the vault's own file shows
 /// too. Sealed, not only MACed: the number of events, releases and cases is the caseload's size.
+// Sendable by hand: every stored property is a constant; the key is in sodium memory, which
+// is not a Swift value, and is only read.
 public final class RollbackAnchor: @unchecked Sendable {
     public let folder: String
     let vaultID: [UInt8]

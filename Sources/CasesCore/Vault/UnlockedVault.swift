@@ -6,6 +6,8 @@ import GRDB
 ///
 /// The key lives in sodium memory and is wiped when this object is released, so ending a
 /// session (or locking a shell) is dropping the last reference.
+// Sendable by hand: the key is a constant, and the few `var`s (the anchor, what the unlock
+// found) are set by the unlocking thread before the session is shared; workers only read.
 public final class UnlockedVault: @unchecked Sendable {
     public let vault: Vault
     let key: MasterKey

@@ -26,6 +26,9 @@ public enum VaultSchema {
 ///
 /// Opening checks permissions and the schema; nothing can be read until ``unlock(passphrase:)``
 /// or ``unlock(recoveryCode:)`` unwraps the master key from a keyslot.
+// Sendable by hand: threads share only `database` (a DatabaseQueue, which serialises every
+// access) and the constants; the settings below are written by the thread that opens or
+// unlocks the vault, before any work is handed to other threads, and only read after.
 public final class Vault: @unchecked Sendable {
     public let path: String
     let database: DatabaseQueue
