@@ -238,6 +238,28 @@ import Testing
         #expect(try t.caseload.verifyAudit().ok)
     }
 
+    /// Every write stores a summary, so a row without one was changed outside `cases`.
+    @Test func aCaseRowWithItsSummaryRemovedIsNamed() throws {
+        let (t, ids) = try importedVault(2)
+        try t.unlocked.vault.write { db in
+            try db.execute(sql: "UPDATE case_snapshot SET summary = NULL WHERE case_id = ?", arguments: [ids[1].compact])
+        }
+        #expect(try t.caseload.verifyAudit().firstBreak == "the summary of case \(ids[1]) is missing")
+    }
+
+    /// Another spelling of a case's id (hyphenated) still names the same case, and its record
+    /// still opens, but a lookup by the id would miss the row: the audit accepts only the
+    /// stored spelling.
+    @Test func aCaseRowRenamedToAnotherSpellingOfItsIdIsNamed() throws {
+        let (t, ids) = try importedVault(2)
+        let victim = ids[0].compact
+        let respelt = String(victim.prefix(4)) + "-" + String(victim.dropFirst(4))
+        try t.unlocked.vault.write { db in
+            try db.execute(sql: "UPDATE case_snapshot SET case_id = ? WHERE case_id = ?", arguments: [respelt, victim])
+        }
+        #expect(try t.caseload.verifyAudit().firstBreak == "a case row has a malformed id")
+    }
+
     /// The record and summary of an imported case put back to before a later note: they match
     /// the replay of the imported row alone, but not of all the case's events.
     @Test func anImportedCaseRolledBackBeforeALaterEventIsNamed() throws {

@@ -16,7 +16,8 @@ extension Caseload {
         let (audit, records, vaultID, keepEvents) = (vault.key.audit, vault.key.records, vault.vault.vaultID, visit != nil)
         let why = try AuditPipeline.run(
             read: { () throws -> LogChunk? in
-                guard let rows = try AuditRows<Int64>.fetch(cursor, limit: Self.auditChunk, blobs: 2, key: { $0[0] }) else { return nil }
+                guard let rows = try AuditRows<Int64>.fetch(cursor, limit: Self.auditChunk, blobs: 2, key: { try $0.decode(Int64.self, atIndex: 0) })
+                else { return nil }
                 defer { previous = rows.blob(rows.count - 1, 2) ?? [] }
                 return LogChunk(rows: rows, previous: previous)
             },

@@ -16,12 +16,17 @@ extension Caseload {
         let (records, vaultID) = (vault.key.records, vault.vault.vaultID)
         return try AuditPipeline.run(
             read: { () throws -> CaseChunk? in
-                guard let rows = try AuditRows<String>.fetch(cursor, limit: Self.auditChunk, blobs: 2, key: { $0[0] }) else { return nil }
+                guard
+                    let rows = try AuditRows<String>.fetch(cursor, limit: Self.auditChunk, blobs: 2, key: { try $0.decode(String.self, atIndex: 0) })
+                else { return nil }
                 var checks: [CaseCheck] = []
                 checks.reserveCapacity(rows.count)
                 for i in 0..<rows.count {
-                    let id = CaseID(parsing: rows.keys[i])
-                    // A case without a summary (written before summaries existed) is replayed.
+                    // Only the stored spelling counts: a row renamed to another spelling of its id
+                    // would still open, but every lookup by the id would miss it.
+                    let id = CaseID(parsing: rows.keys[i]).flatMap { $0.compact == rows.keys[i] ? $0 : nil }
+                    // Anything else (no summary, no whole replay in one row) is replayed in full,
+                    // which names the break.
                     if let id, rows.withBlob(i, 2, { $0 != nil }), let digest = walk.wholeDigest(of: id) {
                         checks.append(.digest(id, digest))
                     } else {
@@ -87,7 +92,7 @@ extension Caseload {
 
     /// Why a case does not match its events, or nil when it does.
     private func replayFailure(_ c: CaseToReplay) -> String? {
-        guard let id = CaseID(parsing: c.text) else { return "a case row has a malformed id" }
+        guard let id = CaseID(parsing: c.text), id.compact == c.text else { return "a case row has a malformed id" }
         guard let stored = try? openSnapshot(id: id, sealed: c.sealed) else { return "case \(id) failed its integrity check" }
         var replayed: CaseFile?
         var opened: [Int64: [CaseEvent]] = [:]
@@ -108,10 +113,10 @@ extension Caseload {
     /// give, or nil when both do.
     private func mismatch(_ id: CaseID, stored: CaseFile, replayed: CaseFile?, summary: Data?) -> String? {
         guard replayed == stored else { return "case \(id) does not match its events: its record was replaced or rolled back" }
-        if let summary {
-            guard let opened = try? openSummary(id: id, sealed: summary), opened == CaseSummary(stored) else {
-                return "the summary of case \(id) does not match the case"
-            }
+        // Every write stores a summary; a row without one was changed outside `cases`.
+        guard let summary else { return "the summary of case \(id) is missing" }
+        guard let opened = try? openSummary(id: id, sealed: summary), opened == CaseSummary(stored) else {
+            return "the summary of case \(id) does not match the case"
         }
         return nil
     }
