@@ -82,7 +82,7 @@ struct CaseTrail {
 /// case whole while its row is open, and the replay pass, which reads the case's row in the
 /// table's own order, can check the sealed record against it without the events at hand.
 ///
-/// Equal digests stand for equal bytes, but for a chance below 2⁻⁹⁰ per case (the hash's key
+/// Equal digests stand for equal bytes, but for a chance of at most 8⌈L/16⌉·2⁻¹⁰⁶ per case of L bytes (the hash's key
 /// is drawn for each audit and never leaves the process). The snapshot's length comes first,
 /// so no byte can move from one record to the other.
 struct CaseDigest: Sendable {
