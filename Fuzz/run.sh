@@ -33,7 +33,7 @@ case "$TARGET" in
     # The case model and the import readers: everything on the parsing path that needs no GRDB.
     SOURCES="Fuzz/ImportFuzz.swift $CORE/Errors/CasesError.swift $CORE/Vault/RecordCoding.swift
       $CORE/Cases/CaseDocument.swift $CORE/Cases/CaseFile.swift $CORE/Cases/CaseEvent.swift $CORE/Cases/CaseID.swift
-      $CORE/Cases/CaseError.swift $CORE/Cases/CaseValidator.swift $CORE/Cases/Country.swift $CORE/Cases/Country+Table.swift
+      $CORE/Cases/CaseError.swift $CORE/Cases/CaseValidator.swift $CORE/Cases/StageTransition.swift $CORE/Cases/Country.swift $CORE/Cases/Country+Table.swift
       $CORE/Cases/InputError.swift $CORE/Cases/Vocabulary.swift $CORE/Cases/ConcurrentResults.swift $CORE/Cases/CaseSummary.swift
       $CORE/Import/BoundedInputStream.swift $CORE/Import/CSVCaseLayout.swift $CORE/Import/CSVCaseSource.swift
       $CORE/Import/ImportFile.swift $CORE/Import/ImportRowSource.swift $CORE/Import/JSONLCaseSource.swift $CORE/Import/ImportReport.swift
