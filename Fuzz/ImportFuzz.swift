@@ -75,8 +75,11 @@ public func importFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             } catch let e as InputError {
                 let reason = e.renamingFields { source.fieldName($0, in: document) }.rowReason
                 precondition(!reason.isEmpty)
+            } catch let e as CaseError {
+                // A stage move no caseworker could make (the import rejects the row the same way).
+                precondition(!e.rowReason.isEmpty)
             } catch {
-                preconditionFailure("validation threw something other than InputError: \(error)")
+                preconditionFailure("validation threw something other than InputError or CaseError: \(error)")
             }
         }
     }
